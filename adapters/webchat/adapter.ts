@@ -1,0 +1,21 @@
+import type { ChannelAdapter } from '../../src/ports/channel-adapter.js';
+import type { EventBus } from '../../src/ports/event-bus.js';
+import { parseWebchatConfig } from './config.js';
+
+/**
+ * The built-in web chat. Replies travel over the event bus to whichever web process holds the
+ * visitor's stream; the history endpoint serves whatever a closed tab missed.
+ */
+export function createWebchatAdapter(deps: { events: EventBus; now?: () => Date }): ChannelAdapter {
+  const now = deps.now ?? (() => new Date());
+  return {
+    kind: 'webchat',
+    secretFields: [],
+    safeToResend: true,
+    parseConfig: parseWebchatConfig,
+    async send(channel, to, message) {
+      await deps.events.publish({ type: 'webchat.reply', channelId: channel.id, visitorId: to.externalId, messageId: message.outboxId, text: message.text, at: now().toISOString() });
+      return { platformMessageId: message.outboxId };
+    },
+  };
+}

@@ -1,0 +1,125 @@
+/**
+ * Calls to qyapi.weixin.qq.com. Decisions branch on `errcode` only, never on errmsg
+ * (protocols/wecom.md §5.4; global error codes https://developer.work.weixin.qq.com/document/path/90313).
+ */
+import { PlatformError } from '../../src/domain/errors.js';
+import type { AccessTokenCache, AppCredentials } from './token-cache.js';
+
+export interface WecomResponse {
+  errcode?: number;
+  errmsg?: string;
+  [field: string]: unknown;
+}
+
+/** The access token was refused: refresh it once and try again (§5.2). */
+const TOKEN_ERRCODES = new Set([40014, 42001]);
+/** System busy (-1, retry per doc 90455) and frequency limits (45009, 45033). */
+const TRANSIENT_ERRCODES = new Set([-1, 45009, 45033]);
+/** Errors raised before a connection existed: the request cannot have reached WeCom. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+export interface ApiClientOptions {
+  apiBase: string;
+  timeoutMs: number;
+  tokens: AccessTokenCache;
+}
+
+export class WecomApiClient {
+  constructor(private readonly opts: ApiClientOptions) {}
+
+  /** POST `${apiBase}${path}?access_token=…`; on 40014/42001 refreshes the token and retries once. */
+  async post(creds: AppCredentials, path: string, body: unknown): Promise<WecomResponse> {
+    const json = JSON.stringify(body);
+    const token = await this.opts.tokens.get(creds);
+    try {
+      return await this.postOnce(path, token, json);
+    } catch (err) {
+      if (!(err instanceof PlatformError) || !TOKEN_ERRCODES.has(Number(err.platformCode))) throw err;
+      this.opts.tokens.invalidate(creds, token);
+      return this.postOnce(path, await this.opts.tokens.get(creds), json);
+    }
+  }
+
+  private postOnce(path: string, token: string, json: string): Promise<WecomResponse> {
+    const url = `${this.opts.apiBase}${path}?access_token=${encodeURIComponent(token)}`;
+    const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: json };
+    return callWecom(url, init, { timeoutMs: this.opts.timeoutMs, what: path, hasEffects: true });
+  }
+}
+
+export interface CallOptions {
+  timeoutMs: number;
+  /** Names the call in errors; never the URL, which may carry a secret or token. */
+  what: string;
+  /** Whether the call changes something on WeCom's side (a send), so a lost answer leaves the outcome unknown. */
+  hasEffects: boolean;
+}
+
+/** One HTTP round trip: transport trouble, HTTP status and `errcode` become PlatformErrors. */
+export async function callWecom(url: string, init: RequestInit, opts: CallOptions): Promise<WecomResponse> {
+  let res: Response;
+  let text: string;
+  try {
+    res = await fetch(url, { ...init, signal: AbortSignal.timeout(opts.timeoutMs) });
+    text = await res.text();
+  } catch (cause) {
+    throw transportError(cause, opts);
+  }
+  if (res.status === 429 || res.status >= 500) {
+    throw new PlatformError(`WeCom ${opts.what}: HTTP ${res.status}`, { retryable: true, platformCode: `http_${res.status}` });
+  }
+  if (res.status < 200 || res.status >= 300) {
+    throw new PlatformError(`WeCom ${opts.what}: HTTP ${res.status}`, { retryable: false, platformCode: `http_${res.status}` });
+  }
+  const body = parseBody(text, opts);
+  if (body.errcode !== 0) throw errorForErrcode(body.errcode, body.errmsg, opts.what);
+  return body;
+}
+
+export function errorForErrcode(errcode: number | undefined, errmsg: string | undefined, what: string): PlatformError {
+  const code = errcode ?? NaN;
+  let message = `WeCom ${what}: errcode ${String(errcode)} ${errmsg ?? ''}`.trim();
+  if (code === 60020) {
+    message += " (add this server's egress IP to the app's 企业可信IP list in the WeCom admin console)";
+  }
+  const retryable = TRANSIENT_ERRCODES.has(code) || TOKEN_ERRCODES.has(code);
+  return new PlatformError(message, { retryable, platformCode: String(errcode) });
+}
+
+function parseBody(text: string, opts: CallOptions): WecomResponse {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || typeof (parsed as WecomResponse).errcode !== 'number') {
+    // A 2xx we cannot read may still have been acted on.
+    throw new PlatformError(`WeCom ${opts.what}: unreadable response`, { retryable: true, outcomeUnknown: opts.hasEffects });
+  }
+  return parsed as WecomResponse;
+}
+
+/**
+ * A request that never connected is safely retryable. A timeout or a dropped connection after the
+ * request went out leaves the outcome unknown: WeCom may have delivered it (reliability.md §2.2).
+ */
+function transportError(cause: unknown, opts: CallOptions): PlatformError {
+  const name = cause instanceof Error ? cause.name : '';
+  const code = errorCode(cause);
+  const notSent = code !== undefined && NOT_SENT_CODES.has(code);
+  const reason = name === 'TimeoutError' ? `no answer within ${opts.timeoutMs} ms` : `network error ${code ?? name}`;
+  return new PlatformError(`WeCom ${opts.what}: ${reason}`, {
+    retryable: true,
+    outcomeUnknown: opts.hasEffects && !notSent,
+    cause,
+  });
+}
+
+function errorCode(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth += 1) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}

@@ -1,0 +1,30 @@
+/**
+ * `wecom_app` channel config (DESIGN.md §4.3). Limits from 回调配置 (protocols/wecom.md §1.1):
+ * Token is letters/digits ≤ 32, EncodingAESKey is exactly 43 letters/digits.
+ */
+import { z } from 'zod';
+import { ValidationError } from '../../src/domain/errors.js';
+
+const agentId = z
+  .union([z.number(), z.string().trim().regex(/^\d+$/, 'must be a number').transform(Number)])
+  .pipe(z.number().int('must be an integer').positive('must be positive').max(2 ** 31 - 1));
+
+export const wecomAppConfigSchema = z.object({
+  corpId: z.string().trim().min(1, 'is required'),
+  agentId,
+  secret: z.string().trim().min(1, 'is required'),
+  token: z.string().trim().regex(/^[A-Za-z0-9]{1,32}$/, 'must be 1 to 32 letters or digits'),
+  encodingAesKey: z.string().trim().regex(/^[A-Za-z0-9]{43}$/, 'must be exactly 43 letters or digits'),
+});
+
+export type WecomAppConfig = z.infer<typeof wecomAppConfigSchema>;
+
+export const secretFields = ['secret', 'token', 'encodingAesKey'] as const;
+
+export function parseConfig(config: unknown): WecomAppConfig {
+  const result = wecomAppConfigSchema.safeParse(config);
+  if (result.success) return result.data;
+  // Messages name the field, never echo the value: it may be a secret.
+  const details = result.error.issues.map((issue) => `${issue.path.join('.') || 'config'} ${issue.message}`);
+  throw new ValidationError(`invalid wecom_app config: ${details.join('; ')}`, 'CHANNEL.INVALID_CONFIG');
+}

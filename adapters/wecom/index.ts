@@ -1,0 +1,2 @@
+export { createWecomAppAdapter, type WecomAppAdapterOptions } from './app-adapter.js';
+export { AccessTokenCache } from './token-cache.js';

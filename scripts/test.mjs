@@ -1,0 +1,63 @@
+// `npm test`: every suite. Unit and contract tests need nothing; integration tests run against
+// real PostgreSQL + Redis when they answer (DATABASE_URL / REDIS_URL, else 127.0.0.1 defaults),
+// and in embedded mode (PGlite, in-process queue). Under CI=true the real services are required
+// and both modes run (DESIGN.md §7).
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import net from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const ci = process.env.CI === 'true';
+const databaseUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+
+function answers(url, probe) {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: hostname, port: Number(port) }, () => {
+      socket.write(probe);
+    });
+    socket.setTimeout(2000, () => { socket.destroy(); resolve(false); });
+    socket.on('data', () => { socket.destroy(); resolve(true); });
+    socket.on('error', () => resolve(false));
+  });
+}
+
+const files = (dir) => readdirSync(join(root, 'tests', dir)).filter((f) => f.endsWith('.test.ts')).sort().map((f) => join('tests', dir, f));
+
+function run(label, list, env) {
+  if (list.length === 0) return 0;
+  console.log(`\n=== ${label} (${list.length} files) ===`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...list], {
+    cwd: root, stdio: 'inherit', env: { ...process.env, ...env },
+  });
+  return r.status ?? 1;
+}
+
+// An SSL request packet: Postgres answers it with one byte ('N' or 'S').
+const pgUp = await answers(databaseUrl, Buffer.from([0, 0, 0, 8, 4, 210, 22, 47]));
+const redisUp = await answers(redisUrl, 'PING\r\n');
+const real = pgUp && redisUp;
+console.log(`PostgreSQL at ${new URL(databaseUrl).host}: ${pgUp ? 'answers' : 'not reachable'}; Redis at ${new URL(redisUrl).host}: ${redisUp ? 'answers' : 'not reachable'}`);
+if (ci && !real) {
+  console.error('CI=true requires PostgreSQL and Redis (.ci/run starts them).');
+  process.exit(1);
+}
+
+const only = process.argv[2];
+let failed = 0;
+if (!only || only === 'unit') failed += run('unit + contract', [...files('unit'), ...files('contract')], {});
+if (!only || only === 'integration') {
+  if (real) {
+    console.log('integration mode: real PostgreSQL + Redis (BullMQ)');
+    failed += run('integration on PostgreSQL + Redis', files('integration'), { KEFU_TEST_MODE: 'real', KEFU_TEST_DATABASE_URL: databaseUrl, KEFU_TEST_REDIS_URL: redisUrl });
+  }
+  if (ci || !real) {
+    console.log('integration mode: embedded (PGlite, in-process queue)');
+    failed += run('integration on embedded PGlite', files('integration'), { KEFU_TEST_MODE: 'embedded' });
+  }
+}
+console.log(failed === 0 ? '\nall suites passed' : '\nsome suites failed');
+process.exit(failed === 0 ? 0 : 1);

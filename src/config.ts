@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+/**
+ * The only reader of process.env (DESIGN.md §4.1). Fails fast on boot and hands one frozen
+ * object down; nothing else looks at the environment.
+ */
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+const optionalUrl = z.preprocess(emptyToUndefined, z.string().url().optional());
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  ROLE: z.enum(['all', 'web', 'worker', 'connector']).default('all'),
+  DATABASE_URL: optionalString,
+  DATA_DIR: z.string().default('./data'),
+  REDIS_URL: optionalString,
+  QUEUE_PREFIX: z.string().default('kefu'),
+  MODEL_BASE_URL: optionalUrl,
+  MODEL_API_KEY: optionalString,
+  MODEL_NAME: z.string().default('qwen2.5-7b-instruct'),
+  MODEL_TIMEOUT_MS: z.coerce.number().int().positive().default(20000),
+  WECOM_API_BASE: z.string().url().default('https://qyapi.weixin.qq.com'),
+  DINGTALK_API_BASE: z.string().url().default('https://api.dingtalk.com'),
+  DINGTALK_OAPI_BASE: z.string().url().default('https://oapi.dingtalk.com'),
+  MASTER_KEY: optionalString,
+  ADMIN_TOKEN: optionalString,
+  ADMIN_EMAIL: optionalString,
+  ADMIN_PASSWORD: optionalString,
+  PUBLIC_URL: optionalUrl,
+  WEBHOOK_MAX_SKEW_S: z.coerce.number().int().min(0).default(300),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Burst window: customer messages this close together are answered as one turn (DESIGN.md §3.5). */
+  TURN_COALESCE_MS: z.coerce.number().int().min(0).default(1500),
+  /** How often the sweeper looks for work a lost job left behind. */
+  SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(2000),
+  WORKER_CONCURRENCY: z.coerce.number().int().positive().default(8),
+  DB_POOL_SIZE: z.coerce.number().int().positive().default(16),
+  /** Skips creating the demo channel and knowledge base on an empty database. */
+  DEMO: z.preprocess((v) => (v === undefined ? undefined : !['0', 'false', 'no'].includes(String(v).toLowerCase())), z.boolean().default(true)),
+});
+
+export type Env = z.infer<typeof schema>;
+
+export interface Config extends Env {
+  publicUrl: string;
+  runsWeb: boolean;
+  runsWorker: boolean;
+  runsConnector: boolean;
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    ...e,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    runsWeb: e.ROLE === 'all' || e.ROLE === 'web',
+    runsWorker: e.ROLE === 'all' || e.ROLE === 'worker',
+    runsConnector: e.ROLE === 'all' || e.ROLE === 'connector',
+  });
+}

@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import type { Channel, ChannelKind } from '../domain/channel.js';
+import type { ChannelPatch, ChannelRepository, NewChannel } from '../ports/channel-repository.js';
+import type { Database } from './database.js';
+import type { SecretCipher } from './secret-cipher.js';
+
+interface ChannelRow {
+  id: string;
+  kind: ChannelKind;
+  name: string;
+  enabled: boolean;
+  bot_enabled: boolean;
+  config: Record<string, unknown>;
+  secrets: string | null;
+  model: Channel['model'];
+  handoff: Channel['handoff'];
+  welcome_message: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** Splits a config into the part stored in clear and the secrets sealed as one blob. */
+function splitSecrets(config: Record<string, unknown>, secretFields: readonly string[]) {
+  const clear: Record<string, unknown> = {};
+  const secret: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(config)) (secretFields.includes(k) ? secret : clear)[k] = v;
+  return { clear, secret };
+}
+
+export function createChannelRepository(db: Database, cipher: SecretCipher): ChannelRepository {
+  const toChannel = (row: ChannelRow): Channel => {
+    const secrets = row.secrets ? (JSON.parse(cipher.open(row.secrets, row.id)) as Record<string, unknown>) : {};
+    return {
+      id: row.id,
+      kind: row.kind,
+      name: row.name,
+      enabled: row.enabled,
+      botEnabled: row.bot_enabled,
+      config: { ...row.config, ...secrets },
+      model: row.model,
+      handoff: row.handoff,
+      welcomeMessage: row.welcome_message,
+      createdAt: new Date(row.created_at),
+      updatedAt: new Date(row.updated_at),
+    };
+  };
+  const get = async (id: string) => {
+    const r = await db.query<ChannelRow>('SELECT * FROM channels WHERE id = $1', [id]);
+    return r.rows[0] ? toChannel(r.rows[0]) : null;
+  };
+
+  return {
+    async create(input: NewChannel) {
+      const id = 'ch_' + randomBytes(6).toString('hex');
+      const { clear, secret } = splitSecrets(input.config, input.secretFields);
+      const r = await db.query<ChannelRow>(
+        `INSERT INTO channels (id, kind, name, enabled, bot_enabled, config, secrets, model, handoff, welcome_message)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+        [id, input.kind, input.name, input.enabled, input.botEnabled, JSON.stringify(clear),
+         cipher.seal(JSON.stringify(secret), id), JSON.stringify(input.model), JSON.stringify(input.handoff), input.welcomeMessage],
+      );
+      return toChannel(r.rows[0]);
+    },
+    get,
+    async list() {
+      const r = await db.query<ChannelRow>('SELECT * FROM channels ORDER BY created_at, id');
+      return r.rows.map(toChannel);
+    },
+    async update(id: string, patch: ChannelPatch) {
+      const current = await get(id);
+      if (!current) return null;
+      // Config and secrets change together or not at all: a toggle must not touch the sealed blob.
+      const split = patch.config ? splitSecrets(patch.config, patch.secretFields ?? []) : null;
+      const r = await db.query<ChannelRow>(
+        `UPDATE channels SET name = $2, enabled = $3, bot_enabled = $4, config = COALESCE($5, config),
+           secrets = COALESCE($6, secrets), model = $7, handoff = $8, welcome_message = $9, updated_at = now()
+         WHERE id = $1 RETURNING *`,
+        [id, patch.name ?? current.name, patch.enabled ?? current.enabled, patch.botEnabled ?? current.botEnabled,
+         split ? JSON.stringify(split.clear) : null, split ? cipher.seal(JSON.stringify(split.secret), id) : null,
+         JSON.stringify(patch.model ?? current.model), JSON.stringify(patch.handoff ?? current.handoff),
+         patch.welcomeMessage === undefined ? current.welcomeMessage : patch.welcomeMessage],
+      );
+      return r.rows[0] ? toChannel(r.rows[0]) : null;
+    },
+    async delete(id: string) {
+      const r = await db.query('DELETE FROM channels WHERE id = $1', [id]);
+      return r.rowCount > 0;
+    },
+  };
+}

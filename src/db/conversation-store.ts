@@ -1,0 +1,171 @@
+import type { InboundMessage } from '../domain/message.js';
+import type { CompletedTurn, ConversationStore, TurnContext, TurnOutcome } from '../ports/conversation-store.js';
+import type { Database, Queryable } from './database.js';
+import { createConversationQueries } from './conversation-queries.js';
+import { toContact, toConversation, toMessage, type Row } from './row-mappers.js';
+
+/** Thrown inside a transaction to roll it back when the turn lost its race. */
+class TurnLost extends Error {}
+
+/**
+ * One statement, so the ack waits for a single round trip: upsert the contact, upsert the
+ * conversation (a closed one reopens to `bot`, DESIGN.md §4.4), insert the message unless its
+ * platform id is already stored (DESIGN.md §3.2). DO UPDATE (not DO NOTHING) on the upserts so
+ * RETURNING yields the row even when another request inserted it concurrently.
+ */
+const RECORD_INBOUND = `
+WITH ct AS (
+  INSERT INTO contacts (channel_id, external_id, name) VALUES ($1, $2, $3)
+  ON CONFLICT (channel_id, external_id) DO UPDATE SET name = COALESCE(EXCLUDED.name, contacts.name)
+  RETURNING id
+), cv AS (
+  INSERT INTO conversations (channel_id, contact_id) SELECT $1, id FROM ct
+  ON CONFLICT (channel_id, contact_id) DO UPDATE SET
+    status = CASE WHEN conversations.status = 'closed' THEN 'bot' ELSE conversations.status END,
+    handoff_reason = CASE WHEN conversations.status = 'closed' THEN NULL ELSE conversations.handoff_reason END,
+    assignee_id = CASE WHEN conversations.status = 'closed' THEN NULL ELSE conversations.assignee_id END,
+    updated_at = now()
+  RETURNING id
+), m AS (
+  INSERT INTO messages (conversation_id, channel_id, platform_message_id, sender, kind, text, attachment, status, sent_at)
+  SELECT cv.id, $1, $4, 'customer', $5, $6, $7, 'pending', $8 FROM cv
+  ON CONFLICT (channel_id, platform_message_id) DO NOTHING
+  RETURNING id
+)
+SELECT (SELECT id FROM cv) AS conversation_id, (SELECT id FROM m) AS message_id`;
+
+const INSERT_OUTGOING = `
+WITH m AS (
+  INSERT INTO messages (conversation_id, channel_id, sender, kind, text, confidence, status)
+  SELECT id, channel_id, $2, $3, $4, $5, $6 FROM conversations WHERE id = $1
+  RETURNING id, status
+), o AS (
+  INSERT INTO outbox (message_id) SELECT id FROM m WHERE status = 'pending' RETURNING id, message_id
+)
+SELECT m.id AS message_id, o.id AS outbox_id FROM m LEFT JOIN o ON o.message_id = m.id`;
+
+interface Added {
+  messageId: string;
+  outboxId: string | null;
+}
+
+/** Adds a message; `send` decides whether it goes out (outbox row) or is only recorded. */
+async function addMessage(q: Queryable, conversationId: string, sender: string, text: string, confidence: number | null, send: boolean): Promise<Added> {
+  const r = await q.query<Row>(INSERT_OUTGOING, [conversationId, sender, 'text', text, confidence, send ? 'pending' : 'done']);
+  const row = r.rows[0];
+  return { messageId: String(row.message_id), outboxId: row.outbox_id == null ? null : String(row.outbox_id) };
+}
+
+export function createConversationStore(db: Database): ConversationStore {
+  const queries = createConversationQueries(db);
+
+  async function applyOutcome(tx: Queryable, conversationId: string, status: string, outcome: TurnOutcome): Promise<{ added: Added[]; status: string }> {
+    const added: Added[] = [];
+    if (outcome.type === 'answer' && status === 'bot') {
+      added.push(await addMessage(tx, conversationId, 'bot', outcome.text, outcome.confidence, true));
+      await tx.query('UPDATE conversations SET last_confidence = $2 WHERE id = $1', [conversationId, outcome.confidence]);
+    } else if (outcome.type === 'handoff' && status === 'bot') {
+      await tx.query(
+        `UPDATE conversations SET status = 'queued', handoff_reason = $2, handed_off_at = now(), last_confidence = COALESCE($3, last_confidence) WHERE id = $1`,
+        [conversationId, outcome.reason, outcome.confidence],
+      );
+      added.push(await addMessage(tx, conversationId, 'system', `handoff:${outcome.reason}`, outcome.confidence, false));
+      if (outcome.holdingMessage) added.push(await addMessage(tx, conversationId, 'bot', outcome.holdingMessage, null, true));
+      status = 'queued';
+    } else if (outcome.type === 'welcome' && outcome.text) {
+      added.push(await addMessage(tx, conversationId, 'bot', outcome.text, null, true));
+    }
+    return { added, status };
+  }
+
+  return {
+    ...queries,
+
+    async recordInbound(channelId: string, message: InboundMessage) {
+      const r = await db.query<Row>(RECORD_INBOUND, [
+        channelId, message.contact.externalId, message.contact.name ?? null, message.platformMessageId,
+        // Events keep their name ('enter', 'leave', 'other') as text: the turn reads it.
+        message.kind, message.kind === 'event' ? (message.event ?? 'other') : message.text, message.attachment ? JSON.stringify(message.attachment) : null, message.sentAt,
+      ]);
+      const row = r.rows[0];
+      return { inserted: row.message_id != null, conversationId: String(row.conversation_id), messageId: row.message_id == null ? null : String(row.message_id) };
+    },
+
+    async acquireTurn(conversationId, owner, leaseMs, historyLimit): Promise<TurnContext | null> {
+      return db.transaction(async (tx) => {
+        const c = await tx.query<Row>(
+          `UPDATE conversations SET turn_owner = $2, turn_lease_until = now() + $3 * interval '1 millisecond'
+           WHERE id = $1 AND (turn_lease_until IS NULL OR turn_lease_until < now())
+             AND EXISTS (SELECT 1 FROM messages WHERE conversation_id = $1 AND sender = 'customer' AND status = 'pending')
+           RETURNING *`,
+          [conversationId, owner, leaseMs],
+        );
+        if (!c.rows[0]) return null;
+        const contact = await tx.query<Row>('SELECT * FROM contacts WHERE id = $1', [c.rows[0].contact_id]);
+        const pending = await tx.query<Row>(`SELECT * FROM messages WHERE conversation_id = $1 AND sender = 'customer' AND status = 'pending' ORDER BY id`, [conversationId]);
+        const history = await tx.query<Row>(
+          `SELECT * FROM (SELECT * FROM messages WHERE conversation_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3) h ORDER BY id`,
+          [conversationId, pending.rows[0].id, historyLimit],
+        );
+        return {
+          conversation: toConversation(c.rows[0]),
+          contact: toContact(contact.rows[0]),
+          pending: pending.rows.map((r) => toMessage(r)),
+          history: history.rows.map((r) => toMessage(r)),
+        };
+      });
+    },
+
+    async completeTurn(conversationId, owner, pendingIds, outcome): Promise<CompletedTurn | null> {
+      try {
+        return await db.transaction(async (tx) => {
+          const c = await tx.query<Row>('SELECT status FROM conversations WHERE id = $1 AND turn_owner = $2 FOR UPDATE', [conversationId, owner]);
+          if (!c.rows[0]) throw new TurnLost();
+          const done = await tx.query(
+            `UPDATE messages SET status = 'done' WHERE conversation_id = $1 AND id = ANY($2::bigint[]) AND sender = 'customer' AND status = 'pending'`,
+            [conversationId, pendingIds],
+          );
+          // Someone else answered these messages already: exactly one reply per message (DESIGN.md §3.2).
+          if (done.rowCount !== pendingIds.length) throw new TurnLost();
+          const { added, status } = await applyOutcome(tx, conversationId, String(c.rows[0].status), outcome);
+          await tx.query('UPDATE conversations SET turn_owner = NULL, turn_lease_until = NULL, updated_at = now() WHERE id = $1', [conversationId]);
+          return {
+            status: status as CompletedTurn['status'],
+            outboxIds: added.flatMap((a) => (a.outboxId ? [a.outboxId] : [])),
+            addedMessageIds: added.map((a) => a.messageId),
+          };
+        });
+      } catch (err) {
+        if (err instanceof TurnLost) return null;
+        throw err;
+      }
+    },
+
+    async releaseTurn(conversationId, owner) {
+      await db.query('UPDATE conversations SET turn_owner = NULL, turn_lease_until = NULL WHERE id = $1 AND turn_owner = $2', [conversationId, owner]);
+    },
+
+    async findStalledTurns(olderThanMs, limit) {
+      const r = await db.query<Row>(
+        `SELECT DISTINCT ON (m.conversation_id) m.conversation_id, m.id FROM messages m
+         JOIN conversations c ON c.id = m.conversation_id
+         WHERE m.sender = 'customer' AND m.status = 'pending' AND m.created_at < now() - $1 * interval '1 millisecond'
+           AND (c.turn_lease_until IS NULL OR c.turn_lease_until < now())
+         ORDER BY m.conversation_id, m.id LIMIT $2`,
+        [olderThanMs, limit],
+      );
+      return r.rows.map((row) => ({ conversationId: String(row.conversation_id), messageId: String(row.id) }));
+    },
+
+    async firstPendingMessageId(conversationId) {
+      const r = await db.query<Row>(`SELECT min(id) AS id FROM messages WHERE conversation_id = $1 AND sender = 'customer' AND status = 'pending'`, [conversationId]);
+      return r.rows[0]?.id == null ? null : String(r.rows[0].id);
+    },
+
+    async addOutgoing(input) {
+      const added = await addMessage(db, input.conversationId, input.sender, input.text, null, true);
+      if (!added.outboxId) throw new Error('outgoing message without outbox row');
+      return { messageId: added.messageId, outboxId: added.outboxId };
+    },
+  };
+}

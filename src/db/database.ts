@@ -1,0 +1,102 @@
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import { mkdirSync } from 'node:fs';
+import type { Logger } from '../logger.js';
+
+/**
+ * The only module that imports `pg` and PGlite (STYLE.md: node-postgres's one-db-module).
+ * Repositories see `Queryable` and `Database` and never know which engine runs underneath.
+ */
+export interface QueryResult<T> {
+  rows: T[];
+  rowCount: number;
+}
+
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>;
+}
+
+export interface Database extends Queryable {
+  readonly engine: 'postgres' | 'pglite';
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Runs a multi-statement script (migrations). */
+  exec(sql: string): Promise<void>;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export function openPostgres(url: string, poolSize: number, logger: Logger): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    application_name: 'kefu-bridge',
+    // Below WeCom's 5 s deadline: a stuck database must turn into a non-2xx the platform retries.
+    connectionTimeoutMillis: 3000,
+    statement_timeout: 4000,
+    idleTimeoutMillis: 30000,
+  });
+  // Without this an idle client's error (Postgres restarted) crashes the process
+  // (reliability.md §4.3, measured with pg 8.23.1).
+  pool.on('error', (err) => logger.warn({ err: err.message }, 'idle postgres client failed; the pool replaces it'));
+  const asResult = <T>(r: pg.QueryResult): QueryResult<T> => ({ rows: r.rows as T[], rowCount: r.rowCount ?? 0 });
+  return {
+    engine: 'postgres',
+    async query<T>(sql: string, params?: unknown[]) {
+      return asResult<T>(await pool.query(sql, params));
+    },
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn({ query: async <R>(sql: string, params?: unknown[]) => asResult<R>(await client.query(sql, params)) });
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async exec(sql) {
+      await pool.query(sql);
+    },
+    async ping() {
+      try {
+        await pool.query('SELECT 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+/**
+ * Embedded Postgres (WASM). It has a single connection, so every statement and transaction is
+ * serialized through one promise chain rather than interleaved.
+ */
+export async function openPglite(dir: string | null): Promise<Database> {
+  if (dir) mkdirSync(dir, { recursive: true });
+  const db = dir ? await PGlite.create(dir) : await PGlite.create();
+  let tail: Promise<unknown> = Promise.resolve();
+  const serialize = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = tail.then(work, work);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+  const asResult = <T>(r: { rows: unknown[]; affectedRows?: number }): QueryResult<T> => ({
+    rows: r.rows as T[],
+    rowCount: r.affectedRows || r.rows.length,
+  });
+  return {
+    engine: 'pglite',
+    query: <T>(sql: string, params?: unknown[]) => serialize(async () => asResult<T>(await db.query(sql, params))),
+    transaction: <T>(fn: (tx: Queryable) => Promise<T>) =>
+      serialize(() => db.transaction(async (tx) => fn({ query: async <R>(sql: string, params?: unknown[]) => asResult<R>(await tx.query(sql, params)) }))),
+    exec: (sql: string) => serialize(async () => void (await db.exec(sql))),
+    ping: () => serialize(async () => (await db.query('SELECT 1')).rows.length === 1).catch(() => false),
+    close: () => serialize(() => db.close()),
+  };
+}

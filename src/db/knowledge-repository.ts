@@ -1,0 +1,59 @@
+import type { KnowledgeRepository } from '../ports/knowledge-repository.js';
+import type { KnowledgeEntry } from '../ports/responder.js';
+import type { Database } from './database.js';
+import type { Row } from './row-mappers.js';
+
+const toEntry = (r: Row): KnowledgeEntry => ({
+  id: String(r.id),
+  channelId: (r.channel_id ?? null) as string | null,
+  instruction: String(r.instruction),
+  input: String(r.input ?? ''),
+  output: String(r.output),
+});
+
+export function createKnowledgeRepository(db: Database): KnowledgeRepository {
+  return {
+    async insertMany(entries) {
+      if (entries.length === 0) return 0;
+      return db.transaction(async (tx) => {
+        for (const e of entries) {
+          await tx.query('INSERT INTO knowledge (channel_id, instruction, input, output) VALUES ($1, $2, $3, $4)', [e.channelId, e.instruction, e.input, e.output]);
+        }
+        return entries.length;
+      });
+    },
+    async listFor(channelId, opts = {}) {
+      const params: unknown[] = [channelId, opts.limit ?? 10000, opts.offset ?? 0];
+      let search = '';
+      if (opts.query) {
+        params.push(`%${opts.query}%`);
+        search = `AND (instruction ILIKE $4 OR input ILIKE $4 OR output ILIKE $4)`;
+      }
+      const r = await db.query<Row>(
+        `SELECT * FROM knowledge WHERE ($1::text IS NULL OR channel_id IS NULL OR channel_id = $1) ${search}
+         ORDER BY id LIMIT $2 OFFSET $3`,
+        params,
+      );
+      return r.rows.map(toEntry);
+    },
+    async update(id, entry) {
+      const r = await db.query<Row>(
+        'UPDATE knowledge SET instruction = $2, input = $3, output = $4, updated_at = now() WHERE id = $1 RETURNING *',
+        [id, entry.instruction, entry.input, entry.output],
+      );
+      return r.rows[0] ? toEntry(r.rows[0]) : null;
+    },
+    async delete(id) {
+      return (await db.query('DELETE FROM knowledge WHERE id = $1', [id])).rowCount > 0;
+    },
+    async count() {
+      const r = await db.query<Row>('SELECT count(*) AS n FROM knowledge');
+      return Number(r.rows[0].n);
+    },
+    async version() {
+      const r = await db.query<Row>('SELECT count(*) AS n, max(updated_at) AS at, max(id) AS id FROM knowledge');
+      const row = r.rows[0];
+      return `${row.n}:${row.id ?? 0}:${row.at ? new Date(row.at as string).getTime() : 0}`;
+    },
+  };
+}

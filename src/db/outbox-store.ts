@@ -1,0 +1,85 @@
+import type { OutboxStore } from '../ports/outbox-store.js';
+import type { Database } from './database.js';
+import type { Row } from './row-mappers.js';
+
+/** Sets the outbox row and mirrors the delivery state on its message, in one statement. */
+const finish = (status: string) => `
+WITH o AS (
+  UPDATE outbox SET status = '${status}', last_error = $2, platform_message_id = $3, lease_until = NULL, updated_at = now()
+  WHERE id = $1 RETURNING message_id
+)
+UPDATE messages SET status = '${status}', error = $2, sent_at = CASE WHEN '${status}' = 'sent' THEN now() ELSE sent_at END
+FROM o WHERE messages.id = o.message_id`;
+
+export function createOutboxStore(db: Database, pendingGraceMs: number): OutboxStore {
+  return {
+    async claim(outboxId, leaseMs) {
+      const r = await db.query<Row>(
+        `WITH o AS (
+           UPDATE outbox SET status = 'sending', attempts = attempts + 1, lease_until = now() + $2 * interval '1 millisecond', updated_at = now()
+           WHERE id = $1 AND status = 'pending' AND next_attempt_at <= now()
+           RETURNING id, message_id, attempts
+         )
+         SELECT o.id, o.message_id, o.attempts, m.text, m.conversation_id, m.channel_id, ct.external_id
+         FROM o JOIN messages m ON m.id = o.message_id
+         JOIN conversations c ON c.id = m.conversation_id JOIN contacts ct ON ct.id = c.contact_id`,
+        [outboxId, leaseMs],
+      );
+      const row = r.rows[0];
+      if (!row) return null;
+      return {
+        outboxId: String(row.id),
+        messageId: String(row.message_id),
+        conversationId: String(row.conversation_id),
+        channelId: String(row.channel_id),
+        contactExternalId: String(row.external_id),
+        text: String(row.text ?? ''),
+        attempts: Number(row.attempts),
+      };
+    },
+    async markSent(outboxId, platformMessageId) {
+      await db.query(finish('sent'), [outboxId, null, platformMessageId]);
+    },
+    async markFailed(outboxId, error) {
+      await db.query(finish('failed'), [outboxId, error, null]);
+    },
+    async markUnknown(outboxId, error) {
+      await db.query(finish('unknown'), [outboxId, error, null]);
+    },
+    async markRetry(outboxId, error, delayMs) {
+      await db.query(
+        `UPDATE outbox SET status = 'pending', last_error = $2, lease_until = NULL, updated_at = now(),
+           next_attempt_at = now() + $3 * interval '1 millisecond'
+         WHERE id = $1 AND status = 'sending'`,
+        [outboxId, error, delayMs],
+      );
+    },
+    async findDue(limit) {
+      // Fresh pending rows already have a job on the way; the grace keeps the sweeper off them.
+      const r = await db.query<Row>(
+        `SELECT id, status = 'sending' AS expired FROM outbox
+         WHERE (status = 'pending' AND next_attempt_at <= now() AND updated_at < now() - $1 * interval '1 millisecond')
+            OR (status = 'sending' AND lease_until < now())
+         ORDER BY id LIMIT $2`,
+        [pendingGraceMs, limit],
+      );
+      return r.rows.map((row) => ({ outboxId: String(row.id), expiredLease: Boolean(row.expired) }));
+    },
+    async requeueExpired(outboxId) {
+      const r = await db.query(
+        `UPDATE outbox SET status = 'pending', lease_until = NULL, updated_at = now() - interval '1 hour'
+         WHERE id = $1 AND status = 'sending' AND lease_until < now()`,
+        [outboxId],
+      );
+      return r.rowCount > 0;
+    },
+    async channelOf(outboxId) {
+      const r = await db.query<Row>('SELECT m.channel_id FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.id = $1', [outboxId]);
+      return r.rows[0] ? String(r.rows[0].channel_id) : null;
+    },
+    async pendingCount() {
+      const r = await db.query<Row>(`SELECT count(*) AS n FROM outbox WHERE status IN ('pending', 'sending')`);
+      return Number(r.rows[0].n);
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Channel } from '../domain/channel.js';
+import { projectRoot } from '../paths.js';
+import type { CoreDeps } from '../usecases/deps.js';
+import { importKnowledge } from '../usecases/import-knowledge.js';
+import { createChannel } from '../usecases/manage-channels.js';
+
+const system = { id: 'system' };
+
+/**
+ * On an empty database: a web chat channel and the demo shop's knowledge base, so
+ * `npm start` answers "包邮吗" with nothing configured.
+ */
+export async function seedDemo(deps: CoreDeps): Promise<Channel | null> {
+  const channels = await deps.channelRepository.list();
+  const existing = channels.find((c) => c.kind === 'webchat');
+  if (channels.length > 0) return existing ?? null;
+  const channel = await createChannel(deps, system, 'webchat', {
+    name: 'Demo shop (web chat)',
+    config: { allowedOrigins: [] },
+    welcomeMessage: '您好，欢迎光临！有什么可以帮您？',
+  });
+  if ((await deps.knowledge.count()) === 0) {
+    const jsonl = readFileSync(join(projectRoot, 'src', 'demo', 'demo-kb.jsonl'), 'utf8');
+    await importKnowledge(deps, system, jsonl, null);
+  }
+  return channel;
+}

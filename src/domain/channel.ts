@@ -1,0 +1,35 @@
+export const CHANNEL_KINDS = ['wecom_app', 'wecom_kf', 'wecom_bot', 'dingtalk_stream', 'dingtalk_http', 'webchat'] as const;
+export type ChannelKind = (typeof CHANNEL_KINDS)[number];
+
+export const DEFAULT_HOLDING_MESSAGE = '已为您转接人工客服，请稍候~';
+export const DEFAULT_THRESHOLD = 0.6;
+
+export interface ModelSettings {
+  /** The vLLM LoRA adapter name; null → the deployment default (MODEL_NAME). */
+  name: string | null;
+  threshold: number;
+  systemPrompt: string;
+}
+
+export interface HandoffSettings {
+  keywords: string[];
+  holdingMessage: string;
+}
+
+export interface Channel {
+  id: string;
+  kind: ChannelKind;
+  name: string;
+  enabled: boolean;
+  botEnabled: boolean;
+  /** Platform settings, secrets included, decrypted. Never leaves the process through the API. */
+  config: Record<string, unknown>;
+  model: ModelSettings;
+  handoff: HandoffSettings;
+  welcomeMessage: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const DEFAULT_SYSTEM_PROMPT =
+  '你是本店的在线客服，只根据提供的店铺知识回答顾客的问题，语气亲切简洁；不知道答案时请说明会转人工客服。';

@@ -1,0 +1,33 @@
+import type { Context } from 'koa';
+import { PayloadTooLargeError, ValidationError } from '../domain/errors.js';
+
+/** Webhook and API bodies are capped before anything parses them (DESIGN.md §3.7: > 1 MiB → 413). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Reads the raw bytes (signatures cover exactly these) and refuses more than `limit`. */
+export async function readRawBody(ctx: Context, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  const declared = Number(ctx.get('content-length') || 0);
+  if (declared > limit) throw new PayloadTooLargeError(limit);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      // Stop reading; the connection is closed after the 413 so the rest is never buffered.
+      ctx.set('Connection', 'close');
+      throw new PayloadTooLargeError(limit);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export async function readJson(ctx: Context): Promise<unknown> {
+  if (!ctx.is('application/json')) throw new ValidationError('expected Content-Type: application/json', 'REQUEST.UNSUPPORTED_MEDIA');
+  const raw = await readRawBody(ctx);
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new ValidationError('body is not valid JSON', 'REQUEST.MALFORMED_JSON');
+  }
+}

@@ -1,0 +1,12 @@
+import type { Metrics } from '../metrics.js';
+import type { CoreDeps } from '../usecases/deps.js';
+
+export interface HttpDeps {
+  core: CoreDeps;
+  metrics: Metrics;
+  adminToken: string;
+  /** Base for callback URLs shown to admins. */
+  publicUrl: string;
+  /** Each dependency and whether it answers, for /readyz. */
+  readiness(): Promise<Record<string, boolean>>;
+}

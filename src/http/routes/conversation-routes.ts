@@ -1,0 +1,75 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import { CONVERSATION_STATUSES } from '../../domain/conversation.js';
+import { NotFoundError } from '../../domain/errors.js';
+import type { Message } from '../../domain/message.js';
+import type { ConversationSummary } from '../../ports/conversation-store.js';
+import { assignConversation, unassignConversation } from '../../usecases/assign-conversation.js';
+import { closeConversation } from '../../usecases/close-conversation.js';
+import { releaseConversation } from '../../usecases/release-conversation.js';
+import { sendAgentReply } from '../../usecases/send-agent-reply.js';
+import { readJson } from '../body.js';
+import type { HttpDeps } from '../deps.js';
+import { parseBody } from './channel-routes.js';
+
+const listSchema = z.object({
+  status: z.enum(CONVERSATION_STATUSES).optional(),
+  channelId: z.string().min(1).optional(),
+  assignee: z.string().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+const replySchema = z.object({ text: z.string().trim().min(1).max(4000) }).strict();
+const assignSchema = z.object({ assigneeId: z.string().min(1).max(200).optional() }).strict();
+
+const messageView = (m: Message) => ({ id: m.id, sender: m.sender, kind: m.kind, text: m.text, confidence: m.confidence, status: m.status, error: m.error, createdAt: m.createdAt });
+const summaryView = (c: ConversationSummary) => ({
+  id: c.id,
+  channelId: c.channelId,
+  status: c.status,
+  contact: { id: c.contact.id, externalId: c.contact.externalId, name: c.contact.name },
+  lastMessage: c.lastMessage ? messageView(c.lastMessage) : null,
+  handoffReason: c.handoffReason,
+  assigneeId: c.assigneeId,
+  lastConfidence: c.lastConfidence,
+  createdAt: c.createdAt,
+  updatedAt: c.updatedAt,
+});
+
+export function conversationRoutes(deps: HttpDeps): Router {
+  const router = new Router({ prefix: '/api/conversations' });
+  const core = deps.core;
+
+  router.get('/', async (ctx) => {
+    const q = parseBody(listSchema, ctx.query);
+    const items = await core.store.list({ status: q.status, channelId: q.channelId, assigneeId: q.assignee, limit: q.limit });
+    ctx.body = { items: items.map(summaryView) };
+  });
+  router.get('/:id', async (ctx) => {
+    const conversation = await core.store.get(ctx.params.id);
+    if (!conversation) throw new NotFoundError('CONVERSATION.NOT_FOUND', `conversation ${ctx.params.id} does not exist`);
+    ctx.body = { ...summaryView(conversation), messages: (await core.store.messages(conversation.id, 500)).map(messageView) };
+  });
+  router.get('/:id/messages', async (ctx) => {
+    if (!(await core.store.get(ctx.params.id))) throw new NotFoundError('CONVERSATION.NOT_FOUND', `conversation ${ctx.params.id} does not exist`);
+    ctx.body = { items: (await core.store.messages(ctx.params.id, 500)).map(messageView) };
+  });
+  router.post('/:id/assign', async (ctx) => {
+    const body = ctx.request.length ? parseBody(assignSchema, await readJson(ctx)) : {};
+    ctx.body = await assignConversation(core, ctx.state.actor, ctx.params.id, body.assigneeId);
+  });
+  router.post('/:id/unassign', async (ctx) => {
+    ctx.body = await unassignConversation(core, ctx.state.actor, ctx.params.id);
+  });
+  router.post('/:id/messages', async (ctx) => {
+    const { text } = parseBody(replySchema, await readJson(ctx));
+    ctx.status = 201;
+    ctx.body = await sendAgentReply(core, ctx.state.actor, ctx.params.id, text);
+  });
+  router.post('/:id/release', async (ctx) => {
+    ctx.body = await releaseConversation(core, ctx.state.actor, ctx.params.id);
+  });
+  router.post('/:id/close', async (ctx) => {
+    ctx.body = await closeConversation(core, ctx.state.actor, ctx.params.id);
+  });
+  return router;
+}

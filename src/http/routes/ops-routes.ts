@@ -1,0 +1,40 @@
+import Router from '@koa/router';
+import type { HttpDeps } from '../deps.js';
+import { openEventStream } from '../sse.js';
+
+/** Health for orchestrators, Prometheus text for scrapers (bind /metrics to a private port in production). */
+export function healthRoutes(deps: HttpDeps): Router {
+  const router = new Router();
+  router.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  router.get('/readyz', async (ctx) => {
+    const checks = await deps.readiness();
+    const ready = Object.values(checks).every(Boolean);
+    ctx.status = ready ? 200 : 503;
+    ctx.body = { status: ready ? 'ready' : 'unavailable', checks };
+  });
+  router.get('/metrics', async (ctx) => {
+    ctx.type = deps.metrics.registry.contentType;
+    ctx.body = await deps.metrics.registry.metrics();
+  });
+  return router;
+}
+
+/** Admin-side streams and logs under /api (auth applied by the app). */
+export function adminStreamRoutes(deps: HttpDeps): Router {
+  const router = new Router({ prefix: '/api' });
+  router.get('/events', (ctx) => {
+    let unsubscribe = () => {};
+    const write = openEventStream(ctx, () => unsubscribe());
+    unsubscribe = deps.core.events.subscribe((event) => {
+      // Web chat replies carry customer-facing text for one visitor; the console has no use for them.
+      if (event.type !== 'webchat.reply') write(event.type, event);
+    });
+  });
+  router.get('/audit', async (ctx) => {
+    const limit = Math.min(1000, Math.max(1, Number(ctx.query.limit ?? 200) || 200));
+    ctx.body = { items: await deps.core.audit.list(limit) };
+  });
+  return router;
+}

@@ -1,0 +1,58 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { ChannelKind } from '../../domain/channel.js';
+import { AppError, NotFoundError } from '../../domain/errors.js';
+import { receiveMessages } from '../../usecases/receive-messages.js';
+import { readRawBody } from '../body.js';
+import type { HttpDeps } from '../deps.js';
+import { statusOf } from '../middleware/error-handler.js';
+
+/**
+ * Platform callbacks: verify → parse → commit → ack (DESIGN.md §2). The ack (2xx) goes out
+ * only after the messages are committed; anything else answers non-2xx so the platform retries.
+ * Platforms get bare status codes, never our JSON errors.
+ */
+async function handle(deps: HttpDeps, ctx: Context, platform: string, kinds: readonly ChannelKind[]): Promise<void> {
+  const started = process.hrtime.bigint();
+  let outcome = 'error';
+  try {
+    const channel = await deps.core.channels.get(ctx.params.channelId);
+    const adapter = channel && channel.enabled && kinds.includes(channel.kind) ? deps.core.adapters.get(channel.kind) : undefined;
+    if (!channel || !adapter?.handleWebhook) throw new NotFoundError('CHANNEL.NOT_FOUND', 'no such channel');
+    const rawBody = ctx.method === 'POST' ? await readRawBody(ctx) : Buffer.alloc(0);
+    const result = await adapter.handleWebhook(channel, {
+      method: ctx.method === 'GET' ? 'GET' : 'POST',
+      query: ctx.query as Record<string, string | undefined>,
+      headers: ctx.headers as Record<string, string | undefined>,
+      rawBody,
+    });
+    if (result.type === 'messages') {
+      const received = await receiveMessages(deps.core, channel, result.messages);
+      outcome = received.stored > 0 ? 'stored' : received.duplicates > 0 ? 'duplicate' : 'ignored';
+    } else {
+      outcome = 'handshake';
+    }
+    ctx.status = result.reply.status;
+    if (result.reply.contentType) ctx.type = result.reply.contentType;
+    ctx.body = result.reply.body;
+  } catch (err) {
+    const status = statusOf(err);
+    outcome = err instanceof AppError ? err.code : 'error';
+    if (status >= 500) deps.core.log.error({ err: (err as Error)?.message, channelId: ctx.params.channelId }, 'callback not stored; the platform will retry');
+    else deps.core.log.warn({ code: outcome, channelId: ctx.params.channelId }, 'callback refused');
+    ctx.status = status;
+    ctx.type = 'text/plain';
+    ctx.body = '';
+  } finally {
+    deps.metrics.callbacks.inc({ kind: platform, outcome });
+    deps.metrics.ackSeconds.observe({ kind: platform }, Number(process.hrtime.bigint() - started) / 1e9);
+  }
+}
+
+export function platformWebhookRoutes(deps: HttpDeps): Router {
+  const router = new Router();
+  const wecom = (ctx: Context) => handle(deps, ctx, 'wecom', ['wecom_app', 'wecom_kf']);
+  router.get('/webhooks/wecom/:channelId', wecom);
+  router.post('/webhooks/wecom/:channelId', wecom);
+  return router;
+}

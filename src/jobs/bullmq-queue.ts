@@ -1,0 +1,64 @@
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { JobName, JobQueue } from '../ports/job-queue.js';
+import type { Log } from '../ports/logger.js';
+
+/**
+ * BullMQ on Redis: wakes workers on any process. The producer connection fails fast
+ * (no offline queue) so a Redis outage never holds up an ack; the sweeper re-adds what was lost.
+ */
+export function createBullmqQueue(url: string, prefix: string, log: Log): JobQueue {
+  const producer = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+  producer.on('error', (err) => log.warn({ err: err.message }, 'redis (producer) error'));
+  const queues = new Map<JobName, Queue>();
+  const workers: Worker[] = [];
+  const connections: Redis[] = [producer];
+
+  const queue = (name: JobName): Queue => {
+    let q = queues.get(name);
+    if (!q) {
+      q = new Queue(name, { connection: producer, prefix });
+      q.on('error', (err) => log.warn({ err: err.message, queue: name }, 'queue error'));
+      queues.set(name, q);
+    }
+    return q;
+  };
+
+  return {
+    async enqueue(name, data, opts) {
+      // Completed and failed jobs are dropped at once, so a later job with the same id (a
+      // sweeper re-drive) is never ignored because of an old record.
+      await queue(name).add(name, data, { jobId: opts.jobId, delay: opts.delayMs, removeOnComplete: true, removeOnFail: true, attempts: 1 });
+    },
+    process(name, handler, concurrency) {
+      // Workers block on Redis; they need their own connection that waits through outages.
+      const connection = new Redis(url, { maxRetriesPerRequest: null });
+      connection.on('error', (err) => log.warn({ err: err.message }, 'redis (worker) error'));
+      connections.push(connection);
+      const worker = new Worker(name, async (job) => handler(job.data as Record<string, string>), { connection, concurrency, prefix });
+      worker.on('error', (err) => log.warn({ err: err.message, queue: name }, 'worker error'));
+      worker.on('failed', (job, err) => log.warn({ job: job?.id, err: err.message }, 'job failed; the sweeper will retry its work'));
+      workers.push(worker);
+    },
+    async depth() {
+      let total = 0;
+      for (const q of queues.values()) {
+        const counts = await q.getJobCounts('waiting', 'delayed', 'prioritized');
+        total += Object.values(counts).reduce((a, b) => a + b, 0);
+      }
+      return total;
+    },
+    async ping() {
+      try {
+        return (await producer.ping()) === 'PONG';
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      await Promise.allSettled(workers.map((w) => w.close()));
+      await Promise.allSettled([...queues.values()].map((q) => q.close()));
+      connections.forEach((c) => c.disconnect());
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import { EventEmitter } from 'node:events';
+import { Redis } from 'ioredis';
+import type { AppEvent, EventBus } from '../ports/event-bus.js';
+import type { Log } from '../ports/logger.js';
+
+/** Single-process bus for the embedded default. */
+export function createLocalEventBus(): EventBus {
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
+  return {
+    async publish(event) {
+      emitter.emit('event', event);
+    },
+    subscribe(listener) {
+      emitter.on('event', listener);
+      return () => emitter.off('event', listener);
+    },
+    async close() {
+      emitter.removeAllListeners();
+    },
+  };
+}
+
+/**
+ * Redis pub/sub, so an agent's console on one web process hears what a worker on another did.
+ * Best effort by nature: the console reloads state from the API on reconnect.
+ */
+export function createRedisEventBus(url: string, prefix: string, log: Log): EventBus {
+  const channel = `${prefix}:events`;
+  const publisher = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  const subscriber = new Redis(url, { maxRetriesPerRequest: null });
+  for (const c of [publisher, subscriber]) c.on('error', (err) => log.warn({ err: err.message }, 'redis (events) error'));
+  const local = createLocalEventBus();
+  void subscriber.subscribe(channel).catch((err: Error) => log.warn({ err: err.message }, 'event subscription failed'));
+  subscriber.on('message', (_channel, payload: string) => {
+    try {
+      void local.publish(JSON.parse(payload) as AppEvent);
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'unreadable event dropped');
+    }
+  });
+  return {
+    async publish(event) {
+      await publisher.publish(channel, JSON.stringify(event));
+    },
+    subscribe: local.subscribe,
+    async close() {
+      await local.close();
+      publisher.disconnect();
+      subscriber.disconnect();
+    },
+  };
+}

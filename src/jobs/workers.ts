@@ -1,0 +1,32 @@
+import type { CoreDeps } from '../usecases/deps.js';
+import type { Metrics } from '../metrics.js';
+import { runBotTurn } from '../usecases/run-bot-turn.js';
+import { sendOutboxMessage } from '../usecases/send-outbox-message.js';
+
+/** Thin shells: pull ids off the job, call one use case, count what happened. */
+export function startWorkers(deps: CoreDeps, metrics: Metrics, concurrency: number): void {
+  deps.queue.process(
+    'turn',
+    async ({ conversationId }) => {
+      const started = process.hrtime.bigint();
+      const result = await runBotTurn(deps, conversationId);
+      if (result.type !== 'done') return;
+      metrics.turns.inc({ outcome: result.outcome });
+      if (result.outcome === 'answer' || result.outcome === 'handoff') {
+        metrics.modelSeconds.observe({ outcome: result.outcome }, Number(process.hrtime.bigint() - started) / 1e9);
+      }
+      if (typeof result.confidence === 'number') metrics.confidence.observe(result.confidence);
+      if (result.reason) metrics.handoffs.inc({ reason: result.reason });
+    },
+    concurrency,
+  );
+  deps.queue.process(
+    'send',
+    async ({ outboxId }) => {
+      const result = await sendOutboxMessage(deps, outboxId);
+      metrics.sends.inc({ result });
+      if (result === 'failed' || result === 'unknown') metrics.outboxFailures.inc({ result });
+    },
+    concurrency,
+  );
+}

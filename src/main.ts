@@ -1,0 +1,183 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Server } from 'node:http';
+import { createWecomAppAdapter } from '../adapters/wecom/index.js';
+import { createWebchatAdapter } from '../adapters/webchat/adapter.js';
+import { loadConfig, type Config } from './config.js';
+import { createAuditLog } from './db/audit-log.js';
+import { createCachedChannelDirectory } from './db/cached-channel-directory.js';
+import { createChannelRepository } from './db/channel-repository.js';
+import { createConversationStore } from './db/conversation-store.js';
+import { openPglite, openPostgres, type Database } from './db/database.js';
+import { createKnowledgeRepository } from './db/knowledge-repository.js';
+import { migrate } from './db/migrate.js';
+import { createOutboxStore } from './db/outbox-store.js';
+import { createSecretCipher, loadMasterKey } from './db/secret-cipher.js';
+import { seedDemo } from './demo/seed-demo.js';
+import type { ChannelKind } from './domain/channel.js';
+import { createApp } from './http/app.js';
+import { createBullmqQueue } from './jobs/bullmq-queue.js';
+import { createLocalEventBus, createRedisEventBus } from './jobs/event-buses.js';
+import { createInProcessQueue } from './jobs/in-process-queue.js';
+import { startSweeper } from './jobs/sweeper.js';
+import { startWorkers } from './jobs/workers.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { createKnowledgeBaseResponder } from './model/knowledge-base-responder.js';
+import { IndexedKnowledgeSearch } from './model/indexed-knowledge-search.js';
+import { createOpenAiCompatibleResponder } from './model/openai-compatible-responder.js';
+import { migrationsDir } from './paths.js';
+import type { ChannelAdapter } from './ports/channel-adapter.js';
+import { systemClock } from './ports/clock.js';
+import type { CoreDeps } from './usecases/deps.js';
+
+export interface RunningService {
+  config: Readonly<Config>;
+  core: CoreDeps;
+  db: Database;
+  server: Server | null;
+  /** Where the HTTP listener ended up (useful with PORT=0). */
+  url: string | null;
+  adminToken: string;
+  demoChannelId: string | null;
+  /** Graceful: stop accepting, drain in-flight turns and sends, close pools. */
+  close(): Promise<void>;
+}
+
+async function openDatabase(config: Config, logger: Logger): Promise<Database> {
+  const db = config.DATABASE_URL ? openPostgres(config.DATABASE_URL, config.DB_POOL_SIZE, logger) : await openPglite(join(config.DATA_DIR, 'pg'));
+  await migrate(db, migrationsDir, logger);
+  return db;
+}
+
+/** ADMIN_TOKEN, else one generated once and kept in DATA_DIR (0600) so restarts keep it. */
+function adminTokenFor(config: Config): string {
+  if (config.ADMIN_TOKEN) return config.ADMIN_TOKEN;
+  const file = join(config.DATA_DIR, 'admin.token');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(config.DATA_DIR, { recursive: true });
+  const token = randomBytes(24).toString('base64url');
+  writeFileSync(file, token + '\n', { mode: 0o600 });
+  return token;
+}
+
+export async function startService(config: Readonly<Config>, logger: Logger = createLogger(config.LOG_LEVEL)): Promise<RunningService> {
+  const db = await openDatabase(config, logger);
+  const cipher = createSecretCipher(loadMasterKey(config.MASTER_KEY, config.DATA_DIR, logger));
+  const queue = config.REDIS_URL ? createBullmqQueue(config.REDIS_URL, config.QUEUE_PREFIX, logger) : createInProcessQueue(logger);
+  const events = config.REDIS_URL ? createRedisEventBus(config.REDIS_URL, config.QUEUE_PREFIX, logger) : createLocalEventBus();
+  const channelRepository = createChannelRepository(db, cipher);
+  const knowledge = createKnowledgeRepository(db);
+  const outbox = createOutboxStore(db, 3000);
+  const adapterList: ChannelAdapter[] = [
+    createWecomAppAdapter({ apiBase: config.WECOM_API_BASE, maxSkewS: config.WEBHOOK_MAX_SKEW_S, logger }),
+    createWebchatAdapter({ events }),
+  ];
+  const adapters = new Map<ChannelKind, ChannelAdapter>(adapterList.map((a) => [a.kind, a]));
+  const responder = config.MODEL_BASE_URL
+    ? createOpenAiCompatibleResponder({ baseUrl: config.MODEL_BASE_URL, apiKey: config.MODEL_API_KEY, timeoutMs: config.MODEL_TIMEOUT_MS, logger })
+    : createKnowledgeBaseResponder();
+  const core: CoreDeps = {
+    store: createConversationStore(db),
+    outbox,
+    channels: createCachedChannelDirectory(channelRepository),
+    channelRepository,
+    knowledge,
+    search: new IndexedKnowledgeSearch(knowledge),
+    responder,
+    queue,
+    events,
+    audit: createAuditLog(db),
+    adapters: { get: (kind) => adapters.get(kind) },
+    clock: systemClock,
+    log: logger,
+    settings: {
+      coalesceMs: config.TURN_COALESCE_MS,
+      defaultModelName: config.MODEL_NAME,
+      historyLimit: 20,
+      knowledgeHits: 3,
+      turnLeaseMs: config.MODEL_TIMEOUT_MS + 30_000,
+      sendLeaseMs: 60_000,
+      maxSendAttempts: 8,
+    },
+    workerId: `${hostname()}:${process.pid}`,
+  };
+  const metrics = createMetrics({ queueDepth: () => queue.depth(), outboxPending: () => outbox.pendingCount() });
+  const demo = config.DEMO ? await seedDemo(core) : null;
+  const adminToken = adminTokenFor(config);
+
+  let stopSweeper = () => {};
+  if (config.runsWorker) {
+    startWorkers(core, metrics, config.WORKER_CONCURRENCY);
+    stopSweeper = startSweeper(core, config.SWEEP_INTERVAL_MS, Math.max(3000, config.TURN_COALESCE_MS * 3));
+  }
+  let server: Server | null = null;
+  let url: string | null = null;
+  if (config.runsWeb) {
+    const app = createApp({
+      core, metrics, adminToken, publicUrl: config.publicUrl,
+      readiness: async () => ({ database: await db.ping(), ...(config.REDIS_URL ? { redis: await queue.ping() } : {}) }),
+    });
+    server = await new Promise<Server>((resolve) => {
+      const s = app.listen(config.PORT, config.HOST, () => resolve(s));
+    });
+    const address = server.address();
+    url = typeof address === 'object' && address ? `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${address.port}` : null;
+  }
+
+  return {
+    config, core, db, server, url, adminToken, demoChannelId: demo?.id ?? null,
+    async close() {
+      if (server) {
+        const s = server;
+        await new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          s.closeIdleConnections?.();
+          // SSE streams never end by themselves; give requests a moment, then cut the rest.
+          setTimeout(() => s.closeAllConnections?.(), 2000).unref();
+        });
+      }
+      stopSweeper();
+      await queue.close();
+      await events.close();
+      await db.close();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL);
+  const service = await startService(config, logger);
+  const base = config.publicUrl;
+  logger.info({ role: config.ROLE, database: config.DATABASE_URL ? 'postgres' : 'embedded', queue: config.REDIS_URL ? 'bullmq' : 'in-process', model: config.MODEL_BASE_URL ? 'openai-compatible' : 'knowledge-base' }, 'kefu-bridge started');
+  if (service.demoChannelId) console.log(`\n  Chat as a customer:  ${base}/demo/${service.demoChannelId}`);
+  if (!config.ADMIN_TOKEN) console.log(`  Admin API token:     ${service.adminToken}   (kept in ${join(config.DATA_DIR, 'admin.token')}; use: Authorization: Bearer <token>)`);
+  console.log(`  Health: ${base}/healthz   Metrics: ${base}/metrics\n`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: draining in-flight work');
+    const force = setTimeout(() => process.exit(1), 30_000);
+    force.unref();
+    service.close().then(() => process.exit(0), (err: Error) => {
+      logger.error({ err: err.message }, 'shutdown failed');
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('unhandledRejection', (err) => logger.error({ err: (err as Error)?.message }, 'unhandled rejection'));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((err: Error) => {
+    console.error(err.message);
+    process.exit(1);
+  });
+}

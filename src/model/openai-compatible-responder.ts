@@ -1,0 +1,149 @@
+import CircuitBreaker from 'opossum';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { confidenceFromLogprobs } from '../domain/confidence.js';
+import { ModelUnavailableError } from '../domain/errors.js';
+import type { Responder, ResponderAnswer, ResponderInput } from '../ports/responder.js';
+import { buildChatMessages } from './prompt.js';
+
+/**
+ * A reply cut off by max_tokens ends mid-sentence and may miss the part that answers the question,
+ * however sure the model was of the tokens it did write: its confidence is capped below any sensible
+ * handoff threshold (the default is 0.6) so such a reply goes to a human.
+ */
+export const TRUNCATED_CONFIDENCE_CAP = 0.3;
+/** Low enough to keep the shop's voice stable, not 0 so that tuned phrasing still varies a little. */
+const TEMPERATURE = 0.3;
+const MAX_TOKENS = 512;
+
+export interface BreakerSettings {
+  /** Failure percentage over the rolling window (10 s) that opens the circuit. */
+  errorThresholdPercentage: number;
+  /** How long the circuit stays open before one trial call is let through. */
+  resetTimeoutMs: number;
+  /** Calls needed in the window before the failure rate can open the circuit. */
+  volumeThreshold: number;
+}
+
+export interface OpenAiCompatibleResponderOptions {
+  /** e.g. http://gpu-node:8000/v1 (vLLM). */
+  baseUrl: string;
+  apiKey?: string;
+  timeoutMs: number;
+  logger?: Pick<Logger, 'warn'>;
+  breaker?: BreakerSettings;
+}
+
+export type BreakerState = 'closed' | 'open' | 'halfOpen';
+
+export interface OpenAiCompatibleResponder extends Responder {
+  /** True while calls fail fast without reaching the model node (for metrics and readiness). */
+  isOpen(): boolean;
+  state(): BreakerState;
+  /** Stops the breaker's timers; later calls fail with ModelUnavailableError. */
+  close(): void;
+}
+
+const DEFAULT_BREAKER: BreakerSettings = { errorThresholdPercentage: 50, resetTimeoutMs: 30_000, volumeThreshold: 5 };
+
+// Only the fields we use; vLLM and OpenAI send more (protocols/inference.md §2.2).
+const completionSchema = z.object({
+  choices: z
+    .array(
+      z.object({
+        message: z.object({ content: z.string().nullable().optional() }),
+        logprobs: z.object({ content: z.array(z.object({ logprob: z.number() })).nullable() }).nullable().optional(),
+        finish_reason: z.string().nullable().optional(),
+      }),
+    )
+    .min(1),
+});
+
+function toAnswer(json: unknown): ResponderAnswer {
+  const parsed = completionSchema.safeParse(json);
+  if (!parsed.success) throw new ModelUnavailableError('model response is not a chat completion', parsed.error);
+  const choice = parsed.data.choices[0];
+  const text = (choice.message.content ?? '').trim();
+  if (text.length === 0) throw new ModelUnavailableError('model returned an empty reply');
+  const tokens = choice.logprobs?.content;
+  // We asked for logprobs; a server that drops them (e.g. some compatibility layers) cannot be trusted to answer alone.
+  if (!tokens || tokens.length === 0) throw new ModelUnavailableError('model response carries no logprobs');
+  const confidence = confidenceFromLogprobs(tokens);
+  return {
+    text,
+    confidence: choice.finish_reason === 'length' ? Math.min(confidence, TRUNCATED_CONFIDENCE_CAP) : confidence,
+  };
+}
+
+function describe(err: unknown, timeoutMs: number): ModelUnavailableError {
+  if (err instanceof ModelUnavailableError) return err;
+  const e = err as { code?: string; name?: string; message?: string };
+  if (e.code === 'EOPENBREAKER') return new ModelUnavailableError('model circuit is open', err);
+  if (e.code === 'ETIMEDOUT' || e.name === 'TimeoutError') return new ModelUnavailableError(`model call timed out after ${timeoutMs} ms`, err);
+  if (e.code === 'ESHUTDOWN') return new ModelUnavailableError('model client is closed', err);
+  if (e.name === 'AbortError') return new ModelUnavailableError('model call was cancelled', err);
+  return new ModelUnavailableError(`model call failed: ${e.message ?? String(err)}`, err);
+}
+
+export function createOpenAiCompatibleResponder(opts: OpenAiCompatibleResponderOptions): OpenAiCompatibleResponder {
+  const url = `${opts.baseUrl.replace(/\/+$/, '')}/chat/completions`;
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+  if (opts.apiKey) headers.authorization = `Bearer ${opts.apiKey}`;
+  const settings = opts.breaker ?? DEFAULT_BREAKER;
+
+  async function callModel(input: ResponderInput): Promise<ResponderAnswer> {
+    // One signal per call, not opossum's `abortController` option: opossum aborts that single shared
+    // controller on any timeout and renews it only when the circuit changes state
+    // (opossum lib/circuit.js, _renewAbortControllerIfNeeded), so while the circuit stays closed every
+    // later call would start out aborted. A per-call timeout stops exactly the call that ran too long.
+    const timeout = AbortSignal.timeout(opts.timeoutMs);
+    const signal = input.signal ? AbortSignal.any([timeout, input.signal]) : timeout;
+    const body = {
+      model: input.modelName,
+      messages: buildChatMessages(input),
+      logprobs: true,
+      temperature: TEMPERATURE,
+      max_tokens: MAX_TOKENS,
+    };
+    const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal });
+    if (!res.ok) {
+      await res.body?.cancel().catch(() => undefined);
+      throw new ModelUnavailableError(`model node answered HTTP ${res.status}`);
+    }
+    return toAnswer(await res.json().catch((err: unknown) => {
+      if (signal.aborted) throw err;
+      throw new ModelUnavailableError('model response is not JSON', err);
+    }));
+  }
+
+  const breaker: CircuitBreaker<[ResponderInput], ResponderAnswer> = new CircuitBreaker(callModel, {
+    // Also bounds the caller's wait if a body stream ignores the abort.
+    timeout: opts.timeoutMs,
+    errorThresholdPercentage: settings.errorThresholdPercentage,
+    resetTimeout: settings.resetTimeoutMs,
+    volumeThreshold: settings.volumeThreshold,
+    // A turn cancelled by our own shutdown says nothing about the model node's health. opossum counts
+    // a filtered error as a success, which would close a half-open circuit untested, so not then.
+    errorFilter: (_err: unknown, input?: ResponderInput): boolean => input?.signal?.aborted === true && !breaker.halfOpen,
+  });
+
+  return {
+    async answer(input: ResponderInput): Promise<ResponderAnswer> {
+      try {
+        return await breaker.fire(input);
+      } catch (err) {
+        const unavailable = describe(err, opts.timeoutMs);
+        opts.logger?.warn({ err: unavailable.message, model: input.modelName, circuit: breakerState() }, 'model call failed');
+        throw unavailable;
+      }
+    },
+    isOpen: () => breaker.opened,
+    state: breakerState,
+    close: () => breaker.shutdown(),
+  };
+
+  function breakerState(): BreakerState {
+    if (breaker.opened) return 'open';
+    return breaker.halfOpen ? 'halfOpen' : 'closed';
+  }
+}

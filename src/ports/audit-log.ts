@@ -1,0 +1,17 @@
+export interface AuditEntry {
+  actor: string;
+  action: string;
+  target: string;
+  details?: Record<string, unknown>;
+}
+
+export interface AuditRecord extends AuditEntry {
+  id: string;
+  at: Date;
+}
+
+/** Append-only: who changed what, when. */
+export interface AuditLog {
+  record(entry: AuditEntry): Promise<void>;
+  list(limit: number): Promise<AuditRecord[]>;
+}

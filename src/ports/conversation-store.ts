@@ -1,0 +1,87 @@
+import type { Contact, Conversation, ConversationStatus, HandoffReason } from '../domain/conversation.js';
+import type { InboundMessage, Message, MessageKind, Sender } from '../domain/message.js';
+
+export interface RecordedInbound {
+  /** False when the platform message id was already stored: a redelivery, answer nothing. */
+  inserted: boolean;
+  conversationId: string;
+  messageId: string | null;
+}
+
+export interface TurnContext {
+  conversation: Conversation;
+  contact: Contact;
+  /** Customer messages not yet answered, oldest first. */
+  pending: Message[];
+  /** Recent messages before the pending ones, oldest first. */
+  history: Message[];
+}
+
+export type TurnOutcome =
+  | { type: 'answer'; text: string; confidence: number }
+  | { type: 'handoff'; reason: HandoffReason; confidence: number | null; holdingMessage: string | null }
+  /** The conversation is with a human (or closed): store only, tell the console. */
+  | { type: 'store_only' }
+  /** An event that wants the channel's welcome message (or nothing, when text is null). */
+  | { type: 'welcome'; text: string | null };
+
+export interface CompletedTurn {
+  /** Outbox rows to send, in order. */
+  outboxIds: string[];
+  status: ConversationStatus;
+  /** Messages added by the turn (bot answers, holding messages, system notes). */
+  addedMessageIds: string[];
+}
+
+export interface ConversationFilter {
+  status?: ConversationStatus;
+  channelId?: string;
+  assigneeId?: string;
+  limit: number;
+}
+
+export interface ConversationSummary extends Conversation {
+  contact: Contact;
+  lastMessage: Message | null;
+}
+
+export interface NewOutgoing {
+  conversationId: string;
+  sender: Sender;
+  kind: MessageKind;
+  text: string;
+}
+
+/**
+ * Conversations, their messages and the turn lease. Every method is one transaction:
+ * the invariants of DESIGN.md §3 are kept here, not in the queue.
+ */
+export interface ConversationStore {
+  /** Upserts contact and conversation (a closed one reopens to `bot`), inserts the message unless its id is known. */
+  recordInbound(channelId: string, message: InboundMessage): Promise<RecordedInbound>;
+  /** Takes the conversation's turn lease if free; null when another worker holds it or nothing is pending. */
+  acquireTurn(conversationId: string, owner: string, leaseMs: number, historyLimit: number): Promise<TurnContext | null>;
+  /**
+   * Stores the outcome, marks exactly the given pending messages done and releases the lease.
+   * Returns null (and changes nothing) when the lease was lost or a message was already answered.
+   */
+  completeTurn(conversationId: string, owner: string, pendingIds: string[], outcome: TurnOutcome): Promise<CompletedTurn | null>;
+  releaseTurn(conversationId: string, owner: string): Promise<void>;
+  /** Conversations with customer messages still pending after `olderThanMs`, for the sweeper. */
+  findStalledTurns(olderThanMs: number, limit: number): Promise<{ conversationId: string; messageId: string }[]>;
+  /** Whether pending customer messages remain (checked after a turn commits). */
+  firstPendingMessageId(conversationId: string): Promise<string | null>;
+
+  get(id: string): Promise<ConversationSummary | null>;
+  /** The conversation of one contact of a channel, if they ever wrote. */
+  findByContact(channelId: string, externalId: string): Promise<ConversationSummary | null>;
+  list(filter: ConversationFilter): Promise<ConversationSummary[]>;
+  messages(conversationId: string, limit: number): Promise<Message[]>;
+  /**
+   * Moves a conversation from one status to another in one conditional update.
+   * Returns null when its status was no longer `from` (someone else moved it first).
+   */
+  transition(id: string, from: ConversationStatus, to: ConversationStatus, fields: { assigneeId?: string | null; handoffReason?: HandoffReason | null }, note: string | null): Promise<Conversation | null>;
+  /** Adds an agent or system message and, for those that go out, its outbox row. */
+  addOutgoing(input: NewOutgoing): Promise<{ messageId: string; outboxId: string }>;
+}

@@ -1,0 +1,15 @@
+/** What the console and the web chat hear about. Crosses processes when Redis is configured. */
+export type AppEvent =
+  | { type: 'conversation.updated'; conversationId: string; channelId: string; status: string }
+  | { type: 'message.added'; conversationId: string; channelId: string; messageId: string; sender: string }
+  | { type: 'message.status'; conversationId: string; channelId: string; messageId: string; status: string }
+  | { type: 'channel.changed'; channelId: string }
+  /** A reply for a web chat visitor, delivered to whichever web process holds their stream. */
+  | { type: 'webchat.reply'; channelId: string; visitorId: string; messageId: string; text: string; at: string };
+
+export interface EventBus {
+  publish(event: AppEvent): Promise<void>;
+  /** Returns an unsubscribe function. */
+  subscribe(listener: (event: AppEvent) => void): () => void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,61 @@
+import type { Channel } from '../domain/channel.js';
+import type { HandoffReason } from '../domain/conversation.js';
+import { ModelUnavailableError } from '../domain/errors.js';
+import { handoffAfterModel, handoffBeforeModel } from '../domain/handoff-policy.js';
+import type { Message } from '../domain/message.js';
+import type { TurnContext, TurnOutcome } from '../ports/conversation-store.js';
+import type { ChatTurn } from '../ports/responder.js';
+import type { CoreDeps } from './deps.js';
+
+const handoff = (channel: Channel, reason: HandoffReason, confidence: number | null): TurnOutcome => ({
+  type: 'handoff',
+  reason,
+  confidence,
+  holdingMessage: channel.handoff.holdingMessage || null,
+});
+
+function toChatTurns(history: Message[]): ChatTurn[] {
+  return history
+    .filter((m) => m.text && (m.sender === 'customer' || m.sender === 'bot' || m.sender === 'agent'))
+    .map((m) => ({ role: m.sender === 'customer' ? 'user' : 'assistant', content: m.text as string }));
+}
+
+/**
+ * What the bot does with one turn: stay silent, welcome, answer, or hand off (DESIGN.md §2).
+ * Pure decision plus the model call; storing the outcome is the caller's job.
+ */
+export async function decideTurn(deps: CoreDeps, channel: Channel, ctx: TurnContext): Promise<TurnOutcome> {
+  if (ctx.conversation.status !== 'bot' || !channel.enabled) return { type: 'store_only' };
+  const events = ctx.pending.filter((m) => m.kind === 'event');
+  const said = ctx.pending.filter((m) => m.kind !== 'event');
+  if (said.length === 0) {
+    const wantsWelcome = events.some((m) => m.text === 'enter');
+    return { type: 'welcome', text: wantsWelcome ? channel.welcomeMessage : null };
+  }
+
+  const rule = handoffBeforeModel({
+    botEnabled: channel.botEnabled,
+    messages: said.map((m) => ({ kind: m.kind, text: m.text })),
+    answeredQuestions: ctx.history.filter((m) => m.sender === 'customer' && m.text).map((m) => m.text as string),
+    channelKeywords: channel.handoff.keywords,
+  });
+  if (rule) return handoff(channel, rule, null);
+
+  const question = said.map((m) => m.text ?? '').join('\n');
+  try {
+    const knowledge = await deps.search.search(channel.id, question, deps.settings.knowledgeHits);
+    const answer = await deps.responder.answer({
+      modelName: channel.model.name || deps.settings.defaultModelName,
+      systemPrompt: channel.model.systemPrompt,
+      knowledge,
+      history: toChatTurns(ctx.history),
+      question,
+    });
+    const low = handoffAfterModel(answer.confidence, channel.model.threshold);
+    return low ? handoff(channel, low, answer.confidence) : { type: 'answer', text: answer.text, confidence: answer.confidence };
+  } catch (err) {
+    if (!(err instanceof ModelUnavailableError)) throw err;
+    deps.log.warn({ err: err.message, conversationId: ctx.conversation.id }, 'model unavailable; handing off');
+    return handoff(channel, 'model_unavailable', null);
+  }
+}

@@ -1,0 +1,44 @@
+import type { AuditLog } from '../ports/audit-log.js';
+import type { AdapterRegistry, ChannelDirectory } from '../ports/channel-directory.js';
+import type { ChannelRepository } from '../ports/channel-repository.js';
+import type { Clock } from '../ports/clock.js';
+import type { ConversationStore } from '../ports/conversation-store.js';
+import type { EventBus } from '../ports/event-bus.js';
+import type { JobQueue } from '../ports/job-queue.js';
+import type { KnowledgeRepository } from '../ports/knowledge-repository.js';
+import type { Log } from '../ports/logger.js';
+import type { OutboxStore } from '../ports/outbox-store.js';
+import type { KnowledgeSearch, Responder } from '../ports/responder.js';
+
+export interface CoreSettings {
+  /** Burst window before a turn starts (DESIGN.md §3.5). */
+  coalesceMs: number;
+  /** Adapter used when a channel names none. */
+  defaultModelName: string;
+  historyLimit: number;
+  knowledgeHits: number;
+  /** Longer than the model timeout: a live turn never loses its lease. */
+  turnLeaseMs: number;
+  sendLeaseMs: number;
+  maxSendAttempts: number;
+}
+
+/** Everything a use case may touch: ports only (DESIGN.md §5). */
+export interface CoreDeps {
+  store: ConversationStore;
+  outbox: OutboxStore;
+  channels: ChannelDirectory;
+  channelRepository: ChannelRepository;
+  knowledge: KnowledgeRepository;
+  search: KnowledgeSearch;
+  responder: Responder;
+  queue: JobQueue;
+  events: EventBus;
+  audit: AuditLog;
+  adapters: AdapterRegistry;
+  clock: Clock;
+  log: Log;
+  settings: CoreSettings;
+  /** Identifies this process in turn leases. */
+  workerId: string;
+}

@@ -1,0 +1,88 @@
+import { DEFAULT_HOLDING_MESSAGE, DEFAULT_SYSTEM_PROMPT, DEFAULT_THRESHOLD, type Channel, type ChannelKind, type HandoffSettings, type ModelSettings } from '../domain/channel.js';
+import { NotFoundError, ValidationError } from '../domain/errors.js';
+import type { ChannelAdapter } from '../ports/channel-adapter.js';
+import type { CoreDeps } from './deps.js';
+import type { Actor } from './move-conversation.js';
+
+export interface ChannelInput {
+  name?: string;
+  enabled?: boolean;
+  botEnabled?: boolean;
+  config?: Record<string, unknown>;
+  model?: Partial<ModelSettings>;
+  handoff?: Partial<HandoffSettings>;
+  welcomeMessage?: string | null;
+}
+
+function adapterFor(deps: CoreDeps, kind: ChannelKind): ChannelAdapter {
+  const adapter = deps.adapters.get(kind);
+  if (!adapter) throw new ValidationError(`channel kind ${kind} is not supported by this build`, 'CHANNEL.KIND_UNSUPPORTED');
+  return adapter;
+}
+
+function modelSettings(current: ModelSettings | undefined, patch: Partial<ModelSettings> = {}): ModelSettings {
+  const threshold = patch.threshold ?? current?.threshold ?? DEFAULT_THRESHOLD;
+  if (threshold < 0 || threshold > 1) throw new ValidationError('model.threshold must be between 0 and 1');
+  return { name: patch.name ?? current?.name ?? null, threshold, systemPrompt: patch.systemPrompt ?? current?.systemPrompt ?? DEFAULT_SYSTEM_PROMPT };
+}
+
+function handoffSettings(current: HandoffSettings | undefined, patch: Partial<HandoffSettings> = {}): HandoffSettings {
+  return {
+    keywords: patch.keywords ?? current?.keywords ?? [],
+    holdingMessage: patch.holdingMessage ?? current?.holdingMessage ?? DEFAULT_HOLDING_MESSAGE,
+  };
+}
+
+async function changed(deps: CoreDeps, actor: Actor, action: string, channel: Channel, fields: string[]): Promise<void> {
+  deps.channels.invalidate(channel.id);
+  // Field names only: secrets and prompts stay out of the audit trail.
+  await deps.audit.record({ actor: actor.id, action, target: `channel:${channel.id}`, details: { fields } });
+  await deps.events.publish({ type: 'channel.changed', channelId: channel.id }).catch(() => undefined);
+}
+
+export async function createChannel(deps: CoreDeps, actor: Actor, kind: ChannelKind, input: ChannelInput & { name: string }): Promise<Channel> {
+  const adapter = adapterFor(deps, kind);
+  const channel = await deps.channelRepository.create({
+    kind,
+    name: input.name,
+    enabled: input.enabled ?? true,
+    botEnabled: input.botEnabled ?? true,
+    config: adapter.parseConfig(input.config ?? {}),
+    secretFields: adapter.secretFields,
+    model: modelSettings(undefined, input.model),
+    handoff: handoffSettings(undefined, input.handoff),
+    welcomeMessage: input.welcomeMessage ?? null,
+  });
+  await changed(deps, actor, 'channel.create', channel, Object.keys(input));
+  return channel;
+}
+
+/**
+ * Partial update. Secrets the admin leaves out keep their stored values (the API never shows
+ * them, so an edit form cannot send them back). `enabled` / `botEnabled` take effect on every
+ * process within the channel cache's lifetime (≤ 1 s).
+ */
+export async function updateChannel(deps: CoreDeps, actor: Actor, id: string, input: ChannelInput): Promise<Channel> {
+  const current = await deps.channelRepository.get(id);
+  if (!current) throw new NotFoundError('CHANNEL.NOT_FOUND', `channel ${id} does not exist`);
+  const adapter = adapterFor(deps, current.kind);
+  const updated = await deps.channelRepository.update(id, {
+    name: input.name,
+    enabled: input.enabled,
+    botEnabled: input.botEnabled,
+    config: input.config ? adapter.parseConfig({ ...current.config, ...input.config }) : undefined,
+    secretFields: adapter.secretFields,
+    model: input.model ? modelSettings(current.model, input.model) : undefined,
+    handoff: input.handoff ? handoffSettings(current.handoff, input.handoff) : undefined,
+    welcomeMessage: input.welcomeMessage,
+  });
+  if (!updated) throw new NotFoundError('CHANNEL.NOT_FOUND', `channel ${id} does not exist`);
+  await changed(deps, actor, 'channel.update', updated, Object.keys(input).filter((k) => (input as Record<string, unknown>)[k] !== undefined));
+  return updated;
+}
+
+export async function deleteChannel(deps: CoreDeps, actor: Actor, id: string): Promise<void> {
+  const current = await deps.channelRepository.get(id);
+  if (!current || !(await deps.channelRepository.delete(id))) throw new NotFoundError('CHANNEL.NOT_FOUND', `channel ${id} does not exist`);
+  await changed(deps, actor, 'channel.delete', current, []);
+}

@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import type { CompletedTurn } from '../ports/conversation-store.js';
+import { decideTurn } from './decide-turn.js';
+import type { CoreDeps } from './deps.js';
+import { scheduleSend, scheduleTurn } from './schedule.js';
+
+export type TurnResult =
+  | { type: 'skipped' }
+  | { type: 'lost' }
+  | { type: 'done'; outcome: string; reason?: string; confidence?: number | null; completed: CompletedTurn };
+
+/**
+ * One bot turn for a conversation: take its lease (one turn at a time across all workers),
+ * answer every pending customer message at once, commit the reply with the messages marked
+ * done (exactly one reply per message), then wake the sender.
+ */
+export async function runBotTurn(deps: CoreDeps, conversationId: string): Promise<TurnResult> {
+  const owner = `${deps.workerId}:${randomUUID()}`;
+  const ctx = await deps.store.acquireTurn(conversationId, owner, deps.settings.turnLeaseMs, deps.settings.historyLimit);
+  if (!ctx) return { type: 'skipped' };
+  let completed: CompletedTurn | null;
+  let outcome;
+  try {
+    const channel = await deps.channels.get(ctx.conversation.channelId);
+    outcome = channel ? await decideTurn(deps, channel, ctx) : { type: 'store_only' as const };
+    completed = await deps.store.completeTurn(conversationId, owner, ctx.pending.map((m) => m.id), outcome);
+  } catch (err) {
+    await deps.store.releaseTurn(conversationId, owner).catch(() => undefined);
+    throw err;
+  }
+  if (!completed) return { type: 'lost' };
+
+  completed.outboxIds.forEach((id) => scheduleSend(deps, id, 1));
+  announce(deps, ctx.conversation.channelId, conversationId, completed, ctx.conversation.status);
+  // Messages that arrived while the model was thinking get their own turn.
+  const next = await deps.store.firstPendingMessageId(conversationId);
+  if (next) scheduleTurn(deps, conversationId, next, 0);
+  return {
+    type: 'done',
+    outcome: outcome.type,
+    reason: outcome.type === 'handoff' ? outcome.reason : undefined,
+    confidence: outcome.type === 'answer' || outcome.type === 'handoff' ? outcome.confidence : undefined,
+    completed,
+  };
+}
+
+function announce(deps: CoreDeps, channelId: string, conversationId: string, completed: CompletedTurn, before: string): void {
+  const events = completed.addedMessageIds.map((messageId) =>
+    deps.events.publish({ type: 'message.added', conversationId, channelId, messageId, sender: 'bot' }),
+  );
+  if (completed.status !== before) events.push(deps.events.publish({ type: 'conversation.updated', conversationId, channelId, status: completed.status }));
+  void Promise.all(events).catch((err: Error) => deps.log.warn({ err: err.message }, 'event not published'));
+}

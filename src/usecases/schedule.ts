@@ -1,0 +1,17 @@
+import type { CoreDeps } from './deps.js';
+
+/**
+ * Wake-ups after a commit. Failures are logged, not thrown: the rows are already durable and
+ * the sweeper re-drives them (DESIGN.md §3.3), so a queue outage never fails an ack.
+ */
+export function scheduleTurn(deps: Pick<CoreDeps, 'queue' | 'log'>, conversationId: string, messageId: string, delayMs: number): void {
+  deps.queue
+    .enqueue('turn', { conversationId }, { jobId: `turn-${conversationId}-${messageId}`, delayMs })
+    .catch((err: Error) => deps.log.warn({ err: err.message, conversationId }, 'turn not queued; the sweeper will pick it up'));
+}
+
+export function scheduleSend(deps: Pick<CoreDeps, 'queue' | 'log'>, outboxId: string, attempt: number, delayMs = 0): void {
+  deps.queue
+    .enqueue('send', { outboxId }, { jobId: `send-${outboxId}-${attempt}`, delayMs })
+    .catch((err: Error) => deps.log.warn({ err: err.message, outboxId }, 'send not queued; the sweeper will pick it up'));
+}

@@ -1,0 +1,160 @@
+/**
+ * An OpenAI-compatible model server (the part of vLLM's API we use, protocols/inference.md §1.3,
+ * §1.4, §2.2) on a real socket, scriptable per test: reply text and per-token logprobs, HTTP errors,
+ * delays, dropped connections. It records every chat request body and header set.
+ */
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ChatRequestBody {
+  model: string;
+  messages: { role: string; content: string }[];
+  logprobs?: boolean;
+  top_logprobs?: number;
+  temperature?: number;
+  max_tokens?: number;
+  [key: string]: unknown;
+}
+
+export interface FakeReply {
+  content: string;
+  /** One logprob for every token, or one per token (the last one repeats). Default -0.01. */
+  logprobs?: number | number[];
+  /** Tokens of the reply; default one per character, as a Chinese reply roughly is. */
+  tokens?: string[];
+  finishReason?: 'stop' | 'length';
+  /** Leave `logprobs` out of the choice, as a server that ignores the request field would. */
+  omitLogprobs?: boolean;
+}
+
+export type ReplyScript = FakeReply | ((body: ChatRequestBody) => FakeReply);
+
+export class FakeModelServer {
+  /** Every chat completion request body, in arrival order. */
+  readonly requests: ChatRequestBody[] = [];
+  readonly requestHeaders: IncomingHttpHeaders[] = [];
+  /** Requests whose client went away before the answer was written (timeouts, aborts). */
+  abortedRequests = 0;
+  reply: ReplyScript = { content: '亲，订单满299元包邮哦~' };
+  /** Answer chat requests with this HTTP status and an OpenAI-style error body; null = answer normally. */
+  failStatus: number | null = null;
+  /** Wait this long before answering a chat request. */
+  delayMs = 0;
+  /** Destroy the socket instead of answering a chat request. */
+  dropConnection = false;
+  models = ['qwen2.5-7b-instruct', 'support-v1'];
+
+  private server: Server | null = null;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private abortWaiters: { count: number; resolve: () => void }[] = [];
+
+  async start(): Promise<this> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    this.server = server;
+    return this;
+  }
+
+  /** Base URL including /v1, as MODEL_BASE_URL would be. */
+  get url(): string {
+    if (!this.server) throw new Error('fake model server not started');
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1`;
+  }
+
+  /** Resolves once `count` requests in total have been aborted by their client. */
+  waitForAbort(count = 1): Promise<void> {
+    if (this.abortedRequests >= count) return Promise.resolve();
+    return new Promise((resolve) => this.abortWaiters.push({ count, resolve }));
+  }
+
+  async close(): Promise<void> {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '').split('?')[0];
+    if (req.method === 'GET' && path === '/health') return void res.writeHead(200).end();
+    if (req.method === 'GET' && path === '/v1/models') return this.json(res, 200, this.modelList());
+    if (req.method !== 'POST' || path !== '/v1/chat/completions') {
+      return this.json(res, 404, { error: { message: 'Not Found', type: 'NotFoundError', code: 404 } });
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ChatRequestBody;
+    this.requests.push(body);
+    this.requestHeaders.push(req.headers);
+    res.on('close', () => {
+      if (!res.writableFinished) this.noteAbort();
+    });
+    if (this.delayMs > 0) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(() => {
+          this.timers.delete(t);
+          resolve();
+        }, this.delayMs);
+        this.timers.add(t);
+      });
+      if (res.destroyed) return;
+    }
+    if (this.dropConnection) return void req.socket.destroy();
+    if (this.failStatus !== null) {
+      return this.json(res, this.failStatus, { error: { message: 'scripted failure', type: 'InternalServerError', code: this.failStatus } });
+    }
+    const script = typeof this.reply === 'function' ? this.reply(body) : this.reply;
+    this.json(res, 200, completion(body, script));
+  }
+
+  private noteAbort(): void {
+    this.abortedRequests += 1;
+    const due = this.abortWaiters.filter((w) => w.count <= this.abortedRequests);
+    this.abortWaiters = this.abortWaiters.filter((w) => w.count > this.abortedRequests);
+    for (const w of due) w.resolve();
+  }
+
+  private modelList(): unknown {
+    const [base] = this.models;
+    return {
+      object: 'list',
+      data: this.models.map((id) => ({ id, object: 'model', created: 1715644056, owned_by: 'vllm', root: id, parent: id === base ? null : base })),
+    };
+  }
+
+  private json(res: ServerResponse, status: number, payload: unknown): void {
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
+  }
+}
+
+function completion(body: ChatRequestBody, reply: FakeReply): unknown {
+  const tokens = reply.tokens ?? Array.from(reply.content);
+  const lps = reply.logprobs ?? -0.01;
+  const logprobAt = (i: number) => (typeof lps === 'number' ? lps : lps[Math.min(i, lps.length - 1)] ?? -0.01);
+  const content = tokens.map((token, i) => ({
+    token,
+    logprob: logprobAt(i),
+    bytes: [...Buffer.from(token, 'utf8')],
+    top_logprobs: [],
+  }));
+  const promptTokens = body.messages.reduce((n, m) => n + Array.from(m.content).length, 0);
+  return {
+    id: `chatcmpl-fake-${Date.now()}`,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model: body.model,
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: reply.content },
+        ...(reply.omitLogprobs ? {} : { logprobs: { content } }),
+        finish_reason: reply.finishReason ?? 'stop',
+        stop_reason: null,
+      },
+    ],
+    usage: { prompt_tokens: promptTokens, completion_tokens: tokens.length, total_tokens: promptTokens + tokens.length },
+  };
+}
