@@ -99,7 +99,7 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
       defaultModelName: config.MODEL_NAME,
       historyLimit: 20,
       knowledgeHits: 3,
-      turnLeaseMs: config.MODEL_TIMEOUT_MS + 30_000,
+      turnLeaseMs: config.MODEL_TIMEOUT_MS + 10_000,
       sendLeaseMs: 60_000,
       maxSendAttempts: 8,
     },
