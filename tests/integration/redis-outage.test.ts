@@ -1,0 +1,72 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { FakeModelServer } from '../fakes/fake-model-server.js';
+import { FakeWecomApi } from '../fakes/fake-wecom-api.js';
+import { freePort } from '../support/child-service.js';
+import { createStorage, mode, sleep, startTestService, waitFor, type Storage, type TestService } from '../support/harness.js';
+import { createWecomChannel, newWecomApp, postText, startFakeWecom } from '../support/wecom-channel.js';
+
+/** A Redis of our own, so killing it hurts no other test. */
+async function startRedis(port: number): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  await waitFor('redis to listen', () => fetch(`http://127.0.0.1:${port}`).then(() => true, (e: Error & { cause?: { code?: string } }) => e.cause?.code !== 'ECONNREFUSED'));
+  return child;
+}
+
+/** DESIGN.md §3.3: Redis is a wake-up channel, never the record. */
+describe('Redis down: callbacks still acked, answered once it returns', { skip: mode !== 'real' && 'needs real Redis' }, () => {
+  const app = newWecomApp();
+  let storage: Storage;
+  let fake: FakeWecomApi;
+  let model: FakeModelServer;
+  let svc: TestService;
+  let redis: ChildProcess;
+  let port: number;
+  let channelId: string;
+
+  before(async () => {
+    port = await freePort();
+    redis = await startRedis(port);
+    fake = await startFakeWecom(app);
+    model = await new FakeModelServer().start();
+    model.reply = (body) => ({ content: `答复：${body.messages.at(-1)!.content}`, logprobs: -0.01 });
+    storage = await createStorage();
+    svc = await startTestService(storage, { WECOM_API_BASE: fake.url, MODEL_BASE_URL: model.url, REDIS_URL: `redis://127.0.0.1:${port}` });
+    channelId = await createWecomChannel(svc, app);
+  });
+  after(async () => {
+    await svc?.close();
+    redis?.kill('SIGKILL');
+    await model?.close();
+    await fake?.close();
+    await storage?.dispose();
+  });
+
+  test('answers through BullMQ while Redis is up', async () => {
+    await postText(svc, channelId, app, { from: 'r0', content: '在吗', msgId: '810000' });
+    await waitFor('reply', () => fake.sent.some((m) => m.touser === 'r0'));
+  });
+
+  test('with Redis killed, callbacks are acked (committed to Postgres) and nothing is answered yet', async () => {
+    redis.kill('SIGKILL');
+    await sleep(300);
+    for (const i of [1, 2, 3]) {
+      const res = await postText(svc, channelId, app, { from: `r${i}`, content: `问题${i}`, msgId: `81000${i}` });
+      assert.equal(res.status, 200);
+    }
+    const ready = await svc.api('GET', '/readyz');
+    assert.equal(ready.status, 503);
+    assert.equal(ready.body.checks.redis, false);
+    await sleep(1500);
+    assert.equal(fake.sent.filter((m) => ['r1', 'r2', 'r3'].includes(m.touser)).length, 0);
+  });
+
+  test('when Redis comes back (empty), every message is answered exactly once', async () => {
+    redis = await startRedis(port);
+    for (const user of ['r1', 'r2', 'r3']) await waitFor(`reply to ${user}`, () => fake.sent.some((m) => m.touser === user), 40000);
+    await sleep(2000);
+    assert.deepEqual(['r1', 'r2', 'r3'].map((u) => fake.sent.filter((m) => m.touser === u).length), [1, 1, 1]);
+    assert.equal((await svc.api('GET', '/readyz')).status, 200);
+  });
+});
