@@ -1,7 +1,7 @@
 import type { CoreDeps } from '../usecases/deps.js';
 import type { Metrics } from '../metrics.js';
 import { runBotTurn } from '../usecases/run-bot-turn.js';
-import { sendOutboxMessage } from '../usecases/send-outbox-message.js';
+import { sendOutboxMessage, type SendResult } from '../usecases/send-outbox-message.js';
 
 /** Thin shells: pull ids off the job, call one use case, count what happened. */
 export function startWorkers(deps: CoreDeps, metrics: Metrics, concurrency: number): void {
@@ -17,16 +17,20 @@ export function startWorkers(deps: CoreDeps, metrics: Metrics, concurrency: numb
       }
       if (typeof result.confidence === 'number') metrics.confidence.observe(result.confidence);
       if (result.reason) metrics.handoffs.inc({ reason: result.reason });
+      result.sends.forEach((send) => countSend(metrics, send));
     },
     concurrency,
   );
   deps.queue.process(
     'send',
     async ({ outboxId }) => {
-      const result = await sendOutboxMessage(deps, outboxId);
-      metrics.sends.inc({ result });
-      if (result === 'failed' || result === 'unknown') metrics.outboxFailures.inc({ result });
+      countSend(metrics, await sendOutboxMessage(deps, outboxId));
     },
     concurrency,
   );
+}
+
+function countSend(metrics: Metrics, result: SendResult): void {
+  metrics.sends.inc({ result });
+  if (result === 'failed' || result === 'unknown') metrics.outboxFailures.inc({ result });
 }

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { CompletedTurn } from '../ports/conversation-store.js';
 import { decideTurn } from './decide-turn.js';
 import type { CoreDeps } from './deps.js';
-import { scheduleSend, scheduleTurn } from './schedule.js';
+import { scheduleTurn } from './schedule.js';
+import { sendOutboxMessage, type SendResult } from './send-outbox-message.js';
 
 export type TurnResult =
   | { type: 'skipped' }
   | { type: 'lost' }
-  | { type: 'done'; outcome: string; reason?: string; confidence?: number | null; completed: CompletedTurn };
+  | { type: 'done'; outcome: string; reason?: string; confidence?: number | null; completed: CompletedTurn; sends: SendResult[] };
 
 /**
  * One bot turn for a conversation: take its lease (one turn at a time across all workers),
@@ -30,8 +31,17 @@ export async function runBotTurn(deps: CoreDeps, conversationId: string): Promis
   }
   if (!completed) return { type: 'lost' };
 
-  completed.outboxIds.forEach((id) => scheduleSend(deps, id, 1));
   announce(deps, ctx.conversation.channelId, conversationId, completed, ctx.conversation.status);
+  // Sent right here rather than through another queue hop: the reply leaves as soon as it is
+  // committed, and a draining worker finishes its turns' sends before it exits. A failure leaves
+  // the outbox row pending for the retry path and the sweeper.
+  const sends: SendResult[] = [];
+  for (const outboxId of completed.outboxIds) {
+    sends.push(await sendOutboxMessage(deps, outboxId).catch((err: Error) => {
+      deps.log.warn({ err: err.message, outboxId }, 'send failed; the sweeper will retry it');
+      return 'retry' as const;
+    }));
+  }
   // Messages that arrived while the model was thinking get their own turn.
   const next = await deps.store.firstPendingMessageId(conversationId);
   if (next) scheduleTurn(deps, conversationId, next, 0);
@@ -41,6 +51,7 @@ export async function runBotTurn(deps: CoreDeps, conversationId: string): Promis
     reason: outcome.type === 'handoff' ? outcome.reason : undefined,
     confidence: outcome.type === 'answer' || outcome.type === 'handoff' ? outcome.confidence : undefined,
     completed,
+    sends,
   };
 }
 

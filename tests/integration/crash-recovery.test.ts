@@ -81,4 +81,18 @@ describe(`kill -9 and restart (${mode})`, () => {
     assert.equal(repliesTo('k4')[0].content, '答复：还在吗');
     await second.stop();
   });
+
+  test('SIGTERM while the model is answering: the turn finishes, its reply goes out, the process exits 0', async () => {
+    const first = await start();
+    model.delayMs = 800;
+    const asked = model.requests.length;
+    assert.equal((await postText(first, channelId, app, { from: 'k5', content: '晚安', msgId: '7300001' })).status, 200);
+    await waitFor('the model request', () => model.requests.length > asked);
+    first.process.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => first.process.once('exit', (c) => resolve(c)));
+    model.delayMs = 0;
+    assert.equal(code, 0, first.output());
+    assert.equal(repliesTo('k5').length, 1, 'the in-flight turn was drained, not dropped');
+    assert.equal(repliesTo('k5')[0].content, '答复：晚安');
+  });
 });
