@@ -4,9 +4,8 @@ import { z } from 'zod';
  * The only reader of process.env (DESIGN.md §4.1). Fails fast on boot and hands one frozen
  * object down; nothing else looks at the environment.
  */
-const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
-const optionalUrl = z.preprocess(emptyToUndefined, z.string().url().optional());
+const optionalString = z.string().optional();
+const optionalUrl = z.string().url().optional();
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -49,13 +48,22 @@ export interface Config extends Env {
   runsConnector: boolean;
 }
 
+/** `FOO=` in a shell or compose file means "not set", never "zero" or "empty". */
+function withoutEmpty(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1].trim() !== ''));
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
-  const parsed = schema.safeParse(env);
+  const parsed = schema.safeParse(withoutEmpty(env));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`invalid configuration: ${problems}`);
   }
   const e = parsed.data;
+  // Split roles only make sense when they share state: one Postgres and one Redis.
+  if (e.ROLE !== 'all' && (!e.DATABASE_URL || !e.REDIS_URL)) {
+    throw new Error(`invalid configuration: ROLE=${e.ROLE} needs DATABASE_URL and REDIS_URL (the embedded database and in-process queue serve one process only)`);
+  }
   return Object.freeze({
     ...e,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),

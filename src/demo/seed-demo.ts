@@ -19,7 +19,6 @@ export async function seedDemo(deps: CoreDeps): Promise<Channel | null> {
   const channel = await createChannel(deps, system, 'webchat', {
     name: 'Demo shop (web chat)',
     config: { allowedOrigins: [] },
-    welcomeMessage: '您好，欢迎光临！有什么可以帮您？',
   });
   if ((await deps.knowledge.count()) === 0) {
     const jsonl = readFileSync(join(projectRoot, 'src', 'demo', 'demo-kb.jsonl'), 'utf8');

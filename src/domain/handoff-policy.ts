@@ -2,9 +2,11 @@ import type { HandoffReason } from './conversation.js';
 import { isReadableByBot, type MessageKind } from './message.js';
 
 /** Explicit requests for a person (DESIGN.md §4.5). Matched as substrings of the normalized text. */
-const HUMAN_REQUESTS = ['转人工', '人工客服', '人工服务', '找客服', '找人工', '真人客服', '要人工', '接人工', '人工'];
+// Phrases, not the bare word 人工: that also matches 人工智能 ("AI").
+const HUMAN_REQUESTS = ['转人工', '人工客服', '人工服务', '找客服', '找人工', '真人客服', '要人工', '接人工', '人工坐席', '联系人工'];
 /** Complaints always reach a person, whatever the model thinks of them. */
-const COMPLAINTS = ['投诉', '举报', '差评', '假货', '骗子', '欺诈', '315', '消协', '律师'];
+// No bare numbers such as 315: they match prices and order numbers.
+const COMPLAINTS = ['投诉', '举报', '差评', '假货', '骗子', '欺诈', '消协', '律师', '维权'];
 
 export interface TurnFacts {
   botEnabled: boolean;

@@ -17,7 +17,7 @@ export function createInProcessQueue(log: Log): JobQueue {
   const known = new Set<string>();
   const timers = new Set<NodeJS.Timeout>();
   let closed = false;
-  let idle: (() => void) | null = null;
+  const idle: (() => void)[] = [];
 
   const lane = (name: JobName): Lane => {
     let l = lanes.get(name);
@@ -36,7 +36,7 @@ export function createInProcessQueue(log: Log): JobQueue {
         .finally(() => {
           known.delete(job.id);
           l.running--;
-          if (closed && running() === 0) idle?.();
+          if (closed && running() === 0) idle.splice(0).forEach((resolve) => resolve());
           pump(name);
         });
     }
@@ -72,7 +72,7 @@ export function createInProcessQueue(log: Log): JobQueue {
       closed = true;
       timers.forEach(clearTimeout);
       timers.clear();
-      if (running() > 0) await new Promise<void>((resolve) => (idle = resolve));
+      if (running() > 0) await new Promise<void>((resolve) => idle.push(resolve));
     },
   };
 }

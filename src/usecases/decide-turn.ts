@@ -14,10 +14,26 @@ const handoff = (channel: Channel, reason: HandoffReason, confidence: number | n
   holdingMessage: channel.handoff.holdingMessage || null,
 });
 
+/** What was said, in order: no events (they store their name as text), no system notes. */
 function toChatTurns(history: Message[]): ChatTurn[] {
   return history
-    .filter((m) => m.text && (m.sender === 'customer' || m.sender === 'bot' || m.sender === 'agent'))
+    .filter((m) => m.kind === 'text' && m.text && (m.sender === 'customer' || m.sender === 'bot' || m.sender === 'agent'))
     .map((m) => ({ role: m.sender === 'customer' ? 'user' : 'assistant', content: m.text as string }));
+}
+
+/** Customer questions the bot itself answered (a bot message with a confidence came after them). */
+function questionsTheBotAnswered(history: Message[]): string[] {
+  const answered: string[] = [];
+  let waiting: string[] = [];
+  for (const m of history) {
+    if (m.sender === 'customer' && m.kind === 'text' && m.text) waiting.push(m.text);
+    else if (m.sender === 'agent') waiting = [];
+    else if (m.sender === 'bot' && m.confidence !== null) {
+      answered.push(...waiting);
+      waiting = [];
+    }
+  }
+  return answered;
 }
 
 /**
@@ -36,7 +52,7 @@ export async function decideTurn(deps: CoreDeps, channel: Channel, ctx: TurnCont
   const rule = handoffBeforeModel({
     botEnabled: channel.botEnabled,
     messages: said.map((m) => ({ kind: m.kind, text: m.text })),
-    answeredQuestions: ctx.history.filter((m) => m.sender === 'customer' && m.text).map((m) => m.text as string),
+    answeredQuestions: questionsTheBotAnswered(ctx.history),
     channelKeywords: channel.handoff.keywords,
   });
   if (rule) return handoff(channel, rule, null);

@@ -33,7 +33,8 @@ export async function importKnowledge(deps: CoreDeps, actor: Actor, jsonl: strin
   if (channelId && !(await deps.channelRepository.get(channelId))) throw new NotFoundError('CHANNEL.NOT_FOUND', `channel ${channelId} does not exist`);
   const entries: NewKnowledgeEntry[] = [];
   const errors: ImportResult['errors'] = [];
-  jsonl.split(/\r?\n/).forEach((line, index) => {
+  // Files saved by Windows editors and spreadsheet exports start with a byte-order mark.
+  jsonl.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((line, index) => {
     if (!line.trim()) return;
     const parsed = parseLine(line, channelId);
     if (typeof parsed === 'string') errors.push({ line: index + 1, error: parsed });

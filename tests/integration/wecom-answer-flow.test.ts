@@ -1,9 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { FakeWecomApi, buildUrlVerification } from '../fakes/fake-wecom-api.js';
+import { FakeWecomApi, buildCallback, buildUrlVerification, eventXml } from '../fakes/fake-wecom-api.js';
 import { createStorage, mode, startTestService, waitFor, sleep, type Storage, type TestService } from '../support/harness.js';
-import { createWecomChannel, newWecomApp, postText, startFakeWecom } from '../support/wecom-channel.js';
+import { createWecomChannel, newWecomApp, postCallback, postText, startFakeWecom } from '../support/wecom-channel.js';
 
 describe(`WeCom app channel end to end (${mode})`, () => {
   const app = newWecomApp();
@@ -15,7 +15,8 @@ describe(`WeCom app channel end to end (${mode})`, () => {
   before(async () => {
     fake = await startFakeWecom(app);
     storage = await createStorage();
-    svc = await startTestService(storage, { WECOM_API_BASE: fake.url });
+    // A real burst window (the default is 1.5 s) so the burst test holds on a loaded machine.
+    svc = await startTestService(storage, { WECOM_API_BASE: fake.url, TURN_COALESCE_MS: '1000' });
     channelId = await createWecomChannel(svc, app);
     const kb = readFileSync(new URL('../../src/demo/demo-kb.jsonl', import.meta.url), 'utf8');
     const imported = await svc.api('POST', '/api/knowledge/import', kb, { 'content-type': 'application/x-ndjson' });
@@ -64,8 +65,10 @@ describe(`WeCom app channel end to end (${mode})`, () => {
   });
 
   test('a burst of messages inside the coalescing window is answered as one turn', async () => {
-    await postText(svc, channelId, app, { from: 'wangwu', content: '你好', msgId: '9000000000000000003' });
-    await postText(svc, channelId, app, { from: 'wangwu', content: '支持PayPal付款吗', msgId: '9000000000000000004' });
+    await Promise.all([
+      postText(svc, channelId, app, { from: 'wangwu', content: '你好', msgId: '9000000000000000003' }),
+      postText(svc, channelId, app, { from: 'wangwu', content: '支持PayPal付款吗', msgId: '9000000000000000004' }),
+    ]);
     await waitFor('the reply', () => fake.sent.find((m) => m.touser === 'wangwu'));
     await sleep(1000);
     const replies = fake.sent.filter((m) => m.touser === 'wangwu');
@@ -83,7 +86,7 @@ describe(`WeCom app channel end to end (${mode})`, () => {
 
     // While queued the bot stays silent.
     await postText(svc, channelId, app, { from: 'zhaoliu', content: '包邮吗', msgId: '9000000000000000006' });
-    await sleep(800);
+    await sleep(1800);
     assert.equal(fake.sent.filter((m) => m.touser === 'zhaoliu').length, 1);
 
     assert.equal((await svc.api('POST', `/api/conversations/${conv.id}/release`)).status, 409, 'queued → bot is not a transition');
@@ -125,5 +128,39 @@ describe(`WeCom app channel end to end (${mode})`, () => {
     await svc.api('PATCH', `/api/channels/${channelId}`, { enabled: true });
     const audit = await svc.api('GET', '/api/audit');
     assert.ok(audit.body.items.some((a: any) => a.action === 'channel.update' && a.details.fields.includes('enabled')));
+  });
+
+  test('entering the app (enter_agent) gets the channel welcome message once, even when WeCom retries the event', async () => {
+    assert.equal((await svc.api('PATCH', `/api/channels/${channelId}`, { welcomeMessage: '欢迎光临小店~' })).status, 200);
+    await sleep(1100);
+    const cb = buildCallback(app, eventXml({ corpId: app.corpId, from: 'wuqi', event: 'enter_agent', createTime: Math.floor(Date.now() / 1000) }));
+    for (let i = 0; i < 2; i++) assert.equal((await postCallback(svc, channelId, cb.search, cb.body)).status, 200);
+    await waitFor('welcome', () => fake.sent.find((m) => m.touser === 'wuqi'));
+    await sleep(800);
+    assert.deepEqual(fake.sent.filter((m) => m.touser === 'wuqi').map((m) => m.content), ['欢迎光临小店~']);
+  });
+
+  test('transient WeCom errors (-1, HTTP 500) are retried with backoff and the reply goes out once', async () => {
+    fake.failNextSends(2, { errcode: -1 });
+    await postText(svc, channelId, app, { from: 'zhengshi', content: '可以开发票吗', msgId: '9000000000000000010' });
+    const reply = await waitFor('reply after retries', () => fake.sent.find((m) => m.touser === 'zhengshi'), 20000);
+    assert.match(reply.content, /发票/);
+    await sleep(500);
+    assert.equal(fake.sent.filter((m) => m.touser === 'zhengshi').length, 1);
+  });
+
+  test('a permanent WeCom error marks the reply failed, visible to agents, and is not retried', async () => {
+    fake.failNextSends(1, { errcode: 81013, errmsg: 'user & party & tag all invalid' });
+    const attempts = fake.sendAttempts;
+    await postText(svc, channelId, app, { from: 'ghost', content: '包邮吗', msgId: '9000000000000000011' });
+    const failed = await waitFor('failed status', async () => {
+      const list = await svc.api('GET', '/api/conversations');
+      const conv = list.body.items.find((c: any) => c.contact.externalId === 'ghost');
+      const detail = conv && (await svc.api('GET', `/api/conversations/${conv.id}`));
+      return detail?.body.messages.find((m: any) => m.sender === 'bot' && m.status === 'failed');
+    });
+    assert.match(failed.error, /81013/);
+    await sleep(1500);
+    assert.equal(fake.sendAttempts - attempts, 1);
   });
 });

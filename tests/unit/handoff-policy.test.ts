@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { handoffAfterModel, handoffBeforeModel, normalizeQuestion, type TurnFacts } from '../../src/domain/handoff-policy.js';
+import type { MessageKind } from '../../src/domain/message.js';
+
+const text = (t: string) => ({ kind: 'text' as MessageKind, text: t });
+const facts = (over: Partial<TurnFacts> = {}): TurnFacts => ({
+  botEnabled: true,
+  messages: [text('你们几点发货？')],
+  answeredQuestions: [],
+  channelKeywords: [],
+  ...over,
+});
+
+describe('normalizeQuestion', () => {
+  test('drops spaces, ASCII and full-width punctuation, symbols and case', () => {
+    assert.equal(normalizeQuestion(' 运费 多少？ '), '运费多少');
+    assert.equal(normalizeQuestion('运费,多少?!'), '运费多少');
+    assert.equal(normalizeQuestion('Do you ship to HK?'), 'doyoushiptohk');
+    assert.equal(normalizeQuestion('价格~~ 😊'), '价格');
+  });
+});
+
+describe('handoffBeforeModel', () => {
+  test('an ordinary question goes to the model (null)', () => {
+    assert.equal(handoffBeforeModel(facts()), null);
+    assert.equal(handoffBeforeModel(facts({ messages: [text('这件衣服有M码吗')], answeredQuestions: ['运费多少'] })), null);
+  });
+
+  test('bot_disabled comes first, before every other rule', () => {
+    const everything = facts({
+      botEnabled: false,
+      messages: [{ kind: 'image', text: null }, text('转人工 投诉')],
+      answeredQuestions: ['转人工 投诉'],
+      channelKeywords: ['投诉'],
+    });
+    assert.equal(handoffBeforeModel(everything), 'bot_disabled');
+    assert.equal(handoffBeforeModel(facts({ botEnabled: false })), 'bot_disabled');
+  });
+
+  for (const kind of ['image', 'voice', 'file'] as const) {
+    test(`a ${kind} message is unsupported_message`, () => {
+      assert.equal(handoffBeforeModel(facts({ messages: [{ kind, text: null }] })), 'unsupported_message');
+    });
+  }
+
+  test('one unreadable message among text makes the whole turn unsupported, ahead of a human request', () => {
+    assert.equal(handoffBeforeModel(facts({ messages: [text('转人工'), { kind: 'voice', text: null }] })), 'unsupported_message');
+  });
+
+  for (const ask of ['转人工', '人工客服', '找客服']) {
+    test(`"${ask}" is a customer_request`, () => {
+      assert.equal(handoffBeforeModel(facts({ messages: [text(ask)] })), 'customer_request');
+      assert.equal(handoffBeforeModel(facts({ messages: [text(`你好，请帮我${ask}，谢谢`)] })), 'customer_request');
+    });
+  }
+
+  test('a request split by spaces or punctuation still counts', () => {
+    assert.equal(handoffBeforeModel(facts({ messages: [text('转 人 工！')] })), 'customer_request');
+    assert.equal(handoffBeforeModel(facts({ messages: [text('我要找')] })), null);
+    assert.equal(handoffBeforeModel(facts({ messages: [text('我要找'), text('客服')] })), 'customer_request');
+  });
+
+  test('a customer_request wins over a complaint keyword', () => {
+    assert.equal(handoffBeforeModel(facts({ messages: [text('我要投诉，转人工')] })), 'customer_request');
+  });
+
+  test('a complaint (投诉) is a keyword handoff', () => {
+    assert.equal(handoffBeforeModel(facts({ messages: [text('我要投诉你们的快递')] })), 'keyword');
+  });
+
+  test("the channel's own keywords hand off, matched after normalizing both sides", () => {
+    const channelKeywords = ['退款', 'V I P'];
+    assert.equal(handoffBeforeModel(facts({ messages: [text('怎么申请退款？')], channelKeywords })), 'keyword');
+    assert.equal(handoffBeforeModel(facts({ messages: [text('我是vip会员')], channelKeywords })), 'keyword');
+    assert.equal(handoffBeforeModel(facts({ messages: [text('怎么申请退款？')] })), null);
+  });
+
+  test('a blank or punctuation-only channel keyword does not hand off every message', () => {
+    assert.equal(handoffBeforeModel(facts({ channelKeywords: ['', '  ', '？！'] })), null);
+  });
+
+  test('a keyword handoff wins over a repeated question', () => {
+    assert.equal(handoffBeforeModel(facts({ messages: [text('投诉')], answeredQuestions: ['投诉'] })), 'keyword');
+  });
+
+  test('the same question again, with other punctuation and spaces, is repeat_question', () => {
+    const answeredQuestions = ['运费多少？'];
+    assert.equal(handoffBeforeModel(facts({ messages: [text('运费 多少?')], answeredQuestions })), 'repeat_question');
+    assert.equal(handoffBeforeModel(facts({ messages: [text('运费多少！！')], answeredQuestions })), 'repeat_question');
+    assert.equal(handoffBeforeModel(facts({ messages: [text('Shipping cost?')], answeredQuestions: ['shipping  COST'] })), 'repeat_question');
+  });
+
+  test('a different question is not a repeat', () => {
+    assert.equal(handoffBeforeModel(facts({ messages: [text('运费多少钱')], answeredQuestions: ['运费多少'] })), null);
+  });
+
+  test('punctuation-only lines are never a repeat', () => {
+    assert.equal(handoffBeforeModel(facts({ messages: [text('？？')], answeredQuestions: ['？'] })), null);
+  });
+});
+
+describe('handoffAfterModel', () => {
+  test('confidence equal to the threshold answers', () => {
+    assert.equal(handoffAfterModel(0.6, 0.6), null);
+  });
+
+  test('confidence above the threshold answers', () => {
+    assert.equal(handoffAfterModel(0.61, 0.6), null);
+  });
+
+  test('confidence just below the threshold hands off with low_confidence', () => {
+    assert.equal(handoffAfterModel(0.5999, 0.6), 'low_confidence');
+  });
+
+  test('threshold 0 always answers, threshold 1 only answers certainty', () => {
+    assert.equal(handoffAfterModel(0, 0), null);
+    assert.equal(handoffAfterModel(0.999, 1), 'low_confidence');
+    assert.equal(handoffAfterModel(1, 1), null);
+  });
+
+  test('a NaN confidence hands off rather than answering', () => {
+    assert.equal(handoffAfterModel(Number.NaN, 0.6), 'low_confidence');
+  });
+});
