@@ -16,6 +16,7 @@ import { createKnowledgeRepository } from './db/knowledge-repository.js';
 import { migrate } from './db/migrate.js';
 import { createOutboxStore } from './db/outbox-store.js';
 import { createSecretCipher, loadMasterKey } from './db/secret-cipher.js';
+import { createTrainingDataSource } from './db/training-data-source.js';
 import { seedDemo } from './demo/seed-demo.js';
 import type { ChannelKind } from './domain/channel.js';
 import { createApp } from './http/app.js';
@@ -91,6 +92,7 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
     queue,
     events,
     audit: createAuditLog(db),
+    trainingData: createTrainingDataSource(db),
     adapters: { get: (kind) => adapters.get(kind) },
     clock: systemClock,
     log: logger,

@@ -9,6 +9,7 @@ import type { KnowledgeRepository } from '../ports/knowledge-repository.js';
 import type { Log } from '../ports/logger.js';
 import type { OutboxStore } from '../ports/outbox-store.js';
 import type { KnowledgeSearch, Responder } from '../ports/responder.js';
+import type { TrainingDataSource } from '../ports/training-data.js';
 
 export interface CoreSettings {
   /** Burst window before a turn starts (DESIGN.md §3.5). */
@@ -35,6 +36,7 @@ export interface CoreDeps {
   queue: JobQueue;
   events: EventBus;
   audit: AuditLog;
+  trainingData: TrainingDataSource;
   adapters: AdapterRegistry;
   clock: Clock;
   log: Log;

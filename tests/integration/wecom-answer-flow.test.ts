@@ -102,6 +102,12 @@ describe(`WeCom app channel end to end (${mode})`, () => {
     assert.ok(botAgain);
     const detail = await svc.api('GET', `/api/conversations/${conv.id}`);
     assert.equal(detail.body.status, 'bot');
+
+    // What the agent wrote becomes training data, paired with the question it answered.
+    const exported = await fetch(`${svc.url}/api/export/training.jsonl`, { headers: { authorization: 'Bearer test-admin-token-0123456789' } });
+    assert.equal(exported.headers.get('content-type')?.startsWith('application/x-ndjson'), true);
+    const rows = (await exported.text()).trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(rows, [{ instruction: '转人工\n包邮吗', input: '', output: '您好，我是客服小王，满299包邮哦' }]);
     assert.deepEqual(
       detail.body.messages.filter((m: any) => m.sender === 'agent').map((m: any) => m.status),
       ['sent'],

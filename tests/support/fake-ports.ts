@@ -283,7 +283,7 @@ export function fakeDeps(parts: Partial<Omit<CoreDeps, 'settings'>> & { settings
   return {
     store: unused('store'), outbox: unused('outbox'), channels: unused('channels'), channelRepository: unused('channelRepository'),
     knowledge: unused('knowledge'), search: unused('search'), responder: unused('responder'), queue: unused('queue'),
-    events: unused('events'), audit: unused('audit'), adapters: unused('adapters'),
+    events: unused('events'), audit: unused('audit'), adapters: unused('adapters'), trainingData: unused('trainingData'),
     clock: fixedClock(),
     log: new FakeLog(),
     workerId: 'test-worker',

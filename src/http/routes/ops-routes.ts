@@ -1,4 +1,6 @@
 import Router from '@koa/router';
+import { ValidationError } from '../../domain/errors.js';
+import { exportTrainingData } from '../../usecases/export-training-data.js';
 import type { HttpDeps } from '../deps.js';
 import { openEventStream } from '../sse.js';
 
@@ -31,6 +33,14 @@ export function adminStreamRoutes(deps: HttpDeps): Router {
       // Web chat replies carry customer-facing text for one visitor; the console has no use for them.
       if (event.type !== 'webchat.reply') write(event.type, event);
     });
+  });
+  router.get('/export/training.jsonl', async (ctx) => {
+    const since = typeof ctx.query.since === 'string' && ctx.query.since ? new Date(ctx.query.since) : new Date(0);
+    if (Number.isNaN(since.getTime())) throw new ValidationError('since must be an ISO date');
+    const examples = await exportTrainingData(deps.core, ctx.state.actor, since);
+    ctx.type = 'application/x-ndjson; charset=utf-8';
+    ctx.set('Content-Disposition', 'attachment; filename="training.jsonl"');
+    ctx.body = examples.map((e) => JSON.stringify(e)).join('\n') + (examples.length ? '\n' : '');
   });
   router.get('/audit', async (ctx) => {
     const limit = Math.min(1000, Math.max(1, Number(ctx.query.limit ?? 200) || 200));
