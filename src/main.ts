@@ -15,6 +15,7 @@ import { openPglite, openPostgres, type Database } from './db/database.js';
 import { createKnowledgeRepository } from './db/knowledge-repository.js';
 import { migrate } from './db/migrate.js';
 import { createOutboxStore } from './db/outbox-store.js';
+import { createPullStore } from './db/pull-store.js';
 import { createSecretCipher, loadMasterKey } from './db/secret-cipher.js';
 import { createTrainingDataSource } from './db/training-data-source.js';
 import { seedDemo } from './demo/seed-demo.js';
@@ -84,6 +85,7 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
   const core: CoreDeps = {
     store: createConversationStore(db),
     outbox,
+    pulls: createPullStore(db),
     channels: createCachedChannelDirectory(channelRepository),
     channelRepository,
     knowledge,
@@ -104,6 +106,10 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
       turnLeaseMs: config.MODEL_TIMEOUT_MS + 10_000,
       sendLeaseMs: 60_000,
       maxSendAttempts: 8,
+      maxAnswerAgeMs: config.MAX_ANSWER_AGE_S * 1000,
+      pullLeaseMs: 60_000,
+      // WeCom's sync_msg token lives 10 minutes; stop using it a little before.
+      pullTokenTtlMs: 9 * 60_000,
     },
     workerId: `${hostname()}:${process.pid}`,
   };

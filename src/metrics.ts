@@ -10,6 +10,7 @@ export interface Metrics {
   handoffs: Counter<'reason'>;
   turns: Counter<'outcome'>;
   sends: Counter<'result'>;
+  pulls: Counter<'result'>;
   outboxFailures: Counter<'result'>;
   queueDepth: Gauge;
   outboxPending: Gauge;
@@ -30,6 +31,7 @@ export function createMetrics(sources: { queueDepth: () => Promise<number>; outb
     confidence: new Histogram({ name: 'kefu_answer_confidence', help: 'Confidence of bot answers', buckets: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1], ...opts }),
     handoffs: new Counter({ name: 'kefu_handoffs_total', help: 'Conversations handed to humans, by reason', labelNames: ['reason'], ...opts }),
     turns: new Counter({ name: 'kefu_turns_total', help: 'Bot turns by outcome', labelNames: ['outcome'], ...opts }),
+    pulls: new Counter({ name: 'kefu_pull_pages_total', help: 'Pages pulled from notifying platforms (busy: another process held the source)', labelNames: ['result'], ...opts }),
     sends: new Counter({ name: 'kefu_sends_total', help: 'Outbox deliveries by result', labelNames: ['result'], ...opts }),
     outboxFailures: new Counter({ name: 'kefu_outbox_failures_total', help: 'Outbox rows that ended failed or unknown', labelNames: ['result'], ...opts }),
     queueDepth: new Gauge({

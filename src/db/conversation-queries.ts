@@ -3,15 +3,26 @@ import type { Database } from './database.js';
 import { toContact, toConversation, toMessage, type Row } from './row-mappers.js';
 
 const SUMMARY = `
-SELECT c.*, ct.id AS ct_id, ct.channel_id AS ct_channel_id, ct.external_id AS ct_external_id, ct.name AS ct_name,
+SELECT c.*, ct.id AS ct_id, ct.channel_id AS ct_channel_id, ct.external_id AS ct_external_id, ct.name AS ct_name, ct.address AS ct_address,
        lm.id AS lm_id, lm.conversation_id AS lm_conversation_id, lm.sender AS lm_sender, lm.kind AS lm_kind,
-       lm.text AS lm_text, lm.confidence AS lm_confidence, lm.status AS lm_status, lm.error AS lm_error, lm.created_at AS lm_created_at
+       lm.text AS lm_text, lm.attachment AS lm_attachment, lm.confidence AS lm_confidence, lm.status AS lm_status, lm.error AS lm_error, lm.created_at AS lm_created_at
 FROM conversations c
 JOIN contacts ct ON ct.id = c.contact_id
-LEFT JOIN LATERAL (SELECT * FROM messages m WHERE m.conversation_id = c.id ORDER BY m.id DESC LIMIT 1) lm ON true`;
+LEFT JOIN LATERAL (SELECT * FROM messages m WHERE m.conversation_id = c.id ORDER BY m.id DESC LIMIT 1) lm ON true
+LEFT JOIN LATERAL (
+  SELECT w.at AS window_last_customer_at,
+         (SELECT count(*) FROM messages o WHERE o.conversation_id = c.id AND o.sender IN ('bot', 'agent') AND o.status = 'sent' AND o.id > w.id) AS window_sent_since
+  FROM (SELECT max(id) AS id, max(COALESCE(sent_at, created_at)) AS at FROM messages
+        WHERE conversation_id = c.id AND sender = 'customer' AND kind <> 'event') w
+) win ON true`;
 
 function toSummary(r: Row): ConversationSummary {
-  return { ...toConversation(r), contact: toContact(r, 'ct_'), lastMessage: r.lm_id == null ? null : toMessage(r, 'lm_') };
+  return {
+    ...toConversation(r),
+    contact: toContact(r, 'ct_'),
+    lastMessage: r.lm_id == null ? null : toMessage(r, 'lm_'),
+    replyWindow: { lastCustomerAt: r.window_last_customer_at ? new Date(r.window_last_customer_at as string) : null, sentSince: Number(r.window_sent_since ?? 0) },
+  };
 }
 
 type Queries = Pick<ConversationStore, 'get' | 'findByContact' | 'list' | 'messages' | 'transition'>;

@@ -1,5 +1,5 @@
 import type { InboundMessage } from '../domain/message.js';
-import type { CompletedTurn, ConversationStore, TurnContext, TurnOutcome } from '../ports/conversation-store.js';
+import type { CompletedTurn, ConversationStore, RecordedInbound, TurnContext, TurnOutcome } from '../ports/conversation-store.js';
 import type { Database, Queryable } from './database.js';
 import { createConversationQueries } from './conversation-queries.js';
 import { toContact, toConversation, toMessage, type Row } from './row-mappers.js';
@@ -15,29 +15,58 @@ class TurnLost extends Error {}
  */
 const RECORD_INBOUND = `
 WITH ct AS (
-  INSERT INTO contacts (channel_id, external_id, name) VALUES ($1, $2, $3)
-  ON CONFLICT (channel_id, external_id) DO UPDATE SET name = COALESCE(EXCLUDED.name, contacts.name)
+  INSERT INTO contacts (channel_id, external_id, name, address) VALUES ($1, $2, $3, COALESCE($9::jsonb, '{}'))
+  ON CONFLICT (channel_id, external_id) DO UPDATE SET
+    name = COALESCE(EXCLUDED.name, contacts.name),
+    address = CASE WHEN $9::jsonb IS NULL THEN contacts.address ELSE $9::jsonb END
   RETURNING id
 ), cv AS (
   INSERT INTO conversations (channel_id, contact_id) SELECT $1, id FROM ct
   ON CONFLICT (channel_id, contact_id) DO UPDATE SET
-    status = CASE WHEN conversations.status = 'closed' THEN 'bot' ELSE conversations.status END,
-    handoff_reason = CASE WHEN conversations.status = 'closed' THEN NULL ELSE conversations.handoff_reason END,
-    assignee_id = CASE WHEN conversations.status = 'closed' THEN NULL ELSE conversations.assignee_id END,
+    status = CASE WHEN conversations.status = 'closed' AND $12 THEN 'bot' ELSE conversations.status END,
+    handoff_reason = CASE WHEN conversations.status = 'closed' AND $12 THEN NULL ELSE conversations.handoff_reason END,
+    assignee_id = CASE WHEN conversations.status = 'closed' AND $12 THEN NULL ELSE conversations.assignee_id END,
     updated_at = now()
   RETURNING id
 ), m AS (
   INSERT INTO messages (conversation_id, channel_id, platform_message_id, sender, kind, text, attachment, status, sent_at)
-  SELECT cv.id, $1, $4, 'customer', $5, $6, $7, 'pending', $8 FROM cv
+  SELECT cv.id, $1, $4, $10, $5, $6, $7, $11, $8 FROM cv
   ON CONFLICT (channel_id, platform_message_id) DO NOTHING
   RETURNING id
 )
 SELECT (SELECT id FROM cv) AS conversation_id, (SELECT id FROM m) AS message_id`;
 
+/**
+ * Records one inbound message (any Queryable, so a pull can commit a page and its cursor in one
+ * transaction). `answer` false stores it as already handled: agents' own messages, events that
+ * are not for the bot, and anything older than the answer window (a new install never answers
+ * yesterday's messages).
+ */
+export async function insertInbound(q: Queryable, channelId: string, message: InboundMessage, answer: boolean): Promise<RecordedInbound> {
+  const sender = message.sender ?? 'customer';
+  const said = sender === 'customer' && message.kind !== 'event';
+  const r = await q.query<Row>(RECORD_INBOUND, [
+    channelId, message.contact.externalId, message.contact.name ?? null, message.platformMessageId,
+    // Events keep their name ('enter', 'recalled', ...) as text: the turn and the console read it.
+    message.kind, message.kind === 'event' ? (message.event ?? 'other') : message.text,
+    inboundAttachment(message), message.sentAt, message.address ? JSON.stringify(message.address) : null,
+    sender, sender === 'agent' ? 'sent' : answer ? 'pending' : 'done',
+    // Only something the customer said reopens a closed conversation; an event does not.
+    said,
+  ]);
+  const row = r.rows[0];
+  return { inserted: row.message_id != null, conversationId: String(row.conversation_id), messageId: row.message_id == null ? null : String(row.message_id) };
+}
+
+function inboundAttachment(m: InboundMessage): string | null {
+  const extra = { ...m.attachment, ...(m.refersTo ? { refersTo: m.refersTo } : {}), ...(m.replyCode ? { replyCode: m.replyCode } : {}), ...(m.agentRef ? { agentRef: m.agentRef } : {}) };
+  return Object.keys(extra).length ? JSON.stringify(extra) : null;
+}
+
 const INSERT_OUTGOING = `
 WITH m AS (
-  INSERT INTO messages (conversation_id, channel_id, sender, kind, text, confidence, status)
-  SELECT id, channel_id, $2, $3, $4, $5, $6 FROM conversations WHERE id = $1
+  INSERT INTO messages (conversation_id, channel_id, sender, kind, text, confidence, status, attachment)
+  SELECT id, channel_id, $2, $3, $4, $5, $6, $7 FROM conversations WHERE id = $1
   RETURNING id, status
 ), o AS (
   INSERT INTO outbox (message_id) SELECT id FROM m WHERE status = 'pending' RETURNING id, message_id
@@ -50,8 +79,8 @@ interface Added {
 }
 
 /** Adds a message; `send` decides whether it goes out (outbox row) or is only recorded. */
-async function addMessage(q: Queryable, conversationId: string, sender: string, text: string, confidence: number | null, send: boolean): Promise<Added> {
-  const r = await q.query<Row>(INSERT_OUTGOING, [conversationId, sender, 'text', text, confidence, send ? 'pending' : 'done']);
+async function addMessage(q: Queryable, conversationId: string, sender: string, text: string, confidence: number | null, send: boolean, attachment?: Record<string, string>): Promise<Added> {
+  const r = await q.query<Row>(INSERT_OUTGOING, [conversationId, sender, 'text', text, confidence, send ? 'pending' : 'done', attachment ? JSON.stringify(attachment) : null]);
   const row = r.rows[0];
   return { messageId: String(row.message_id), outboxId: row.outbox_id == null ? null : String(row.outbox_id) };
 }
@@ -73,7 +102,7 @@ export function createConversationStore(db: Database): ConversationStore {
       if (outcome.holdingMessage) added.push(await addMessage(tx, conversationId, 'bot', outcome.holdingMessage, null, true));
       status = 'queued';
     } else if (outcome.type === 'welcome' && outcome.text) {
-      added.push(await addMessage(tx, conversationId, 'bot', outcome.text, null, true));
+      added.push(await addMessage(tx, conversationId, 'bot', outcome.text, null, true, outcome.replyCode ? { replyCode: outcome.replyCode } : undefined));
     }
     return { added, status };
   }
@@ -81,14 +110,26 @@ export function createConversationStore(db: Database): ConversationStore {
   return {
     ...queries,
 
-    async recordInbound(channelId: string, message: InboundMessage) {
-      const r = await db.query<Row>(RECORD_INBOUND, [
-        channelId, message.contact.externalId, message.contact.name ?? null, message.platformMessageId,
-        // Events keep their name ('enter', 'leave', 'other') as text: the turn reads it.
-        message.kind, message.kind === 'event' ? (message.event ?? 'other') : message.text, message.attachment ? JSON.stringify(message.attachment) : null, message.sentAt,
-      ]);
+    recordInbound: (channelId, message, answer) => insertInbound(db, channelId, message, answer),
+
+    async markRecalled(channelId, platformMessageId) {
+      const r = await db.query<Row>(
+        `UPDATE messages SET status = 'recalled' WHERE channel_id = $1 AND platform_message_id = $2 AND sender = 'customer' RETURNING id, conversation_id`,
+        [channelId, platformMessageId],
+      );
+      return r.rows[0] ? { conversationId: String(r.rows[0].conversation_id), messageId: String(r.rows[0].id) } : null;
+    },
+
+    async replyWindow(conversationId) {
+      const r = await db.query<Row>(
+        `SELECT last.at, (SELECT count(*) FROM messages o WHERE o.conversation_id = $1 AND o.sender IN ('bot', 'agent')
+                            AND o.status = 'sent' AND o.id > COALESCE(last.id, 0)) AS sent
+         FROM (SELECT max(id) AS id, max(COALESCE(sent_at, created_at)) AS at FROM messages
+               WHERE conversation_id = $1 AND sender = 'customer' AND kind <> 'event') last`,
+        [conversationId],
+      );
       const row = r.rows[0];
-      return { inserted: row.message_id != null, conversationId: String(row.conversation_id), messageId: row.message_id == null ? null : String(row.message_id) };
+      return { lastCustomerAt: row?.at ? new Date(row.at as string) : null, sentSince: Number(row?.sent ?? 0) };
     },
 
     async acquireTurn(conversationId, owner, leaseMs, historyLimit): Promise<TurnContext | null> {

@@ -20,7 +20,8 @@ export function createOutboxStore(db: Database, pendingGraceMs: number): OutboxS
            WHERE id = $1 AND status = 'pending' AND next_attempt_at <= now()
            RETURNING id, message_id, attempts
          )
-         SELECT o.id, o.message_id, o.attempts, m.text, m.conversation_id, m.channel_id, ct.external_id
+         SELECT o.id, o.message_id, o.attempts, m.text, m.conversation_id, m.channel_id, m.attachment->>'replyCode' AS reply_code,
+                ct.external_id, ct.address
          FROM o JOIN messages m ON m.id = o.message_id
          JOIN conversations c ON c.id = m.conversation_id JOIN contacts ct ON ct.id = c.contact_id`,
         [outboxId, leaseMs],
@@ -33,7 +34,9 @@ export function createOutboxStore(db: Database, pendingGraceMs: number): OutboxS
         conversationId: String(row.conversation_id),
         channelId: String(row.channel_id),
         contactExternalId: String(row.external_id),
+        contactAddress: (row.address ?? {}) as Record<string, string>,
         text: String(row.text ?? ''),
+        replyCode: (row.reply_code ?? null) as string | null,
         attempts: Number(row.attempts),
       };
     },
@@ -72,6 +75,19 @@ export function createOutboxStore(db: Database, pendingGraceMs: number): OutboxS
         [outboxId],
       );
       return r.rowCount > 0;
+    },
+    async failByPlatformId(channelId, platformMessageId, error) {
+      const r = await db.query<Row>(
+        `WITH o AS (
+           UPDATE outbox SET status = 'failed', last_error = $3, lease_until = NULL, updated_at = now()
+           FROM messages m WHERE m.id = outbox.message_id AND m.channel_id = $1 AND outbox.platform_message_id = $2
+           RETURNING outbox.message_id
+         )
+         UPDATE messages SET status = 'failed', error = $3 FROM o WHERE messages.id = o.message_id
+         RETURNING messages.id, messages.conversation_id`,
+        [channelId, platformMessageId, error],
+      );
+      return r.rows[0] ? { conversationId: String(r.rows[0].conversation_id), messageId: String(r.rows[0].id) } : null;
     },
     async channelOf(outboxId) {
       const r = await db.query<Row>('SELECT m.channel_id FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.id = $1', [outboxId]);

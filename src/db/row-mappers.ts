@@ -28,6 +28,7 @@ export function toContact(r: Row, prefix = ''): Contact {
     channelId: String(r[prefix + 'channel_id']),
     externalId: String(r[prefix + 'external_id']),
     name: (r[prefix + 'name'] ?? null) as string | null,
+    address: (r[prefix + 'address'] ?? {}) as Record<string, string>,
   };
 }
 
@@ -41,6 +42,7 @@ export function toMessage(r: Row, prefix = ''): Message {
     confidence: num(r[prefix + 'confidence']),
     status: r[prefix + 'status'] as Message['status'],
     error: (r[prefix + 'error'] ?? null) as string | null,
+    attachment: (r[prefix + 'attachment'] ?? null) as Record<string, string> | null,
     createdAt: new Date(r[prefix + 'created_at'] as string),
   };
 }

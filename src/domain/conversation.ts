@@ -12,6 +12,8 @@ export const HANDOFF_REASONS = [
   'unsupported_message',
   'repeat_question',
   'bot_disabled',
+  /** The platform refused our reply (window closed, a human holds the session there). */
+  'delivery_failed',
 ] as const;
 export type HandoffReason = (typeof HANDOFF_REASONS)[number];
 
@@ -50,4 +52,6 @@ export interface Contact {
   channelId: string;
   externalId: string;
   name: string | null;
+  /** Reply routing a platform adapter asked to keep (e.g. which customer-service account). */
+  address: Record<string, string>;
 }

@@ -85,10 +85,16 @@ export class PlatformError extends AppError {
   readonly platformCode: string | undefined;
   /** True when the request may have been delivered although no answer came back. */
   readonly outcomeUnknown: boolean;
+  /**
+   * True when only a person can go on: the platform's reply window closed, or a human holds the
+   * session there. The message fails and the conversation is flagged, never retried in a loop.
+   */
+  readonly needsHuman: boolean;
 
-  constructor(message: string, opts: { retryable: boolean; platformCode?: string; outcomeUnknown?: boolean; cause?: unknown }) {
+  constructor(message: string, opts: { retryable: boolean; platformCode?: string; outcomeUnknown?: boolean; needsHuman?: boolean; cause?: unknown }) {
     super('PLATFORM.SEND_FAILED', message, { httpStatus: 502, retryable: opts.retryable, cause: opts.cause });
     this.platformCode = opts.platformCode;
     this.outcomeUnknown = opts.outcomeUnknown ?? false;
+    this.needsHuman = opts.needsHuman ?? false;
   }
 }

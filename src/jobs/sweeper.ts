@@ -1,5 +1,5 @@
 import type { CoreDeps } from '../usecases/deps.js';
-import { scheduleSend, scheduleTurn } from '../usecases/schedule.js';
+import { schedulePull, scheduleSend, scheduleTurn } from '../usecases/schedule.js';
 
 /**
  * Re-drives what a lost job, a dead worker or a Redis outage left behind (DESIGN.md §3.3):
@@ -20,6 +20,8 @@ export async function sweepOnce(deps: CoreDeps, stalledAfterMs: number): Promise
     scheduleSend(deps, row.outboxId, bucket);
     sends++;
   }
+  const unserved = await deps.pulls.findUnserved(stalledAfterMs, 100);
+  for (const p of unserved) schedulePull(deps, p.channelId, p.source, `-sweep${bucket}`);
   return { turns: stalled.length, sends };
 }
 

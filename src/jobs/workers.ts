@@ -1,5 +1,6 @@
 import type { CoreDeps } from '../usecases/deps.js';
 import type { Metrics } from '../metrics.js';
+import { pullMessages } from '../usecases/pull-messages.js';
 import { runBotTurn } from '../usecases/run-bot-turn.js';
 import { sendOutboxMessage, type SendResult } from '../usecases/send-outbox-message.js';
 
@@ -21,6 +22,11 @@ export function startWorkers(deps: CoreDeps, metrics: Metrics, concurrency: numb
     },
     concurrency,
   );
+  deps.queue.process('pull', async ({ channelId, source }) => {
+    const result = await pullMessages(deps, channelId, source);
+    if (result.type === 'done') metrics.pulls.inc({ result: 'done' }, result.pages);
+    else metrics.pulls.inc({ result: result.type });
+  }, concurrency);
   deps.queue.process(
     'send',
     async ({ outboxId }) => {

@@ -20,17 +20,47 @@ export type WebhookOutcome =
   /** A URL check: answer at once, store nothing. */
   | { type: 'handshake'; reply: WebhookReply }
   /** Messages to commit; the reply goes out only after they are. May be empty (ignored events). */
-  | { type: 'messages'; messages: InboundMessage[]; reply: WebhookReply };
+  | { type: 'messages'; messages: InboundMessage[]; reply: WebhookReply }
+  /**
+   * The platform has news but sent no content (WeCom 微信客服): remember the pull token, ack,
+   * and pull `source` in a job. Never pulled inside the callback (platform deadline).
+   */
+  | { type: 'pull'; source: string; token: string | null; reply: WebhookReply };
+
+/** One page of a pull: messages in platform order, and where the next pull starts. */
+export interface PullPage {
+  messages: InboundMessage[];
+  nextCursor: string | null;
+  /** More pages wait. An empty page with hasMore true is not the end. */
+  hasMore: boolean;
+}
+
+export interface PullRequest {
+  source: string;
+  cursor: string | null;
+  /** The token the callback carried, while it is still valid; null otherwise. */
+  token: string | null;
+}
 
 export interface OutgoingMessage {
   /** Our outbox id: stable across retries, usable as an idempotency key where the platform has one. */
   outboxId: string;
   text: string;
+  /** Answer an event with its one-time code (a welcome) instead of a plain send. */
+  replyCode?: string;
 }
 
 export interface SendTarget {
   /** The contact's id on the platform. */
   externalId: string;
+  /** What the adapter asked to keep for replies (InboundMessage.address); empty when none. */
+  address?: Record<string, string>;
+}
+
+/** How long after the customer's last message the platform lets us write, and how many messages. */
+export interface ReplyWindow {
+  hours: number;
+  maxMessages: number;
 }
 
 export interface SendReceipt {
@@ -63,4 +93,17 @@ export interface ChannelAdapter {
    * requests; DingTalk has no idempotency key, so it must not be resent blindly).
    */
   readonly safeToResend: boolean;
+  /** Set when the platform limits replies to a window after the customer's last message. */
+  readonly replyWindow?: ReplyWindow;
+  /** Pulls one page of messages (platforms that notify instead of delivering). */
+  pull?(channel: Channel, request: PullRequest): Promise<PullPage>;
+  /**
+   * After a handoff: hands the session to the platform's own human queue when the channel is
+   * configured so; a no-op otherwise. Throws PlatformError.
+   */
+  transferToHuman?(channel: Channel, to: SendTarget): Promise<void>;
+  /** After a release: ends the platform session so the next message starts a bot session. */
+  endSession?(channel: Channel, to: SendTarget): Promise<void>;
+  /** Streams a media file the customer sent, by the media id in the message attachment. */
+  fetchMedia?(channel: Channel, mediaId: string): Promise<{ contentType: string; body: Buffer }>;
 }

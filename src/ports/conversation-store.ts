@@ -23,7 +23,7 @@ export type TurnOutcome =
   /** The conversation is with a human (or closed): store only, tell the console. */
   | { type: 'store_only' }
   /** An event that wants the channel's welcome message (or nothing, when text is null). */
-  | { type: 'welcome'; text: string | null };
+  | { type: 'welcome'; text: string | null; replyCode?: string };
 
 export interface CompletedTurn {
   /** Outbox rows to send, in order. */
@@ -43,6 +43,8 @@ export interface ConversationFilter {
 export interface ConversationSummary extends Conversation {
   contact: Contact;
   lastMessage: Message | null;
+  /** When the customer last wrote and how many of our messages went out since. */
+  replyWindow: { lastCustomerAt: Date | null; sentSince: number };
 }
 
 export interface NewOutgoing {
@@ -57,8 +59,15 @@ export interface NewOutgoing {
  * the invariants of DESIGN.md §3 are kept here, not in the queue.
  */
 export interface ConversationStore {
-  /** Upserts contact and conversation (a closed one reopens to `bot`), inserts the message unless its id is known. */
-  recordInbound(channelId: string, message: InboundMessage): Promise<RecordedInbound>;
+  /**
+   * Upserts contact and conversation (a closed one reopens to `bot` when the customer says
+   * something), inserts the message unless its id is known. `answer` false stores it as handled.
+   */
+  recordInbound(channelId: string, message: InboundMessage, answer: boolean): Promise<RecordedInbound>;
+  /** Marks a customer message the customer withdrew; null when it is not known. */
+  markRecalled(channelId: string, platformMessageId: string): Promise<{ conversationId: string; messageId: string } | null>;
+  /** When the customer last wrote, and how many of our messages went out since (platform reply windows). */
+  replyWindow(conversationId: string): Promise<{ lastCustomerAt: Date | null; sentSince: number }>;
   /** Takes the conversation's turn lease if free; null when another worker holds it or nothing is pending. */
   acquireTurn(conversationId: string, owner: string, leaseMs: number, historyLimit: number): Promise<TurnContext | null>;
   /**

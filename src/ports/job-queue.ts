@@ -1,4 +1,4 @@
-export type JobName = 'turn' | 'send';
+export type JobName = 'turn' | 'send' | 'pull';
 
 export interface JobOptions {
   /** Jobs with an id already waiting are not added again. An optimisation, never the dedup guard. */

@@ -4,7 +4,11 @@ export interface ClaimedSend {
   conversationId: string;
   channelId: string;
   contactExternalId: string;
+  /** Reply routing the adapter asked to keep for this contact. */
+  contactAddress: Record<string, string>;
   text: string;
+  /** One-time code to answer an event with (a welcome), when this message is such an answer. */
+  replyCode: string | null;
   attempts: number;
 }
 
@@ -22,6 +26,11 @@ export interface OutboxStore {
   /** Puts a row whose sender died back to pending (only for platforms where resending is safe). */
   requeueExpired(outboxId: string): Promise<boolean>;
   pendingCount(): Promise<number>;
+  /**
+   * Marks failed the message the platform reports it could not deliver, by the id the platform
+   * gave it. Returns its conversation and message, or null when it is not ours.
+   */
+  failByPlatformId(channelId: string, platformMessageId: string, error: string): Promise<{ conversationId: string; messageId: string } | null>;
   /** The channel an outbox row belongs to. */
   channelOf(outboxId: string): Promise<string | null>;
 }

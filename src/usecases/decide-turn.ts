@@ -45,8 +45,10 @@ export async function decideTurn(deps: CoreDeps, channel: Channel, ctx: TurnCont
   const events = ctx.pending.filter((m) => m.kind === 'event');
   const said = ctx.pending.filter((m) => m.kind !== 'event');
   if (said.length === 0) {
-    const wantsWelcome = events.some((m) => m.text === 'enter');
-    return { type: 'welcome', text: wantsWelcome ? channel.welcomeMessage : null };
+    const entered = events.find((m) => m.text === 'enter');
+    // A platform that hands out a one-time code for the welcome gets it back with the answer.
+    const replyCode = entered?.attachment?.replyCode;
+    return { type: 'welcome', text: entered ? channel.welcomeMessage : null, ...(replyCode ? { replyCode } : {}) };
   }
 
   const rule = handoffBeforeModel({

@@ -8,6 +8,7 @@ import type { JobQueue } from '../ports/job-queue.js';
 import type { KnowledgeRepository } from '../ports/knowledge-repository.js';
 import type { Log } from '../ports/logger.js';
 import type { OutboxStore } from '../ports/outbox-store.js';
+import type { PullStore } from '../ports/pull-store.js';
 import type { KnowledgeSearch, Responder } from '../ports/responder.js';
 import type { TrainingDataSource } from '../ports/training-data.js';
 
@@ -22,12 +23,19 @@ export interface CoreSettings {
   turnLeaseMs: number;
   sendLeaseMs: number;
   maxSendAttempts: number;
+  /** Customer messages older than this are stored as history, never answered. */
+  maxAnswerAgeMs: number;
+  /** How long one pull may run before another process may take over its source. */
+  pullLeaseMs: number;
+  /** How long a callback's pull token stays usable (WeCom: 10 minutes). */
+  pullTokenTtlMs: number;
 }
 
 /** Everything a use case may touch: ports only (DESIGN.md §5). */
 export interface CoreDeps {
   store: ConversationStore;
   outbox: OutboxStore;
+  pulls: PullStore;
   channels: ChannelDirectory;
   channelRepository: ChannelRepository;
   knowledge: KnowledgeRepository;

@@ -1,5 +1,7 @@
 import type { Channel } from '../domain/channel.js';
 import type { InboundMessage } from '../domain/message.js';
+import type { RecordedInbound } from '../ports/conversation-store.js';
+import { applyPlatformEvent } from './apply-platform-event.js';
 import type { CoreDeps } from './deps.js';
 import { scheduleTurn } from './schedule.js';
 
@@ -9,22 +11,43 @@ export interface ReceiveResult {
 }
 
 /**
+ * Whether the bot should answer: something the customer said (or their entering the chat),
+ * recent enough. Older messages are stored as history only, so a first pull after install
+ * or a long outage never answers yesterday's questions.
+ */
+export function shouldAnswer(message: InboundMessage, now: Date, maxAgeMs: number): boolean {
+  if ((message.sender ?? 'customer') !== 'customer') return false;
+  if (message.kind === 'event' && message.event !== 'enter') return false;
+  return now.getTime() - message.sentAt.getTime() <= maxAgeMs;
+}
+
+/**
  * Commits inbound messages; the caller acks the platform only after this resolves
  * (DESIGN.md §3.1). A redelivered platform id is stored once and wakes nothing.
  */
 export async function receiveMessages(deps: CoreDeps, channel: Channel, messages: InboundMessage[]): Promise<ReceiveResult> {
-  const result: ReceiveResult = { stored: 0, duplicates: 0 };
+  const recorded: { message: InboundMessage; recorded: RecordedInbound }[] = [];
+  const now = deps.clock.now();
   for (const message of messages) {
-    const recorded = await deps.store.recordInbound(channel.id, message);
-    if (!recorded.inserted || !recorded.messageId) {
-      result.duplicates++;
-      continue;
+    recorded.push({ message, recorded: await deps.store.recordInbound(channel.id, message, shouldAnswer(message, now, deps.settings.maxAnswerAgeMs)) });
+  }
+  await afterCommit(deps, channel, recorded);
+  const stored = recorded.filter((r) => r.recorded.inserted).length;
+  return { stored, duplicates: recorded.length - stored };
+}
+
+/** Wakes what newly stored messages need: a bot turn, a platform event's effect, the console. */
+export async function afterCommit(deps: CoreDeps, channel: Channel, recorded: { message: InboundMessage; recorded: RecordedInbound }[]): Promise<void> {
+  const now = deps.clock.now();
+  for (const { message, recorded: r } of recorded) {
+    if (!r.inserted || !r.messageId) continue;
+    if (shouldAnswer(message, now, deps.settings.maxAnswerAgeMs)) scheduleTurn(deps, r.conversationId, r.messageId, deps.settings.coalesceMs);
+    if (message.kind === 'event') {
+      await applyPlatformEvent(deps, channel, r.conversationId, message).catch((err: Error) =>
+        deps.log.warn({ err: err.message, conversationId: r.conversationId, event: message.event }, 'platform event not applied'));
     }
-    result.stored++;
-    scheduleTurn(deps, recorded.conversationId, recorded.messageId, deps.settings.coalesceMs);
     void deps.events
-      .publish({ type: 'message.added', conversationId: recorded.conversationId, channelId: channel.id, messageId: recorded.messageId, sender: 'customer' })
+      .publish({ type: 'message.added', conversationId: r.conversationId, channelId: channel.id, messageId: r.messageId, sender: message.sender ?? 'customer' })
       .catch(() => undefined);
   }
-  return result;
 }

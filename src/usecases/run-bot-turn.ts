@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { Channel } from '../domain/channel.js';
+import type { Contact } from '../domain/conversation.js';
 import type { CompletedTurn } from '../ports/conversation-store.js';
 import { decideTurn } from './decide-turn.js';
 import type { CoreDeps } from './deps.js';
@@ -21,8 +23,9 @@ export async function runBotTurn(deps: CoreDeps, conversationId: string): Promis
   if (!ctx) return { type: 'skipped' };
   let completed: CompletedTurn | null;
   let outcome;
+  let channel: Channel | null;
   try {
-    const channel = await deps.channels.get(ctx.conversation.channelId);
+    channel = await deps.channels.get(ctx.conversation.channelId);
     outcome = channel ? await decideTurn(deps, channel, ctx) : { type: 'store_only' as const };
     completed = await deps.store.completeTurn(conversationId, owner, ctx.pending.map((m) => m.id), outcome);
   } catch (err) {
@@ -42,6 +45,7 @@ export async function runBotTurn(deps: CoreDeps, conversationId: string): Promis
       return 'retry' as const;
     }));
   }
+  if (outcome.type === 'handoff' && completed.status === 'queued' && channel) await transferToHuman(deps, channel, ctx.contact);
   // Messages that arrived while the model was thinking get their own turn.
   const next = await deps.store.firstPendingMessageId(conversationId);
   if (next) scheduleTurn(deps, conversationId, next, 0);
@@ -53,6 +57,13 @@ export async function runBotTurn(deps: CoreDeps, conversationId: string): Promis
     completed,
     sends,
   };
+}
+
+/** Where the platform has its own human queue (WeCom 微信客服 in `wecom` mode), hand the session there too. */
+async function transferToHuman(deps: CoreDeps, channel: Channel, contact: Contact): Promise<void> {
+  const adapter = deps.adapters.get(channel.kind);
+  await adapter?.transferToHuman?.(channel, { externalId: contact.externalId, address: contact.address })
+    .catch((err: Error) => deps.log.warn({ err: err.message, channelId: channel.id }, 'platform transfer to a human failed; the conversation is queued here'));
 }
 
 function announce(deps: CoreDeps, channelId: string, conversationId: string, completed: CompletedTurn, before: string): void {

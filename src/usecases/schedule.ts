@@ -15,3 +15,10 @@ export function scheduleSend(deps: Pick<CoreDeps, 'queue' | 'log'>, outboxId: st
     .enqueue('send', { outboxId }, { jobId: `send-${outboxId}-${attempt}`, delayMs })
     .catch((err: Error) => deps.log.warn({ err: err.message, outboxId }, 'send not queued; the sweeper will pick it up'));
 }
+
+/** Jobs for the same source share an id while waiting: callbacks arriving together start one pull. */
+export function schedulePull(deps: Pick<CoreDeps, 'queue' | 'log'>, channelId: string, source: string, suffix = ''): void {
+  deps.queue
+    .enqueue('pull', { channelId, source }, { jobId: `pull-${channelId}-${Buffer.from(source).toString('hex')}${suffix}` })
+    .catch((err: Error) => deps.log.warn({ err: err.message, channelId }, 'pull not queued; the sweeper will pick it up'));
+}

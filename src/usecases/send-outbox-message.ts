@@ -1,5 +1,8 @@
 import { PlatformError } from '../domain/errors.js';
+import type { ReplyWindow } from '../ports/channel-adapter.js';
+import type { ClaimedSend } from '../ports/outbox-store.js';
 import type { CoreDeps } from './deps.js';
+import { flagForHuman } from './flag-for-human.js';
 import { scheduleSend } from './schedule.js';
 
 export type SendResult = 'sent' | 'retry' | 'failed' | 'unknown' | 'skipped';
@@ -30,8 +33,19 @@ export async function sendOutboxMessage(deps: CoreDeps, outboxId: string): Promi
     announce('failed');
     return 'failed';
   }
+  const closed = adapter.replyWindow && !claimed.replyCode ? await windowClosed(deps, claimed, adapter.replyWindow) : null;
+  if (closed) {
+    await deps.outbox.markFailed(outboxId, closed);
+    announce('failed');
+    await flagForHuman(deps, claimed.conversationId, 'delivery_failed', `send refused: ${closed}`);
+    return 'failed';
+  }
   try {
-    const receipt = await adapter.send(channel, { externalId: claimed.contactExternalId }, { outboxId, text: claimed.text });
+    const receipt = await adapter.send(
+      channel,
+      { externalId: claimed.contactExternalId, address: claimed.contactAddress },
+      { outboxId, text: claimed.text, replyCode: claimed.replyCode ?? undefined },
+    );
     await deps.outbox.markSent(outboxId, receipt.platformMessageId ?? null);
     announce('sent');
     return 'sent';
@@ -53,6 +67,21 @@ export async function sendOutboxMessage(deps: CoreDeps, outboxId: string): Promi
     await deps.outbox.markFailed(outboxId, reason);
     deps.log.warn({ outboxId, code: platformError.platformCode }, 'send failed permanently');
     announce('failed');
+    // Only a person can go on (window closed, a human holds the platform session): flag, never loop.
+    if (platformError.needsHuman) await flagForHuman(deps, claimed.conversationId, 'delivery_failed', `send refused: ${reason}`);
     return 'failed';
   }
+}
+
+/**
+ * Why the platform's reply window is closed for this conversation, or null when it is open
+ * (WeCom 微信客服: 48 hours and 5 messages after the customer's last message, protocols/wecom.md §4.3).
+ */
+async function windowClosed(deps: CoreDeps, claimed: ClaimedSend, window: ReplyWindow): Promise<string | null> {
+  const { lastCustomerAt, sentSince } = await deps.store.replyWindow(claimed.conversationId);
+  if (!lastCustomerAt || deps.clock.now().getTime() - lastCustomerAt.getTime() > window.hours * 3600_000) {
+    return `outside the platform's ${window.hours}-hour reply window`;
+  }
+  if (sentSince >= window.maxMessages) return `the platform allows ${window.maxMessages} messages per customer message`;
+  return null;
 }

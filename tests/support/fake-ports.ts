@@ -53,7 +53,7 @@ export function makeConversation(overrides: Partial<Conversation> = {}): Convers
 }
 
 export function makeContact(overrides: Partial<Contact> = {}): Contact {
-  return { id: 'contact-1', channelId: 'ch-1', externalId: 'ext-1', name: null, ...overrides };
+  return { id: 'contact-1', channelId: 'ch-1', externalId: 'ext-1', name: null, address: {}, ...overrides };
 }
 
 let messageSeq = 0;
@@ -61,7 +61,7 @@ export function makeMessage(sender: Sender, text: string | null, kind: MessageKi
   messageSeq += 1;
   return {
     id: `msg-${messageSeq}`, conversationId: 'conv-1', sender, kind, text, confidence: null,
-    status: sender === 'customer' ? 'pending' : 'sent', error: null,
+    status: sender === 'customer' ? 'pending' : 'sent', error: null, attachment: null,
     createdAt: new Date(Date.UTC(2024, 0, 1, 0, 0, messageSeq)),
     ...overrides,
   };
@@ -98,7 +98,9 @@ export class FakeOutboxStore implements OutboxStore {
       conversationId: 'conv-1',
       channelId: 'ch-1',
       contactExternalId: 'ext-1',
+      contactAddress: {},
       text: 'hello',
+      replyCode: null,
       attempts: 1,
       ...row,
     };
@@ -126,6 +128,7 @@ export class FakeOutboxStore implements OutboxStore {
   async markUnknown(outboxId: string, error: string): Promise<void> {
     this.calls.push({ op: 'markUnknown', outboxId, error });
   }
+  failByPlatformId = async (): Promise<null> => null;
   findDue = async (): Promise<{ outboxId: string; expiredLease: boolean }[]> => [];
   requeueExpired = async (): Promise<boolean> => false;
   pendingCount = async (): Promise<number> => this.claimable.size;
@@ -275,6 +278,7 @@ export const fixedClock = (at = new Date('2024-01-01T00:00:00Z')): Clock => ({ n
 export const TEST_SETTINGS: CoreSettings = {
   coalesceMs: 0, defaultModelName: 'default-model', historyLimit: 20, knowledgeHits: 3,
   turnLeaseMs: 30_000, sendLeaseMs: 15_000, maxSendAttempts: 3,
+  maxAnswerAgeMs: 600_000, pullLeaseMs: 60_000, pullTokenTtlMs: 540_000,
 };
 
 /** CoreDeps whose unset ports throw when touched. */
@@ -283,7 +287,7 @@ export function fakeDeps(parts: Partial<Omit<CoreDeps, 'settings'>> & { settings
   return {
     store: unused('store'), outbox: unused('outbox'), channels: unused('channels'), channelRepository: unused('channelRepository'),
     knowledge: unused('knowledge'), search: unused('search'), responder: unused('responder'), queue: unused('queue'),
-    events: unused('events'), audit: unused('audit'), adapters: unused('adapters'), trainingData: unused('trainingData'),
+    events: unused('events'), audit: unused('audit'), adapters: unused('adapters'), trainingData: unused('trainingData'), pulls: unused('pulls'),
     clock: fixedClock(),
     log: new FakeLog(),
     workerId: 'test-worker',

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { CONVERSATION_STATUSES } from '../../domain/conversation.js';
 import { NotFoundError } from '../../domain/errors.js';
 import type { Message } from '../../domain/message.js';
+import type { ReplyWindow } from '../../ports/channel-adapter.js';
 import type { ConversationSummary } from '../../ports/conversation-store.js';
 import { assignConversation, unassignConversation } from '../../usecases/assign-conversation.js';
 import { closeConversation } from '../../usecases/close-conversation.js';
@@ -21,12 +22,21 @@ const listSchema = z.object({
 const replySchema = z.object({ text: z.string().trim().min(1).max(4000) }).strict();
 const assignSchema = z.object({ assigneeId: z.string().min(1).max(200).optional() }).strict();
 
-const messageView = (m: Message) => ({ id: m.id, sender: m.sender, kind: m.kind, text: m.text, confidence: m.confidence, status: m.status, error: m.error, createdAt: m.createdAt });
-const summaryView = (c: ConversationSummary) => ({
+const messageView = (m: Message) => ({ id: m.id, sender: m.sender, kind: m.kind, text: m.text, attachment: m.attachment, confidence: m.confidence, status: m.status, error: m.error, createdAt: m.createdAt });
+/** For platforms with a reply window (微信客服: 48 h, 5 messages): what is left of it. */
+function windowView(c: ConversationSummary, window: ReplyWindow | undefined, now: Date) {
+  if (!window) return null;
+  const last = c.replyWindow.lastCustomerAt;
+  const msLeft = last ? Math.max(0, last.getTime() + window.hours * 3600_000 - now.getTime()) : 0;
+  return { open: msLeft > 0 && c.replyWindow.sentSince < window.maxMessages, secondsLeft: Math.floor(msLeft / 1000), messagesLeft: Math.max(0, window.maxMessages - c.replyWindow.sentSince) };
+}
+
+const summaryView = (c: ConversationSummary, window?: ReplyWindow, now = new Date()) => ({
   id: c.id,
   channelId: c.channelId,
   status: c.status,
-  contact: { id: c.contact.id, externalId: c.contact.externalId, name: c.contact.name },
+  contact: { id: c.contact.id, externalId: c.contact.externalId, name: c.contact.name, address: c.contact.address },
+  replyWindow: windowView(c, window, now),
   lastMessage: c.lastMessage ? messageView(c.lastMessage) : null,
   handoffReason: c.handoffReason,
   assigneeId: c.assigneeId,
@@ -38,16 +48,21 @@ const summaryView = (c: ConversationSummary) => ({
 export function conversationRoutes(deps: HttpDeps): Router {
   const router = new Router({ prefix: '/api/conversations' });
   const core = deps.core;
+  const windowOf = async (c: ConversationSummary) => {
+    const channel = await core.channels.get(c.channelId);
+    return channel ? core.adapters.get(channel.kind)?.replyWindow : undefined;
+  };
+  const view = async (c: ConversationSummary) => summaryView(c, await windowOf(c), core.clock.now());
 
   router.get('/', async (ctx) => {
     const q = parseBody(listSchema, ctx.query);
     const items = await core.store.list({ status: q.status, channelId: q.channelId, assigneeId: q.assignee, limit: q.limit });
-    ctx.body = { items: items.map(summaryView) };
+    ctx.body = { items: await Promise.all(items.map(view)) };
   });
   router.get('/:id', async (ctx) => {
     const conversation = await core.store.get(ctx.params.id);
     if (!conversation) throw new NotFoundError('CONVERSATION.NOT_FOUND', `conversation ${ctx.params.id} does not exist`);
-    ctx.body = { ...summaryView(conversation), messages: (await core.store.messages(conversation.id, 500)).map(messageView) };
+    ctx.body = { ...(await view(conversation)), messages: (await core.store.messages(conversation.id, 500)).map(messageView) };
   });
   router.get('/:id/messages', async (ctx) => {
     if (!(await core.store.get(ctx.params.id))) throw new NotFoundError('CONVERSATION.NOT_FOUND', `conversation ${ctx.params.id} does not exist`);

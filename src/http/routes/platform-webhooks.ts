@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import type { ChannelKind } from '../../domain/channel.js';
 import { AppError, NotFoundError } from '../../domain/errors.js';
 import { receiveMessages } from '../../usecases/receive-messages.js';
+import { requestPull } from '../../usecases/request-pull.js';
 import { readRawBody } from '../body.js';
 import type { HttpDeps } from '../deps.js';
 import { statusOf } from '../middleware/error-handler.js';
@@ -29,6 +30,9 @@ async function handle(deps: HttpDeps, ctx: Context, platform: string, kinds: rea
     if (result.type === 'messages') {
       const received = await receiveMessages(deps.core, channel, result.messages);
       outcome = received.stored > 0 ? 'stored' : received.duplicates > 0 ? 'duplicate' : 'ignored';
+    } else if (result.type === 'pull') {
+      await requestPull(deps.core, channel.id, result.source, result.token);
+      outcome = 'pull';
     } else {
       outcome = 'handshake';
     }
