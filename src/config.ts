@@ -35,6 +35,8 @@ const schema = z.object({
   SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(2000),
   /** Customer messages older than this are stored but never answered (a first 微信客服 pull, a long outage). */
   MAX_ANSWER_AGE_S: z.coerce.number().int().positive().default(600),
+  /** A pull's lease, renewed every page: how long a dead puller blocks its source. */
+  PULL_LEASE_MS: z.coerce.number().int().positive().default(30000),
   WORKER_CONCURRENCY: z.coerce.number().int().positive().default(8),
   DB_POOL_SIZE: z.coerce.number().int().positive().default(16),
   /** Skips creating the demo channel and knowledge base on an empty database. */

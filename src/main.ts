@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Server } from 'node:http';
-import { createWecomAppAdapter } from '../adapters/wecom/index.js';
+import { AccessTokenCache, createWecomAppAdapter, createWecomKfAdapter } from '../adapters/wecom/index.js';
 import { createWebchatAdapter } from '../adapters/webchat/adapter.js';
 import { loadConfig, type Config } from './config.js';
 import { createAuditLog } from './db/audit-log.js';
@@ -74,8 +74,12 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
   const channelRepository = createChannelRepository(db, cipher);
   const knowledge = createKnowledgeRepository(db);
   const outbox = createOutboxStore(db, 3000);
+  // One token cache for every WeCom adapter: one access token per (corp, secret), §5.2.
+  const wecomTokens = new AccessTokenCache({ apiBase: config.WECOM_API_BASE, timeoutMs: 10_000 });
+  const wecom = { apiBase: config.WECOM_API_BASE, maxSkewS: config.WEBHOOK_MAX_SKEW_S, logger, tokens: wecomTokens };
   const adapterList: ChannelAdapter[] = [
-    createWecomAppAdapter({ apiBase: config.WECOM_API_BASE, maxSkewS: config.WEBHOOK_MAX_SKEW_S, logger }),
+    createWecomAppAdapter(wecom),
+    createWecomKfAdapter(wecom),
     createWebchatAdapter({ events }),
   ];
   const adapters = new Map<ChannelKind, ChannelAdapter>(adapterList.map((a) => [a.kind, a]));
@@ -107,7 +111,7 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
       sendLeaseMs: 60_000,
       maxSendAttempts: 8,
       maxAnswerAgeMs: config.MAX_ANSWER_AGE_S * 1000,
-      pullLeaseMs: 60_000,
+      pullLeaseMs: config.PULL_LEASE_MS,
       // WeCom's sync_msg token lives 10 minutes; stop using it a little before.
       pullTokenTtlMs: 9 * 60_000,
     },

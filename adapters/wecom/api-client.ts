@@ -27,23 +27,68 @@ export interface ApiClientOptions {
 export class WecomApiClient {
   constructor(private readonly opts: ApiClientOptions) {}
 
-  /** POST `${apiBase}${path}?access_token=…`; on 40014/42001 refreshes the token and retries once. */
-  async post(creds: AppCredentials, path: string, body: unknown): Promise<WecomResponse> {
+  /**
+   * POST `${apiBase}${path}?access_token=…`; on 40014/42001 refreshes the token and retries once.
+   * `hasEffects: false` for reads (sync_msg, service_state/get): a lost answer then leaves nothing unknown.
+   */
+  async post(creds: AppCredentials, path: string, body: unknown, opts: { hasEffects?: boolean } = {}): Promise<WecomResponse> {
     const json = JSON.stringify(body);
+    const hasEffects = opts.hasEffects ?? true;
+    return this.withToken(creds, (token) => this.postOnce(path, token, json, hasEffects));
+  }
+
+  /**
+   * GET a file (media/get, §4.2: "GET /cgi-bin/media/get?access_token=…&media_id=…"). WeCom answers
+   * bytes, or a JSON body with an errcode instead of the file.
+   */
+  async download(creds: AppCredentials, path: string, params: Record<string, string>): Promise<{ contentType: string; body: Buffer }> {
+    return this.withToken(creds, (token) => this.downloadOnce(path, token, params));
+  }
+
+  private async withToken<T>(creds: AppCredentials, call: (token: string) => Promise<T>): Promise<T> {
     const token = await this.opts.tokens.get(creds);
     try {
-      return await this.postOnce(path, token, json);
+      return await call(token);
     } catch (err) {
       if (!(err instanceof PlatformError) || !TOKEN_ERRCODES.has(Number(err.platformCode))) throw err;
       this.opts.tokens.invalidate(creds, token);
-      return this.postOnce(path, await this.opts.tokens.get(creds), json);
+      return call(await this.opts.tokens.get(creds));
     }
   }
 
-  private postOnce(path: string, token: string, json: string): Promise<WecomResponse> {
+  private postOnce(path: string, token: string, json: string, hasEffects: boolean): Promise<WecomResponse> {
     const url = `${this.opts.apiBase}${path}?access_token=${encodeURIComponent(token)}`;
     const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: json };
-    return callWecom(url, init, { timeoutMs: this.opts.timeoutMs, what: path, hasEffects: true });
+    return callWecom(url, init, { timeoutMs: this.opts.timeoutMs, what: path, hasEffects });
+  }
+
+  private async downloadOnce(path: string, token: string, params: Record<string, string>): Promise<{ contentType: string; body: Buffer }> {
+    const query = new URLSearchParams({ access_token: token, ...params });
+    const opts: CallOptions = { timeoutMs: this.opts.timeoutMs, what: path, hasEffects: false };
+    let res: Response;
+    let body: Buffer;
+    try {
+      res = await fetch(`${this.opts.apiBase}${path}?${query.toString()}`, { signal: AbortSignal.timeout(opts.timeoutMs) });
+      body = Buffer.from(await res.arrayBuffer());
+    } catch (cause) {
+      throw transportError(cause, opts);
+    }
+    checkStatus(res.status, opts);
+    const contentType = res.headers.get('content-type') ?? 'application/octet-stream';
+    const error = /json|text\/plain/i.test(contentType) && body.length < 65_536 ? errcodeIn(body.toString('utf8')) : undefined;
+    if (error !== undefined) throw errorForErrcode(error.errcode, error.errmsg, opts.what);
+    return { contentType, body };
+  }
+}
+
+/** A small JSON body with a non-zero errcode is WeCom refusing the download, not the file itself. */
+function errcodeIn(text: string): WecomResponse | undefined {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    const errcode = (parsed as WecomResponse | null)?.errcode;
+    return typeof errcode === 'number' && errcode !== 0 ? (parsed as WecomResponse) : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -65,15 +110,19 @@ export async function callWecom(url: string, init: RequestInit, opts: CallOption
   } catch (cause) {
     throw transportError(cause, opts);
   }
-  if (res.status === 429 || res.status >= 500) {
-    throw new PlatformError(`WeCom ${opts.what}: HTTP ${res.status}`, { retryable: true, platformCode: `http_${res.status}` });
-  }
-  if (res.status < 200 || res.status >= 300) {
-    throw new PlatformError(`WeCom ${opts.what}: HTTP ${res.status}`, { retryable: false, platformCode: `http_${res.status}` });
-  }
+  checkStatus(res.status, opts);
   const body = parseBody(text, opts);
   if (body.errcode !== 0) throw errorForErrcode(body.errcode, body.errmsg, opts.what);
   return body;
+}
+
+function checkStatus(status: number, opts: CallOptions): void {
+  if (status === 429 || status >= 500) {
+    throw new PlatformError(`WeCom ${opts.what}: HTTP ${status}`, { retryable: true, platformCode: `http_${status}` });
+  }
+  if (status < 200 || status >= 300) {
+    throw new PlatformError(`WeCom ${opts.what}: HTTP ${status}`, { retryable: false, platformCode: `http_${status}` });
+  }
 }
 
 export function errorForErrcode(errcode: number | undefined, errmsg: string | undefined, what: string): PlatformError {

@@ -9,22 +9,29 @@ const agentId = z
   .union([z.number(), z.string().trim().regex(/^\d+$/, 'must be a number').transform(Number)])
   .pipe(z.number().int('must be an integer').positive('must be positive').max(2 ** 31 - 1));
 
-export const wecomAppConfigSchema = z.object({
+/** The fields every CorpID-keyed WeCom channel has: the app's credentials and its callback keys. */
+export const corpAppFields = {
   corpId: z.string().trim().min(1, 'is required'),
-  agentId,
   secret: z.string().trim().min(1, 'is required'),
   token: z.string().trim().regex(/^[A-Za-z0-9]{1,32}$/, 'must be 1 to 32 letters or digits'),
   encodingAesKey: z.string().trim().regex(/^[A-Za-z0-9]{43}$/, 'must be exactly 43 letters or digits'),
-});
+};
+
+const { corpId, secret, token, encodingAesKey } = corpAppFields;
+export const wecomAppConfigSchema = z.object({ corpId, agentId, secret, token, encodingAesKey });
 
 export type WecomAppConfig = z.infer<typeof wecomAppConfigSchema>;
 
 export const secretFields = ['secret', 'token', 'encodingAesKey'] as const;
 
 export function parseConfig(config: unknown): WecomAppConfig {
-  const result = wecomAppConfigSchema.safeParse(config);
-  if (result.success) return result.data;
+  return parseWith(wecomAppConfigSchema, 'wecom_app', config);
+}
+
+export function parseWith<S extends z.ZodTypeAny>(schema: S, kind: string, config: unknown): z.output<S> {
+  const result = schema.safeParse(config);
+  if (result.success) return result.data as z.output<S>;
   // Messages name the field, never echo the value: it may be a secret.
   const details = result.error.issues.map((issue) => `${issue.path.join('.') || 'config'} ${issue.message}`);
-  throw new ValidationError(`invalid wecom_app config: ${details.join('; ')}`, 'CHANNEL.INVALID_CONFIG');
+  throw new ValidationError(`invalid ${kind} config: ${details.join('; ')}`, 'CHANNEL.INVALID_CONFIG');
 }

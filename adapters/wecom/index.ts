@@ -1,2 +1,5 @@
 export { createWecomAppAdapter, type WecomAppAdapterOptions } from './app-adapter.js';
+export { createWecomKfAdapter, PULL_TOKEN_REFUSED_ERRCODE, type WecomKfAdapterOptions } from './kf-adapter.js';
+export { parseConfig as parseKfConfig, type WecomKfConfig } from './kf-config.js';
+export { DUPLICATE_MSGID_ERRCODE, kfMsgid } from './kf-send.js';
 export { AccessTokenCache } from './token-cache.js';

@@ -5,7 +5,8 @@ import { toContact, toConversation, toMessage, type Row } from './row-mappers.js
 const SUMMARY = `
 SELECT c.*, ct.id AS ct_id, ct.channel_id AS ct_channel_id, ct.external_id AS ct_external_id, ct.name AS ct_name, ct.address AS ct_address,
        lm.id AS lm_id, lm.conversation_id AS lm_conversation_id, lm.sender AS lm_sender, lm.kind AS lm_kind,
-       lm.text AS lm_text, lm.attachment AS lm_attachment, lm.confidence AS lm_confidence, lm.status AS lm_status, lm.error AS lm_error, lm.created_at AS lm_created_at
+       lm.text AS lm_text, lm.attachment AS lm_attachment, lm.confidence AS lm_confidence, lm.status AS lm_status, lm.error AS lm_error, lm.created_at AS lm_created_at,
+       win.window_last_customer_at, win.window_sent_since
 FROM conversations c
 JOIN contacts ct ON ct.id = c.contact_id
 LEFT JOIN LATERAL (SELECT * FROM messages m WHERE m.conversation_id = c.id ORDER BY m.id DESC LIMIT 1) lm ON true

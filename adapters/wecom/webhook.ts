@@ -1,0 +1,77 @@
+/**
+ * Callback handling shared by the WeCom adapters whose callbacks are encrypted XML with
+ * receiveid = CorpID: the self-built app (§5) and 微信客服 (§4.1). URL verification per
+ * protocols/wecom.md §1.2, receiving per §1.3.
+ */
+import { AppError, InvalidSignatureError, PlatformError } from '../../src/domain/errors.js';
+import type { Channel } from '../../src/domain/channel.js';
+import type { Clock } from '../../src/ports/clock.js';
+import type { WebhookOutcome, WebhookReply, WebhookRequest } from '../../src/ports/channel-adapter.js';
+import { verifyAndDecrypt, type CryptoSettings, type SignedPayload } from './crypto.js';
+import { assertNoDoctype, parseEnvelope, parseXml, type XmlRecord } from './xml.js';
+
+/** "直接返回200（即以空串为返回包）" (§1.5): replies go out through the API, never passively. */
+export function emptyAck(): WebhookReply {
+  return { status: 200, body: '' };
+}
+
+export interface CallbackKeys {
+  corpId: string;
+  token: string;
+  encodingAesKey: string;
+}
+
+export function cryptoSettings(config: CallbackKeys, maxSkewS: number, clock?: Clock): CryptoSettings {
+  return {
+    token: config.token, encodingAesKey: config.encodingAesKey, receiveId: config.corpId, maxSkewS,
+    now: clock?.now(),
+  };
+}
+
+/** URL verification (§1.2): answer the decrypted echostr exactly: no quotes, BOM or newline. */
+export function verifyUrl(settings: CryptoSettings, request: WebhookRequest): WebhookOutcome {
+  const query = signedQuery(request);
+  const echostr = request.query.echostr;
+  if (!echostr) throw new InvalidSignatureError('[-40001] URL verification without echostr');
+  const plain = verifyAndDecrypt(settings, { ...query, encrypted: echostr });
+  return { type: 'handshake', reply: { status: 200, contentType: 'text/plain', body: plain } };
+}
+
+/** A POST callback (§1.3): signature, replay window and receiveid checked before anything is parsed. */
+export function decryptCallback(settings: CryptoSettings, request: WebhookRequest): XmlRecord {
+  const query = signedQuery(request); // missing parameters are a 401, whatever the body
+  const body = request.rawBody.toString('utf8');
+  assertNoDoctype(body);
+  const { encrypted } = parseEnvelope(body);
+  return parseXml(verifyAndDecrypt(settings, { ...query, encrypted }));
+}
+
+function signedQuery(request: WebhookRequest): Omit<SignedPayload, 'encrypted'> {
+  const { msg_signature: signature, timestamp, nonce } = request.query;
+  if (!signature || !timestamp || !nonce) {
+    throw new InvalidSignatureError('[-40001] callback without msg_signature, timestamp or nonce');
+  }
+  return { signature, timestamp, nonce };
+}
+
+/**
+ * Parses a channel's config once per config object (the webhook path is hot: DESIGN.md §3.4
+ * targets p99 ≤ 20 ms). A stored config that no longer validates is our fault, not the caller's:
+ * 500 for a webhook (WeCom retries), a permanent PlatformError for a platform call (shown to agents).
+ */
+export function configCache<T>(parse: (config: unknown) => T): (channel: Channel, forCall?: boolean) => T {
+  const configs = new WeakMap<object, T>();
+  return (channel, forCall = false) => {
+    const cached = configs.get(channel.config);
+    if (cached !== undefined) return cached;
+    try {
+      const parsed = parse(channel.config);
+      configs.set(channel.config, parsed);
+      return parsed;
+    } catch (err) {
+      const message = `channel ${channel.id}: ${err instanceof Error ? err.message : 'invalid config'}`;
+      if (forCall) throw new PlatformError(message, { retryable: false, cause: err });
+      throw new AppError('CHANNEL.INVALID_CONFIG', message, { httpStatus: 500, cause: err });
+    }
+  };
+}
