@@ -8,7 +8,7 @@ import type { Log } from '../ports/logger.js';
  * (no offline queue) so a Redis outage never holds up an ack; the sweeper re-adds what was lost.
  */
 export function createBullmqQueue(url: string, prefix: string, log: Log): JobQueue {
-  const producer = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+  const producer = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true });
   producer.on('error', (err) => log.warn({ err: err.message }, 'redis (producer) error'));
   const queues = new Map<JobName, Queue>();
   const workers: Worker[] = [];

@@ -27,7 +27,7 @@ export function createLocalEventBus(): EventBus {
  */
 export function createRedisEventBus(url: string, prefix: string, log: Log): EventBus {
   const channel = `${prefix}:events`;
-  const publisher = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  const publisher = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true });
   const subscriber = new Redis(url, { maxRetriesPerRequest: null });
   for (const c of [publisher, subscriber]) c.on('error', (err) => log.warn({ err: err.message }, 'redis (events) error'));
   const local = createLocalEventBus();

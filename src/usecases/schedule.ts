@@ -5,8 +5,11 @@ import type { CoreDeps } from './deps.js';
  * the sweeper re-drives them (DESIGN.md §3.3), so a queue outage never fails an ack.
  */
 export function scheduleTurn(deps: Pick<CoreDeps, 'queue' | 'log'>, conversationId: string, messageId: string, delayMs: number): void {
+  // A delayed turn is one job per conversation: later messages of the burst find it waiting and
+  // add nothing. Immediate re-schedules (after a turn, from the sweeper) get ids of their own.
+  const jobId = delayMs > 0 ? `turn-${conversationId}` : `turn-${conversationId}-${messageId}`;
   deps.queue
-    .enqueue('turn', { conversationId }, { jobId: `turn-${conversationId}-${messageId}`, delayMs })
+    .enqueue('turn', { conversationId }, { jobId, delayMs })
     .catch((err: Error) => deps.log.warn({ err: err.message, conversationId }, 'turn not queued; the sweeper will pick it up'));
 }
 
