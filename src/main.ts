@@ -121,7 +121,7 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
   const demo = config.DEMO ? await seedDemo(core) : null;
   const adminToken = adminTokenFor(config);
 
-  let stopSweeper = () => {};
+  let stopSweeper = async () => {};
   if (config.runsWorker) {
     startWorkers(core, metrics, config.WORKER_CONCURRENCY);
     stopSweeper = startSweeper(core, config.SWEEP_INTERVAL_MS, Math.max(3000, config.TURN_COALESCE_MS * 3));
@@ -152,7 +152,7 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
           setTimeout(() => s.closeAllConnections?.(), 2000).unref();
         });
       }
-      stopSweeper();
+      await stopSweeper();
       await queue.close();
       await events.close();
       await db.close();

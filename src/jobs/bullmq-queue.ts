@@ -13,6 +13,7 @@ export function createBullmqQueue(url: string, prefix: string, log: Log): JobQue
   const queues = new Map<JobName, Queue>();
   const workers: Worker[] = [];
   const connections: Redis[] = [producer];
+  let closed = false;
 
   const queue = (name: JobName): Queue => {
     let q = queues.get(name);
@@ -26,6 +27,8 @@ export function createBullmqQueue(url: string, prefix: string, log: Log): JobQue
 
   return {
     async enqueue(name, data, opts) {
+      // A Queue created after close would start on a closed connection and reject unobserved.
+      if (closed) throw new Error('queue is closed');
       // Completed and failed jobs are dropped at once, so a later job with the same id (a
       // sweeper re-drive) is never ignored because of an old record.
       await queue(name).add(name, data, { jobId: opts.jobId, delay: opts.delayMs, removeOnComplete: true, removeOnFail: true, attempts: 1 });
@@ -56,6 +59,7 @@ export function createBullmqQueue(url: string, prefix: string, log: Log): JobQue
       }
     },
     async close() {
+      closed = true;
       await Promise.allSettled(workers.map((w) => w.close()));
       await Promise.allSettled([...queues.values()].map((q) => q.close()));
       connections.forEach((c) => c.disconnect());

@@ -3,7 +3,8 @@ import { schedulePull, scheduleSend, scheduleTurn } from '../usecases/schedule.j
 
 /**
  * Re-drives what a lost job, a dead worker or a Redis outage left behind (DESIGN.md §3.3):
- * customer messages still pending, outbox rows due, sends whose worker died mid-call.
+ * customer messages still pending, outbox rows due, sends whose worker died mid-call, pull
+ * requests nobody served.
  */
 export async function sweepOnce(deps: CoreDeps, stalledAfterMs: number): Promise<{ turns: number; sends: number }> {
   const bucket = Math.floor(deps.clock.now().getTime() / stalledAfterMs);
@@ -31,15 +32,18 @@ async function resendIsSafe(deps: CoreDeps, outboxId: string): Promise<boolean> 
   return Boolean(channel && deps.adapters.get(channel.kind)?.safeToResend);
 }
 
-export function startSweeper(deps: CoreDeps, intervalMs: number, stalledAfterMs: number): () => void {
-  let running = false;
+/** Starts sweeping every `intervalMs`; the returned stop waits for a sweep in progress. */
+export function startSweeper(deps: CoreDeps, intervalMs: number, stalledAfterMs: number): () => Promise<void> {
+  let running: Promise<void> | null = null;
   const timer = setInterval(() => {
     if (running) return;
-    running = true;
-    sweepOnce(deps, stalledAfterMs)
-      .catch((err: Error) => deps.log.warn({ err: err.message }, 'sweep failed'))
-      .finally(() => (running = false));
+    running = sweepOnce(deps, stalledAfterMs)
+      .then(() => undefined, (err: Error) => deps.log.warn({ err: err.message }, 'sweep failed'))
+      .finally(() => (running = null));
   }, intervalMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
 }
