@@ -62,7 +62,22 @@ export function createBullmqQueue(url: string, prefix: string, log: Log): JobQue
       closed = true;
       await Promise.allSettled(workers.map((w) => w.close()));
       await Promise.allSettled([...queues.values()].map((q) => q.close()));
-      connections.forEach((c) => c.disconnect());
+      await Promise.allSettled(connections.map(closeGently));
     },
   };
+}
+
+/**
+ * QUIT lets commands still in flight (BullMQ's own bookkeeping) finish; a hard disconnect would
+ * reject them with "Connection is closed" where nobody listens. Cut after a second regardless.
+ */
+export async function closeGently(connection: Redis): Promise<void> {
+  const timer = setTimeout(() => connection.disconnect(), 1000);
+  try {
+    await connection.quit();
+  } catch {
+    connection.disconnect();
+  } finally {
+    clearTimeout(timer);
+  }
 }

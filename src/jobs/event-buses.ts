@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { Redis } from 'ioredis';
 import type { AppEvent, EventBus } from '../ports/event-bus.js';
 import type { Log } from '../ports/logger.js';
+import { closeGently } from './bullmq-queue.js';
 
 /** Single-process bus for the embedded default. */
 export function createLocalEventBus(): EventBus {
@@ -46,8 +47,7 @@ export function createRedisEventBus(url: string, prefix: string, log: Log): Even
     subscribe: local.subscribe,
     async close() {
       await local.close();
-      publisher.disconnect();
-      subscriber.disconnect();
+      await Promise.allSettled([closeGently(publisher), closeGently(subscriber)]);
     },
   };
 }
