@@ -14,6 +14,9 @@ export function createBullmqQueue(url: string, prefix: string, log: Log): JobQue
   const workers: Worker[] = [];
   const connections: Redis[] = [producer];
   let closed = false;
+  // Delayed jobs this process added and that are certainly still waiting: adding them again
+  // would be a Redis round trip BullMQ answers with "exists" (a burst's later messages).
+  const waitingUntil = new Map<string, number>();
 
   const queue = (name: JobName): Queue => {
     let q = queues.get(name);
@@ -29,6 +32,12 @@ export function createBullmqQueue(url: string, prefix: string, log: Log): JobQue
     async enqueue(name, data, opts) {
       // A Queue created after close would start on a closed connection and reject unobserved.
       if (closed) throw new Error('queue is closed');
+      const now = Date.now();
+      if ((waitingUntil.get(opts.jobId) ?? 0) > now + 100) return;
+      if (opts.delayMs) {
+        if (waitingUntil.size > 10_000) for (const [id, until] of waitingUntil) if (until <= now) waitingUntil.delete(id);
+        waitingUntil.set(opts.jobId, now + opts.delayMs);
+      }
       // Completed and failed jobs are dropped at once, so a later job with the same id (a
       // sweeper re-drive) is never ignored because of an old record.
       await queue(name).add(name, data, { jobId: opts.jobId, delay: opts.delayMs, removeOnComplete: true, removeOnFail: true, attempts: 1 });

@@ -28,6 +28,16 @@ export function createLocalEventBus(): EventBus {
  */
 export function createRedisEventBus(url: string, prefix: string, log: Log): EventBus {
   const channel = `${prefix}:events`;
+  // Events go out in small batches (one PUBLISH per tick), not one Redis write per message.
+  let batch: AppEvent[] = [];
+  let flushing: Promise<void> | null = null;
+  const flush = async () => {
+    const events = batch;
+    batch = [];
+    flushing = null;
+    // Rejects every publisher of the batch alike; each decides whether that matters to it.
+    await publisher.publish(channel, JSON.stringify(events));
+  };
   const publisher = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true });
   const subscriber = new Redis(url, { maxRetriesPerRequest: null });
   for (const c of [publisher, subscriber]) c.on('error', (err) => log.warn({ err: err.message }, 'redis (events) error'));
@@ -35,17 +45,20 @@ export function createRedisEventBus(url: string, prefix: string, log: Log): Even
   void subscriber.subscribe(channel).catch((err: Error) => log.warn({ err: err.message }, 'event subscription failed'));
   subscriber.on('message', (_channel, payload: string) => {
     try {
-      void local.publish(JSON.parse(payload) as AppEvent);
+      for (const event of JSON.parse(payload) as AppEvent[]) void local.publish(event);
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'unreadable event dropped');
     }
   });
   return {
     async publish(event) {
-      await publisher.publish(channel, JSON.stringify(event));
+      batch.push(event);
+      flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(flush);
+      await flushing;
     },
     subscribe: local.subscribe,
     async close() {
+      await flushing?.catch(() => undefined);
       await local.close();
       await Promise.allSettled([closeGently(publisher), closeGently(subscriber)]);
     },
