@@ -117,4 +117,23 @@ describe(`微信客服 sync (${mode})`, () => {
     assert.equal(item.replyWindow.messagesLeft, 4);
     assert.ok(item.replyWindow.secondsLeft > 47 * 3600);
   });
+
+  test('an image is stored with its media id, handed to a person, and fetched through media/get for agents', async () => {
+    fake.addMedia('MEDIA_PHOTO_1', Buffer.from('jpeg-bytes'), 'image/jpeg');
+    fake.customerImage({ openKfId: KF, externalUserId: 'photo' }, 'MEDIA_PHOTO_1');
+    await notifyKf(svc, channelId, fake, KF);
+    const conv = await waitFor('queued', async () => {
+      const c = await conversationOf('photo');
+      return c?.status === 'queued' ? c : null;
+    });
+    assert.equal(conv.handoffReason, 'unsupported_message');
+    const image = conv.messages.find((m: any) => m.kind === 'image');
+    assert.equal(image.attachment.mediaId, 'MEDIA_PHOTO_1');
+    const res = await fetch(`${svc.url}/api/conversations/${conv.id}/messages/${image.id}/media`, { headers: { authorization: 'Bearer test-admin-token-0123456789' } });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'image/jpeg');
+    assert.equal(Buffer.from(await res.arrayBuffer()).toString(), 'jpeg-bytes');
+    const text = conv.messages.find((m: any) => m.kind !== 'image');
+    assert.equal((await svc.api('GET', `/api/conversations/${conv.id}/messages/${text?.id ?? '0'}/media`)).status, 404);
+  });
 });

@@ -7,6 +7,7 @@ import type { ReplyWindow } from '../../ports/channel-adapter.js';
 import type { ConversationSummary } from '../../ports/conversation-store.js';
 import { assignConversation, unassignConversation } from '../../usecases/assign-conversation.js';
 import { closeConversation } from '../../usecases/close-conversation.js';
+import { fetchMedia } from '../../usecases/fetch-media.js';
 import { releaseConversation } from '../../usecases/release-conversation.js';
 import { sendAgentReply } from '../../usecases/send-agent-reply.js';
 import { readJson } from '../body.js';
@@ -67,6 +68,13 @@ export function conversationRoutes(deps: HttpDeps): Router {
   router.get('/:id/messages', async (ctx) => {
     if (!(await core.store.get(ctx.params.id))) throw new NotFoundError('CONVERSATION.NOT_FOUND', `conversation ${ctx.params.id} does not exist`);
     ctx.body = { items: (await core.store.messages(ctx.params.id, 500)).map(messageView) };
+  });
+  router.get('/:id/messages/:messageId/media', async (ctx) => {
+    const media = await fetchMedia(core, ctx.params.id, ctx.params.messageId);
+    ctx.type = media.contentType;
+    // Customer uploads are shown, never run: no sniffing into HTML, no inline scripts.
+    ctx.set('Content-Security-Policy', "default-src 'none'");
+    ctx.body = media.body;
   });
   router.post('/:id/assign', async (ctx) => {
     const body = ctx.request.length ? parseBody(assignSchema, await readJson(ctx)) : {};
