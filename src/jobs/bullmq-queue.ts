@@ -1,5 +1,5 @@
 import { Queue, Worker } from 'bullmq';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis } from 'ioredis';
 import type { JobName, JobQueue } from '../ports/job-queue.js';
 import type { Log } from '../ports/logger.js';
 
@@ -43,9 +43,11 @@ export function createBullmqQueue(url: string, prefix: string, log: Log): JobQue
       await queue(name).add(name, data, { jobId: opts.jobId, delay: opts.delayMs, removeOnComplete: true, removeOnFail: true, attempts: 1 });
     },
     process(name, handler, concurrency) {
-      // Options, not a shared client: the worker owns its connections and closes them itself. A
-      // client we closed under it left BullMQ commands to reject with "Connection is closed".
-      const worker = new Worker(name, async (job) => handler(job.data as Record<string, string>), { connection: redisOptions(url), concurrency, prefix });
+      // Workers block on Redis; they need their own connection that waits through outages.
+      const connection = new Redis(url, { maxRetriesPerRequest: null });
+      connection.on('error', (err) => log.warn({ err: err.message }, 'redis (worker) error'));
+      connections.push(connection);
+      const worker = new Worker(name, async (job) => handler(job.data as Record<string, string>), { connection, concurrency, prefix });
       worker.on('error', (err) => log.warn({ err: err.message, queue: name }, 'worker error'));
       worker.on('failed', (job, err) => log.warn({ job: job?.id, err: err.message }, 'job failed; the sweeper will retry its work'));
       workers.push(worker);
@@ -73,20 +75,6 @@ export function createBullmqQueue(url: string, prefix: string, log: Log): JobQue
       await Promise.allSettled([...queues.values()].map((q) => q.close()));
       await Promise.allSettled(connections.map(closeGently));
     },
-  };
-}
-
-/** ioredis options from a redis:// or rediss:// URL. */
-function redisOptions(url: string): RedisOptions {
-  const u = new URL(url);
-  return {
-    host: u.hostname,
-    port: Number(u.port || 6379),
-    username: u.username ? decodeURIComponent(u.username) : undefined,
-    password: u.password ? decodeURIComponent(u.password) : undefined,
-    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0,
-    tls: u.protocol === 'rediss:' ? {} : undefined,
-    maxRetriesPerRequest: null,
   };
 }
 
