@@ -13,6 +13,7 @@ import type {
 import { WecomApiClient } from './api-client.js';
 import { WecomKfApi, type SyncMsgPage, type SyncMsgRequest } from './kf-api.js';
 import { parseConfig, secretFields, type WecomKfConfig } from './kf-config.js';
+import { KfCustomerNames } from './kf-customers.js';
 import { toInboundMessages } from './kf-parse.js';
 import { endKf, kfTarget, sendKf, transferKf } from './kf-send.js';
 import { detectKfNotice } from './parse.js';
@@ -46,7 +47,9 @@ const PULL_LIMIT = 1000;
 export function createWecomKfAdapter(opts: WecomKfAdapterOptions): ChannelAdapter {
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const tokens = opts.tokens ?? new AccessTokenCache({ apiBase: opts.apiBase, timeoutMs });
-  const api = new WecomKfApi(new WecomApiClient({ apiBase: opts.apiBase, timeoutMs, tokens }));
+  const client = new WecomApiClient({ apiBase: opts.apiBase, timeoutMs, tokens });
+  const api = new WecomKfApi(client);
+  const names = new KfCustomerNames(client, opts.logger);
   const clock = opts.clock ?? systemClock;
   const configOf = configCache(parseConfig);
   const credsOf = (channel: Channel): { config: WecomKfConfig; creds: AppCredentials } => {
@@ -77,8 +80,10 @@ export function createWecomKfAdapter(opts: WecomKfAdapterOptions): ChannelAdapte
     async pull(channel: Channel, request: PullRequest): Promise<PullPage> {
       const { creds } = credsOf(channel);
       const page = await syncOnce(api, creds, request);
+      const messages = toInboundMessages(page.msgList, { openKfId: request.source, now: clock.now() });
+      await names.annotate(creds, messages);
       return {
-        messages: toInboundMessages(page.msgList, { openKfId: request.source, now: clock.now() }),
+        messages,
         // No next_cursor (an empty page): stay where we were rather than restart 3 days back.
         nextCursor: page.nextCursor ?? request.cursor,
         hasMore: page.hasMore,

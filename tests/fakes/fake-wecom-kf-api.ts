@@ -55,6 +55,8 @@ export class FakeWecomKfApi {
   private readonly inFlight = new Map<string, number>();
   private readonly maxInFlight = new Map<string, number>();
   private readonly waiters = new Set<() => void>();
+  /** Nicknames kf/customer/batchget knows. */
+  readonly nicknames = new Map<string, string>();
   readonly now: () => number;
 
   constructor(private readonly opts: FakeKfOptions) {
@@ -150,9 +152,21 @@ export class FakeWecomKfApi {
     if (url.pathname === '/cgi-bin/kf/send_msg' || url.pathname === '/cgi-bin/kf/send_msg_on_event') {
       return reply(res, this.send(url.pathname, body));
     }
+    if (url.pathname === '/cgi-bin/kf/customer/batchget') return reply(res, this.customers(body));
     if (url.pathname === '/cgi-bin/kf/service_state/get') return reply(res, this.sessions.get(body));
     if (url.pathname === '/cgi-bin/kf/service_state/trans') return reply(res, this.sessions.trans(body));
     reply(res, { errcode: 404, errmsg: 'not found' });
+  }
+
+  /** kf/customer/batchget: 1–100 ids; unknown ones come back as invalid_external_userid. */
+  private customers(body: Json): Json {
+    const ids = Array.isArray(body.external_userid_list) ? (body.external_userid_list as string[]) : [];
+    if (ids.length < 1 || ids.length > 100) return { errcode: 40058, errmsg: 'invalid external_userid_list' };
+    return {
+      errcode: 0, errmsg: 'ok',
+      customer_list: ids.filter((id) => this.nicknames.has(id)).map((id) => ({ external_userid: id, nickname: this.nicknames.get(id), avatar: '', gender: 0, unionid: '' })),
+      invalid_external_userid: ids.filter((id) => !this.nicknames.has(id)),
+    };
   }
 
   private gettoken(url: URL, res: ServerResponse): void {

@@ -39,6 +39,7 @@ describe(`微信客服 sync (${mode})`, () => {
 
   test('a callback is acked at once; three pages arrive in order, each message answered once', async () => {
     const users = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6'];
+    fake.nicknames.set('p1', '小明');
     users.forEach((u, i) => fake.customerText({ openKfId: KF, externalUserId: u }, `第${i + 1}个问题`));
     fake.injectEmptyPage(KF); // an empty page with has_more 1 is not the end
     assert.equal(await notifyKf(svc, channelId, fake, KF), 200);
@@ -113,6 +114,8 @@ describe(`微信客服 sync (${mode})`, () => {
     const list = await svc.api('GET', `/api/conversations?channelId=${channelId}`);
     const item = list.body.items.find((i: any) => i.contact.externalId === 'p1');
     assert.equal(item.contact.address.openKfId, KF, JSON.stringify(item));
+    assert.equal(item.contact.name, '小明', 'nickname from kf/customer/batchget');
+    assert.equal(list.body.items.find((i: any) => i.contact.externalId === 'p2').contact.name, null, 'unknown stays unknown');
     assert.equal(item.replyWindow.open, true, JSON.stringify(item));
     assert.equal(item.replyWindow.messagesLeft, 4);
     assert.ok(item.replyWindow.secondsLeft > 47 * 3600);
