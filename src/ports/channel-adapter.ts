@@ -57,6 +57,18 @@ export interface SendTarget {
   address?: Record<string, string>;
 }
 
+/** A live connection a platform delivers messages over (DingTalk Stream mode). */
+export interface PlatformConnection {
+  /** Closes the connection and stops reconnecting; resolves once the socket is closed. */
+  close(): Promise<void>;
+}
+
+/**
+ * Commits delivered messages. Resolves only after they are committed: the adapter acknowledges
+ * the platform's frame then, never before (DESIGN.md §3.1). Rejects when they could not be stored.
+ */
+export type DeliverMessages = (messages: InboundMessage[]) => Promise<void>;
+
 /** How long after the customer's last message the platform lets us write, and how many messages. */
 export interface ReplyWindow {
   hours: number;
@@ -95,6 +107,12 @@ export interface ChannelAdapter {
   readonly safeToResend: boolean;
   /** Set when the platform limits replies to a window after the customer's last message. */
   readonly replyWindow?: ReplyWindow;
+  /**
+   * Opens a connection the platform pushes messages over (connector role). The adapter owns
+   * reconnecting; the core opens one per enabled channel and closes it when the channel is
+   * turned off, changed or deleted.
+   */
+  connect?(channel: Channel, deliver: DeliverMessages): Promise<PlatformConnection>;
   /** Pulls one page of messages (platforms that notify instead of delivering). */
   pull?(channel: Channel, request: PullRequest): Promise<PullPage>;
   /**
