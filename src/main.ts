@@ -24,6 +24,7 @@ import { createApp } from './http/app.js';
 import { createBullmqQueue } from './jobs/bullmq-queue.js';
 import { createLocalEventBus, createRedisEventBus } from './jobs/event-buses.js';
 import { createInProcessQueue } from './jobs/in-process-queue.js';
+import { startConnector } from './jobs/connector.js';
 import { startSweeper } from './jobs/sweeper.js';
 import { startWorkers } from './jobs/workers.js';
 import { createLogger, type Logger } from './logger.js';
@@ -126,6 +127,7 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
     startWorkers(core, metrics, config.WORKER_CONCURRENCY);
     stopSweeper = startSweeper(core, config.SWEEP_INTERVAL_MS, Math.max(3000, config.TURN_COALESCE_MS * 3));
   }
+  const stopConnector = config.runsConnector ? startConnector(core) : async () => {};
   let server: Server | null = null;
   let url: string | null = null;
   if (config.runsWeb) {
@@ -153,6 +155,7 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
         });
       }
       await stopSweeper();
+      await stopConnector();
       await queue.close();
       await events.close();
       await db.close();

@@ -58,5 +58,6 @@ export function platformWebhookRoutes(deps: HttpDeps): Router {
   const wecom = (ctx: Context) => handle(deps, ctx, 'wecom', ['wecom_app', 'wecom_kf']);
   router.get('/webhooks/wecom/:channelId', wecom);
   router.post('/webhooks/wecom/:channelId', wecom);
+  router.post('/webhooks/dingtalk/:channelId', (ctx) => handle(deps, ctx, 'dingtalk', ['dingtalk_http']));
   return router;
 }
