@@ -63,6 +63,26 @@ function inboundAttachment(m: InboundMessage): string | null {
   return Object.keys(extra).length ? JSON.stringify(extra) : null;
 }
 
+/**
+ * Takes the turn lease and loads everything the turn needs in one round trip: the conversation,
+ * its contact, the unanswered customer messages and the history before them (as JSON arrays).
+ */
+const ACQUIRE_TURN = `
+WITH c AS (
+  UPDATE conversations SET turn_owner = $2, turn_lease_until = now() + $3 * interval '1 millisecond'
+  WHERE id = $1 AND (turn_lease_until IS NULL OR turn_lease_until < now())
+    AND EXISTS (SELECT 1 FROM messages WHERE conversation_id = $1 AND sender = 'customer' AND status = 'pending')
+  RETURNING *
+), p AS (
+  SELECT * FROM messages WHERE conversation_id = $1 AND sender = 'customer' AND status = 'pending'
+)
+SELECT c.*, row_to_json(ct) AS contact_json,
+  (SELECT json_agg(p ORDER BY p.id) FROM p) AS pending_json,
+  (SELECT json_agg(h ORDER BY h.id) FROM (
+     SELECT * FROM messages WHERE conversation_id = $1 AND id < (SELECT min(id) FROM p) ORDER BY id DESC LIMIT $4
+   ) h) AS history_json
+FROM c JOIN contacts ct ON ct.id = c.contact_id`;
+
 const INSERT_OUTGOING = `
 WITH m AS (
   INSERT INTO messages (conversation_id, channel_id, sender, kind, text, confidence, status, attachment)
@@ -88,23 +108,22 @@ async function addMessage(q: Queryable, conversationId: string, sender: string, 
 export function createConversationStore(db: Database): ConversationStore {
   const queries = createConversationQueries(db);
 
-  async function applyOutcome(tx: Queryable, conversationId: string, status: string, outcome: TurnOutcome): Promise<{ added: Added[]; status: string }> {
+  /** Adds the outcome's messages; returns them and the conversation fields the outcome changes. */
+  async function applyOutcome(tx: Queryable, conversationId: string, status: string, outcome: TurnOutcome) {
     const added: Added[] = [];
+    let confidence: number | null = null;
+    let handoffReason: string | null = null;
     if (outcome.type === 'answer' && status === 'bot') {
       added.push(await addMessage(tx, conversationId, 'bot', outcome.text, outcome.confidence, true));
-      await tx.query('UPDATE conversations SET last_confidence = $2 WHERE id = $1', [conversationId, outcome.confidence]);
+      confidence = outcome.confidence;
     } else if (outcome.type === 'handoff' && status === 'bot') {
-      await tx.query(
-        `UPDATE conversations SET status = 'queued', handoff_reason = $2, handed_off_at = now(), last_confidence = COALESCE($3, last_confidence) WHERE id = $1`,
-        [conversationId, outcome.reason, outcome.confidence],
-      );
       added.push(await addMessage(tx, conversationId, 'system', `handoff:${outcome.reason}`, outcome.confidence, false));
       if (outcome.holdingMessage) added.push(await addMessage(tx, conversationId, 'bot', outcome.holdingMessage, null, true));
-      status = 'queued';
+      ({ confidence, status, handoffReason } = { confidence: outcome.confidence, status: 'queued', handoffReason: outcome.reason });
     } else if (outcome.type === 'welcome' && outcome.text) {
       added.push(await addMessage(tx, conversationId, 'bot', outcome.text, null, true, outcome.replyCode ? { replyCode: outcome.replyCode } : undefined));
     }
-    return { added, status };
+    return { added, status, confidence, handoffReason };
   }
 
   return {
@@ -133,28 +152,15 @@ export function createConversationStore(db: Database): ConversationStore {
     },
 
     async acquireTurn(conversationId, owner, leaseMs, historyLimit): Promise<TurnContext | null> {
-      return db.transaction(async (tx) => {
-        const c = await tx.query<Row>(
-          `UPDATE conversations SET turn_owner = $2, turn_lease_until = now() + $3 * interval '1 millisecond'
-           WHERE id = $1 AND (turn_lease_until IS NULL OR turn_lease_until < now())
-             AND EXISTS (SELECT 1 FROM messages WHERE conversation_id = $1 AND sender = 'customer' AND status = 'pending')
-           RETURNING *`,
-          [conversationId, owner, leaseMs],
-        );
-        if (!c.rows[0]) return null;
-        const contact = await tx.query<Row>('SELECT * FROM contacts WHERE id = $1', [c.rows[0].contact_id]);
-        const pending = await tx.query<Row>(`SELECT * FROM messages WHERE conversation_id = $1 AND sender = 'customer' AND status = 'pending' ORDER BY id`, [conversationId]);
-        const history = await tx.query<Row>(
-          `SELECT * FROM (SELECT * FROM messages WHERE conversation_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3) h ORDER BY id`,
-          [conversationId, pending.rows[0].id, historyLimit],
-        );
-        return {
-          conversation: toConversation(c.rows[0]),
-          contact: toContact(contact.rows[0]),
-          pending: pending.rows.map((r) => toMessage(r)),
-          history: history.rows.map((r) => toMessage(r)),
-        };
-      });
+      const r = await db.query<Row>(ACQUIRE_TURN, [conversationId, owner, leaseMs, historyLimit]);
+      const row = r.rows[0];
+      if (!row) return null;
+      return {
+        conversation: toConversation(row),
+        contact: toContact(row.contact_json as Row),
+        pending: (row.pending_json as Row[]).map((m) => toMessage(m)),
+        history: ((row.history_json as Row[] | null) ?? []).map((m) => toMessage(m)),
+      };
     },
 
     async completeTurn(conversationId, owner, pendingIds, outcome): Promise<CompletedTurn | null> {
@@ -168,12 +174,20 @@ export function createConversationStore(db: Database): ConversationStore {
           );
           // Someone else answered these messages already: exactly one reply per message (DESIGN.md §3.2).
           if (done.rowCount !== pendingIds.length) throw new TurnLost();
-          const { added, status } = await applyOutcome(tx, conversationId, String(c.rows[0].status), outcome);
-          await tx.query('UPDATE conversations SET turn_owner = NULL, turn_lease_until = NULL, updated_at = now() WHERE id = $1', [conversationId]);
+          const result = await applyOutcome(tx, conversationId, String(c.rows[0].status), outcome);
+          // The outcome's fields and the lease release in one statement.
+          await tx.query(
+            `UPDATE conversations SET turn_owner = NULL, turn_lease_until = NULL, updated_at = now(), status = $2,
+               last_confidence = COALESCE($3, last_confidence),
+               handoff_reason = COALESCE($4, handoff_reason),
+               handed_off_at = CASE WHEN $4::text IS NULL THEN handed_off_at ELSE now() END
+             WHERE id = $1`,
+            [conversationId, result.status, result.confidence, result.handoffReason],
+          );
           return {
-            status: status as CompletedTurn['status'],
-            outboxIds: added.flatMap((a) => (a.outboxId ? [a.outboxId] : [])),
-            addedMessageIds: added.map((a) => a.messageId),
+            status: result.status as CompletedTurn['status'],
+            outboxIds: result.added.flatMap((a) => (a.outboxId ? [a.outboxId] : [])),
+            addedMessageIds: result.added.map((a) => a.messageId),
           };
         });
       } catch (err) {
