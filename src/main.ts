@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import type { Server } from 'node:http';
 import { AccessTokenCache, createWecomAppAdapter, createWecomKfAdapter } from '../adapters/wecom/index.js';
 import { createWebchatAdapter } from '../adapters/webchat/adapter.js';
+import { createDingtalkHttpAdapter, createDingtalkSender, createDingtalkStreamAdapter, DingtalkTokenCache } from '../adapters/dingtalk/index.js';
 import { loadConfig, type Config } from './config.js';
 import { createAuditLog } from './db/audit-log.js';
 import { createCachedChannelDirectory } from './db/cached-channel-directory.js';
@@ -78,9 +79,19 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
   // One token cache for every WeCom adapter: one access token per (corp, secret), §5.2.
   const wecomTokens = new AccessTokenCache({ apiBase: config.WECOM_API_BASE, timeoutMs: 10_000 });
   const wecom = { apiBase: config.WECOM_API_BASE, maxSkewS: config.WEBHOOK_MAX_SKEW_S, logger, tokens: wecomTokens };
+  // Both DingTalk modes of a robot share its access token and its send rate limit (§2.2, §2.3);
+  // replies follow a sessionWebhook only on DingTalk's own hosts.
+  const dingtalkTokens = new DingtalkTokenCache({ apiBase: config.DINGTALK_API_BASE });
+  const dingtalkSender = createDingtalkSender({
+    apiBase: config.DINGTALK_API_BASE, tokens: dingtalkTokens, logger,
+    sessionWebhookOrigins: [new URL(config.DINGTALK_OAPI_BASE).origin, new URL(config.DINGTALK_API_BASE).origin],
+  });
+  const dingtalk = { apiBase: config.DINGTALK_API_BASE, logger, tokens: dingtalkTokens, sender: dingtalkSender };
   const adapterList: ChannelAdapter[] = [
     createWecomAppAdapter(wecom),
     createWecomKfAdapter(wecom),
+    createDingtalkHttpAdapter({ ...dingtalk, maxSkewS: config.WEBHOOK_MAX_SKEW_S }),
+    createDingtalkStreamAdapter(dingtalk),
     createWebchatAdapter({ events }),
   ];
   const adapters = new Map<ChannelKind, ChannelAdapter>(adapterList.map((a) => [a.kind, a]));
