@@ -21,7 +21,7 @@ import { createSecretCipher, loadMasterKey } from './db/secret-cipher.js';
 import { createTrainingDataSource } from './db/training-data-source.js';
 import { seedDemo } from './demo/seed-demo.js';
 import type { ChannelKind } from './domain/channel.js';
-import { createApp } from './http/app.js';
+import { createApp, createOpsApp } from './http/app.js';
 import { createBullmqQueue } from './jobs/bullmq-queue.js';
 import { createLocalEventBus, createRedisEventBus } from './jobs/event-buses.js';
 import { createInProcessQueue } from './jobs/in-process-queue.js';
@@ -141,11 +141,13 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
   const stopConnector = config.runsConnector ? startConnector(core) : async () => {};
   let server: Server | null = null;
   let url: string | null = null;
-  if (config.runsWeb) {
-    const app = createApp({
+  {
+    const httpDeps = {
       core, metrics, adminToken, publicUrl: config.publicUrl,
       readiness: async () => ({ database: await db.ping(), ...(config.REDIS_URL ? { redis: await queue.ping() } : {}) }),
-    });
+    };
+    // Every role listens: the web role serves everything, the others health and metrics only.
+    const app = config.runsWeb ? createApp(httpDeps) : createOpsApp(httpDeps);
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(config.PORT, config.HOST, () => resolve(s));
     });

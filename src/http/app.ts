@@ -49,3 +49,15 @@ function landing(deps: HttpDeps): Router {
   });
   return router;
 }
+
+/**
+ * What a process without the web role still serves: /healthz, /readyz and its own /metrics
+ * (a worker's model latencies and handoffs are counted in the worker, not in the web process).
+ */
+export function createOpsApp(deps: HttpDeps): Koa {
+  const app = new Koa();
+  app.on('error', (err: Error) => deps.core.log.warn({ err: err.message }, 'http error'));
+  const router = healthRoutes(deps);
+  app.use(router.routes()).use(router.allowedMethods());
+  return app;
+}

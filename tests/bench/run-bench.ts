@@ -33,11 +33,23 @@ function serviceEnv(storage: BenchStorage, fakes: BenchFakes, extra: Record<stri
   };
 }
 
+/**
+ * The service as deployed on a 2-core box: one ROLE=web and one ROLE=worker process sharing
+ * Postgres and Redis (KEFU_BENCH_SPLIT=0 runs a single ROLE=all process instead).
+ */
 async function startService(name: string, env: Record<string, string>): Promise<Child> {
   const prof = process.env.KEFU_BENCH_CPU_PROF;
-  const child = await startChild(name, 'src/main.ts', env, await freePort(), prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []);
-  cleanups.push(() => child.stop());
-  return child;
+  const args = prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [];
+  if (process.env.KEFU_BENCH_SPLIT === '0') {
+    const child = await startChild(name, 'src/main.ts', env, await freePort(), args);
+    cleanups.push(() => child.stop());
+    return child;
+  }
+  const worker = await startChild(`${name} (worker)`, 'src/main.ts', { ...env, ROLE: 'worker' }, await freePort(), args);
+  cleanups.push(() => worker.stop());
+  const web = await startChild(`${name} (web)`, 'src/main.ts', { ...env, ROLE: 'web' }, await freePort(), args);
+  cleanups.push(() => web.stop());
+  return { ...web, stop: async () => { await web.stop(); await worker.stop(); } };
 }
 
 async function createChannel(url: string, app: WecomApp): Promise<string> {
@@ -84,7 +96,7 @@ async function main(): Promise<void> {
   const koaRun = await closedLevels(Number(new URL(koa.url).port), LEVELS, LEVEL_MS, () => koaPool, true);
   await koa.stop();
 
-  log('2/4 service (TURN_COALESCE_MS default 1500): closed loop, fresh MsgIds, workers answering');
+  log(`2/4 service as ${process.env.KEFU_BENCH_SPLIT === '0' ? 'one ROLE=all process' : 'a ROLE=web and a ROLE=worker process'} (TURN_COALESCE_MS default 1500): closed loop, fresh MsgIds, workers answering`);
   const svc = await startService('service', serviceEnv(storage, fakes, {}));
   const channelId = await createChannel(svc.url, app);
   const target: Target = { port: Number(new URL(svc.url).port), app, channelId, contacts: CONTACTS };
