@@ -5,10 +5,11 @@
  */
 import type { Logger } from 'pino';
 import type { Channel } from '../../src/domain/channel.js';
-import { AppError, PayloadError, PlatformError } from '../../src/domain/errors.js';
+import { configCache } from '../../src/domain/channel-config-cache.js';
+import { PayloadError } from '../../src/domain/errors.js';
 import type { Clock } from '../../src/ports/clock.js';
 import type { ChannelAdapter, WebhookOutcome, WebhookReply, WebhookRequest } from '../../src/ports/channel-adapter.js';
-import { parseDingtalkConfig, secretFields, type DingtalkConfig } from './config.js';
+import { parseDingtalkConfig, secretFields } from './config.js';
 import { toInboundMessage } from './parse.js';
 import type { RateLimit } from './rate-limit.js';
 import { createDingtalkSender, type DingtalkSender } from './send.js';
@@ -83,23 +84,5 @@ function header(request: WebhookRequest, name: string): string | undefined {
   return key === undefined ? undefined : request.headers[key];
 }
 
-/**
- * Parses a channel's config once per config object. A stored config that no longer validates is
- * our fault: 500 for a webhook (DingTalk retries), a permanent PlatformError for a send.
- */
-export function dingtalkConfigCache(): (channel: Channel, forCall?: boolean) => DingtalkConfig {
-  const configs = new WeakMap<object, DingtalkConfig>();
-  return (channel, forCall = false) => {
-    const cached = configs.get(channel.config);
-    if (cached !== undefined) return cached;
-    try {
-      const parsed = parseDingtalkConfig(channel.config);
-      configs.set(channel.config, parsed);
-      return parsed;
-    } catch (err) {
-      const message = `channel ${channel.id}: ${err instanceof Error ? err.message : 'invalid config'}`;
-      if (forCall) throw new PlatformError(message, { retryable: false, cause: err });
-      throw new AppError('CHANNEL.INVALID_CONFIG', message, { httpStatus: 500, cause: err });
-    }
-  };
-}
+/** Parsed config per channel config object (see src/domain/channel-config-cache.ts). */
+export const dingtalkConfigCache = () => configCache(parseDingtalkConfig);

@@ -16,7 +16,8 @@ import type { CryptoSettings } from './crypto.js';
 import { detectKfNotice, toInboundMessage } from './parse.js';
 import { sendText } from './send.js';
 import { AccessTokenCache } from './token-cache.js';
-import { configCache, cryptoSettings, decryptCallback, emptyAck, verifyUrl } from './webhook.js';
+import { configCache } from '../../src/domain/channel-config-cache.js';
+import { cryptoSettings, decryptCallback, emptyAck, verifyUrl } from './webhook.js';
 
 export interface WecomAppAdapterOptions {
   /** WECOM_API_BASE, e.g. https://qyapi.weixin.qq.com */

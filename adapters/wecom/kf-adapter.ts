@@ -18,7 +18,8 @@ import { toInboundMessages } from './kf-parse.js';
 import { endKf, kfTarget, sendKf, transferKf } from './kf-send.js';
 import { detectKfNotice } from './parse.js';
 import { AccessTokenCache, type AppCredentials } from './token-cache.js';
-import { configCache, cryptoSettings, decryptCallback, emptyAck, verifyUrl } from './webhook.js';
+import { configCache } from '../../src/domain/channel-config-cache.js';
+import { cryptoSettings, decryptCallback, emptyAck, verifyUrl } from './webhook.js';
 
 export interface WecomKfAdapterOptions {
   /** WECOM_API_BASE, e.g. https://qyapi.weixin.qq.com */

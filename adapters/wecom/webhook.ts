@@ -3,8 +3,7 @@
  * receiveid = CorpID: the self-built app (§5) and 微信客服 (§4.1). URL verification per
  * protocols/wecom.md §1.2, receiving per §1.3.
  */
-import { AppError, InvalidSignatureError, PlatformError } from '../../src/domain/errors.js';
-import type { Channel } from '../../src/domain/channel.js';
+import { InvalidSignatureError } from '../../src/domain/errors.js';
 import type { Clock } from '../../src/ports/clock.js';
 import type { WebhookOutcome, WebhookReply, WebhookRequest } from '../../src/ports/channel-adapter.js';
 import { verifyAndDecrypt, type CryptoSettings, type SignedPayload } from './crypto.js';
@@ -54,24 +53,3 @@ function signedQuery(request: WebhookRequest): Omit<SignedPayload, 'encrypted'> 
   return { signature, timestamp, nonce };
 }
 
-/**
- * Parses a channel's config once per config object (the webhook path is hot: DESIGN.md §3.4
- * targets p99 ≤ 20 ms). A stored config that no longer validates is our fault, not the caller's:
- * 500 for a webhook (WeCom retries), a permanent PlatformError for a platform call (shown to agents).
- */
-export function configCache<T>(parse: (config: unknown) => T): (channel: Channel, forCall?: boolean) => T {
-  const configs = new WeakMap<object, T>();
-  return (channel, forCall = false) => {
-    const cached = configs.get(channel.config);
-    if (cached !== undefined) return cached;
-    try {
-      const parsed = parse(channel.config);
-      configs.set(channel.config, parsed);
-      return parsed;
-    } catch (err) {
-      const message = `channel ${channel.id}: ${err instanceof Error ? err.message : 'invalid config'}`;
-      if (forCall) throw new PlatformError(message, { retryable: false, cause: err });
-      throw new AppError('CHANNEL.INVALID_CONFIG', message, { httpStatus: 500, cause: err });
-    }
-  };
-}
