@@ -173,14 +173,20 @@ class StreamConnection implements PlatformConnection {
 
   /**
    * Ack only after deliver resolved, i.e. the message is committed (DESIGN.md §3.1; dingtalk.md §5.2). The SDK
-   * does not ack CALLBACK frames itself (§1.6). On any failure: log, no ack, DingTalk redelivers.
+   * does not ack CALLBACK frames itself (§1.6). When storing fails: log, no ack, DingTalk redelivers.
+   * A frame we cannot read is acked and dropped with a warning: redelivering it would never help.
    */
   private async onRobotFrame(client: GatewayClient, frame: DWClientDownStream): Promise<void> {
     const messageId = frame.headers?.messageId;
     const { config, logger } = this.opts;
+    let message;
     try {
-      const payload: unknown = JSON.parse(frame.data);
-      const message = toInboundMessage(payload, { robotCode: config.robotCode, now: this.opts.now?.() ?? new Date() });
+      message = toInboundMessage(JSON.parse(frame.data) as unknown, { robotCode: config.robotCode, now: this.opts.now?.() ?? new Date() });
+    } catch (err) {
+      logger?.warn({ messageId, err: (err as Error).message }, 'dingtalk stream: unreadable robot frame dropped');
+      message = null;
+    }
+    try {
       // null: a group message that did not @ the robot — ack it, store nothing.
       if (message) await this.opts.deliver([message]);
       if (client.socketOf()?.readyState !== WebSocket.OPEN) {

@@ -126,6 +126,17 @@ describe('dingtalk stream connection', () => {
     assert.equal(gw.acksFor('f-1').length + gw.acksFor('f-2').length, 2);
   });
 
+  test('a robot frame that is not a robot message is acked and dropped, not redelivered forever', async () => {
+    let calls = 0;
+    await open(async () => { calls += 1; });
+    await gw.waitForConnections(1);
+    const ack = await gw.deliverRobotMessage(['not', 'a', 'message'], { messageId: 'bad-1' });
+    assert.ok(ack, 'acked');
+    assert.equal(calls, 0);
+    assert.ok(await gw.deliverRobotMessage(robotPayload('msg-after-bad')), 'later frames still work');
+    assert.equal(calls, 1);
+  });
+
   test('a group message without an @ is acked and not delivered', async () => {
     let calls = 0;
     await open(async () => { calls += 1; });
