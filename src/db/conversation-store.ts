@@ -53,7 +53,7 @@ export async function insertInbound(q: Queryable, channelId: string, message: In
     sender, sender === 'agent' ? 'sent' : answer ? 'pending' : 'done',
     // Only something the customer said reopens a closed conversation; an event does not.
     said,
-  ]);
+  ], 'record_inbound');
   const row = r.rows[0];
   return { inserted: row.message_id != null, conversationId: String(row.conversation_id), messageId: row.message_id == null ? null : String(row.message_id) };
 }
@@ -100,7 +100,7 @@ interface Added {
 
 /** Adds a message; `send` decides whether it goes out (outbox row) or is only recorded. */
 async function addMessage(q: Queryable, conversationId: string, sender: string, text: string, confidence: number | null, send: boolean, attachment?: Record<string, string>): Promise<Added> {
-  const r = await q.query<Row>(INSERT_OUTGOING, [conversationId, sender, 'text', text, confidence, send ? 'pending' : 'done', attachment ? JSON.stringify(attachment) : null]);
+  const r = await q.query<Row>(INSERT_OUTGOING, [conversationId, sender, 'text', text, confidence, send ? 'pending' : 'done', attachment ? JSON.stringify(attachment) : null], 'insert_outgoing');
   const row = r.rows[0];
   return { messageId: String(row.message_id), outboxId: row.outbox_id == null ? null : String(row.outbox_id) };
 }
@@ -152,7 +152,7 @@ export function createConversationStore(db: Database): ConversationStore {
     },
 
     async acquireTurn(conversationId, owner, leaseMs, historyLimit): Promise<TurnContext | null> {
-      const r = await db.query<Row>(ACQUIRE_TURN, [conversationId, owner, leaseMs, historyLimit]);
+      const r = await db.query<Row>(ACQUIRE_TURN, [conversationId, owner, leaseMs, historyLimit], 'acquire_turn');
       const row = r.rows[0];
       if (!row) return null;
       return {

@@ -25,6 +25,7 @@ export function createOutboxStore(db: Database, pendingGraceMs: number): OutboxS
          FROM o JOIN messages m ON m.id = o.message_id
          JOIN conversations c ON c.id = m.conversation_id JOIN contacts ct ON ct.id = c.contact_id`,
         [outboxId, leaseMs],
+        'outbox_claim',
       );
       const row = r.rows[0];
       if (!row) return null;
@@ -41,7 +42,7 @@ export function createOutboxStore(db: Database, pendingGraceMs: number): OutboxS
       };
     },
     async markSent(outboxId, platformMessageId) {
-      await db.query(finish('sent'), [outboxId, null, platformMessageId]);
+      await db.query(finish('sent'), [outboxId, null, platformMessageId], 'outbox_sent');
     },
     async markFailed(outboxId, error) {
       await db.query(finish('failed'), [outboxId, error, null]);
