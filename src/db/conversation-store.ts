@@ -166,11 +166,12 @@ export function createConversationStore(db: Database): ConversationStore {
     async completeTurn(conversationId, owner, pendingIds, outcome): Promise<CompletedTurn | null> {
       try {
         return await db.transaction(async (tx) => {
-          const c = await tx.query<Row>('SELECT status FROM conversations WHERE id = $1 AND turn_owner = $2 FOR UPDATE', [conversationId, owner]);
+          const c = await tx.query<Row>('SELECT status FROM conversations WHERE id = $1 AND turn_owner = $2 FOR UPDATE', [conversationId, owner], 'turn_lock');
           if (!c.rows[0]) throw new TurnLost();
           const done = await tx.query(
             `UPDATE messages SET status = 'done' WHERE conversation_id = $1 AND id = ANY($2::bigint[]) AND sender = 'customer' AND status = 'pending'`,
             [conversationId, pendingIds],
+            'turn_mark_done',
           );
           // Someone else answered these messages already: exactly one reply per message (DESIGN.md §3.2).
           if (done.rowCount !== pendingIds.length) throw new TurnLost();
@@ -183,6 +184,7 @@ export function createConversationStore(db: Database): ConversationStore {
                handed_off_at = CASE WHEN $4::text IS NULL THEN handed_off_at ELSE now() END
              WHERE id = $1`,
             [conversationId, result.status, result.confidence, result.handoffReason],
+            'turn_release',
           );
           return {
             status: result.status as CompletedTurn['status'],
@@ -213,7 +215,7 @@ export function createConversationStore(db: Database): ConversationStore {
     },
 
     async firstPendingMessageId(conversationId) {
-      const r = await db.query<Row>(`SELECT min(id) AS id FROM messages WHERE conversation_id = $1 AND sender = 'customer' AND status = 'pending'`, [conversationId]);
+      const r = await db.query<Row>(`SELECT min(id) AS id FROM messages WHERE conversation_id = $1 AND sender = 'customer' AND status = 'pending'`, [conversationId], 'first_pending');
       return r.rows[0]?.id == null ? null : String(r.rows[0].id);
     },
 
