@@ -6,7 +6,6 @@
 import type { Logger } from 'pino';
 import type { Channel } from '../../src/domain/channel.js';
 import type { InboundMessage } from '../../src/domain/message.js';
-import type { Clock } from '../../src/ports/clock.js';
 import type {
   ChannelAdapter, OutgoingMessage, SendReceipt, SendTarget, WebhookOutcome, WebhookRequest,
 } from '../../src/ports/channel-adapter.js';
@@ -17,21 +16,9 @@ import { detectKfNotice, toInboundMessage } from './parse.js';
 import { sendText } from './send.js';
 import { AccessTokenCache } from './token-cache.js';
 import { configCache } from '../../src/domain/channel-config-cache.js';
-import { cryptoSettings, decryptCallback, emptyAck, verifyUrl } from './webhook.js';
+import { cryptoSettings, decryptCallback, emptyAck, verifyUrl, type WecomAdapterOptions } from './webhook.js';
 
-export interface WecomAppAdapterOptions {
-  /** WECOM_API_BASE, e.g. https://qyapi.weixin.qq.com */
-  apiBase: string;
-  /** WEBHOOK_MAX_SKEW_S; 0 turns the replay window off. */
-  maxSkewS: number;
-  /** Per platform call; default 10 s. */
-  timeoutMs?: number;
-  logger?: Logger;
-  /** Share one cache with other WeCom adapters that use the same app secret (§5.2: one token per secret). */
-  tokens?: AccessTokenCache;
-  /** For the replay window; default the system clock. */
-  clock?: Clock;
-}
+export type WecomAppAdapterOptions = WecomAdapterOptions;
 
 export function createWecomAppAdapter(opts: WecomAppAdapterOptions): ChannelAdapter {
   const timeoutMs = opts.timeoutMs ?? 10_000;

@@ -3,10 +3,9 @@
  * content, only a notice with a pull Token (§4.1): the adapter answers it with a 'pull' outcome
  * and the core pulls with sync_msg in a job, never inside the 5 s callback deadline (§1.5).
  */
-import type { Logger } from 'pino';
 import type { Channel } from '../../src/domain/channel.js';
 import { PlatformError } from '../../src/domain/errors.js';
-import { systemClock, type Clock } from '../../src/ports/clock.js';
+import { systemClock } from '../../src/ports/clock.js';
 import type {
   ChannelAdapter, OutgoingMessage, PullPage, PullRequest, SendReceipt, SendTarget, WebhookOutcome, WebhookRequest,
 } from '../../src/ports/channel-adapter.js';
@@ -19,21 +18,9 @@ import { endKf, kfTarget, sendKf, transferKf } from './kf-send.js';
 import { detectKfNotice } from './parse.js';
 import { AccessTokenCache, type AppCredentials } from './token-cache.js';
 import { configCache } from '../../src/domain/channel-config-cache.js';
-import { cryptoSettings, decryptCallback, emptyAck, verifyUrl } from './webhook.js';
+import { cryptoSettings, decryptCallback, emptyAck, verifyUrl, type WecomAdapterOptions } from './webhook.js';
 
-export interface WecomKfAdapterOptions {
-  /** WECOM_API_BASE, e.g. https://qyapi.weixin.qq.com */
-  apiBase: string;
-  /** WEBHOOK_MAX_SKEW_S; 0 turns the replay window off. */
-  maxSkewS: number;
-  /** Per platform call; default 10 s. */
-  timeoutMs?: number;
-  logger?: Logger;
-  /** Share with a wecom_app adapter of the same app: one token per secret (§5.2). */
-  tokens?: AccessTokenCache;
-  /** Replay window, and sentAt of pulled items without send_time; default the system clock. */
-  clock?: Clock;
-}
+export type WecomKfAdapterOptions = WecomAdapterOptions;
 
 /**
  * UNVERIFIED: the errcode sync_msg answers for a Token it no longer accepts (95007 "不合法的msgtoken"

@@ -4,7 +4,9 @@
  * protocols/wecom.md §1.2, receiving per §1.3.
  */
 import { InvalidSignatureError } from '../../src/domain/errors.js';
+import type { Logger } from 'pino';
 import type { Clock } from '../../src/ports/clock.js';
+import type { AccessTokenCache } from './token-cache.js';
 import type { WebhookOutcome, WebhookReply, WebhookRequest } from '../../src/ports/channel-adapter.js';
 import { verifyAndDecrypt, type CryptoSettings, type SignedPayload } from './crypto.js';
 import { assertNoDoctype, parseEnvelope, parseXml, type XmlRecord } from './xml.js';
@@ -53,3 +55,17 @@ function signedQuery(request: WebhookRequest): Omit<SignedPayload, 'encrypted'> 
   return { signature, timestamp, nonce };
 }
 
+/** What both WeCom adapters (self-built app, 微信客服) are built from. */
+export interface WecomAdapterOptions {
+  /** WECOM_API_BASE, e.g. https://qyapi.weixin.qq.com */
+  apiBase: string;
+  /** WEBHOOK_MAX_SKEW_S; 0 turns the replay window off. */
+  maxSkewS: number;
+  /** Per platform call; default 10 s. */
+  timeoutMs?: number;
+  logger?: Logger;
+  /** Share one cache between the WeCom adapters of one app: one token per secret (§5.2). */
+  tokens?: AccessTokenCache;
+  /** The replay window (and sentAt of pulled items without send_time); default the system clock. */
+  clock?: Clock;
+}
