@@ -39,7 +39,7 @@ export function createPullStore(db: Database): PullStore {
           );
           if (held.rowCount !== 1) throw new LeaseLost();
           const recorded = [];
-          for (const item of page) recorded.push({ message: item.message, recorded: await insertInbound(tx, channelId, item.message, item.answer) });
+          for (const item of page) recorded.push({ ...item, recorded: await insertInbound(tx, channelId, item.message, item.answer) });
           return recorded;
         });
       } catch (err) {

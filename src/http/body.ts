@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import type { z } from 'zod';
 import { PayloadTooLargeError, ValidationError } from '../domain/errors.js';
 
 /** Webhook and API bodies are capped before anything parses them (DESIGN.md §3.7: > 1 MiB → 413). */
@@ -30,4 +31,11 @@ export async function readJson(ctx: Context): Promise<unknown> {
   } catch {
     throw new ValidationError('body is not valid JSON', 'REQUEST.MALFORMED_JSON');
   }
+}
+
+/** Validates a body or query with a zod schema; every problem named in one 400. */
+export function parseBody<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  return parsed.data;
 }

@@ -1,6 +1,13 @@
 import type { InboundMessage } from '../domain/message.js';
 import type { RecordedInbound } from './conversation-store.js';
 
+/** A message as recorded, with the decision whether the bot answers it. */
+export interface RecordedItem {
+  message: InboundMessage;
+  answer: boolean;
+  recorded: RecordedInbound;
+}
+
 export interface PullLease {
   cursor: string | null;
   /** The latest callback token, while still valid; null when expired or never given. */
@@ -25,7 +32,7 @@ export interface PullStore {
   commitPage(
     channelId: string, source: string, owner: string, leaseMs: number,
     page: { message: InboundMessage; answer: boolean }[], nextCursor: string | null,
-  ): Promise<{ message: InboundMessage; recorded: RecordedInbound }[] | null>;
+  ): Promise<RecordedItem[] | null>;
   /** Frees the lease; true when another request came in while pulling (pull again). */
   release(channelId: string, source: string, owner: string, startedAt: Date): Promise<boolean>;
   /** Requests nobody served (their job was lost), for the sweeper. */

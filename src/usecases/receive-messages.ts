@@ -1,6 +1,6 @@
 import type { Channel } from '../domain/channel.js';
 import type { InboundMessage } from '../domain/message.js';
-import type { RecordedInbound } from '../ports/conversation-store.js';
+import type { RecordedItem } from '../ports/pull-store.js';
 import { applyPlatformEvent } from './apply-platform-event.js';
 import type { CoreDeps } from './deps.js';
 import { scheduleTurn } from './schedule.js';
@@ -26,10 +26,11 @@ export function shouldAnswer(message: InboundMessage, now: Date, maxAgeMs: numbe
  * (DESIGN.md §3.1). A redelivered platform id is stored once and wakes nothing.
  */
 export async function receiveMessages(deps: CoreDeps, channel: Channel, messages: InboundMessage[]): Promise<ReceiveResult> {
-  const recorded: { message: InboundMessage; recorded: RecordedInbound }[] = [];
+  const recorded: RecordedItem[] = [];
   const now = deps.clock.now();
   for (const message of messages) {
-    recorded.push({ message, recorded: await deps.store.recordInbound(channel.id, message, shouldAnswer(message, now, deps.settings.maxAnswerAgeMs)) });
+    const answer = shouldAnswer(message, now, deps.settings.maxAnswerAgeMs);
+    recorded.push({ message, answer, recorded: await deps.store.recordInbound(channel.id, message, answer) });
   }
   await afterCommit(deps, channel, recorded);
   const stored = recorded.filter((r) => r.recorded.inserted).length;
@@ -37,11 +38,10 @@ export async function receiveMessages(deps: CoreDeps, channel: Channel, messages
 }
 
 /** Wakes what newly stored messages need: a bot turn, a platform event's effect, the console. */
-export async function afterCommit(deps: CoreDeps, channel: Channel, recorded: { message: InboundMessage; recorded: RecordedInbound }[]): Promise<void> {
-  const now = deps.clock.now();
-  for (const { message, recorded: r } of recorded) {
+export async function afterCommit(deps: CoreDeps, channel: Channel, recorded: RecordedItem[]): Promise<void> {
+  for (const { message, answer, recorded: r } of recorded) {
     if (!r.inserted || !r.messageId) continue;
-    if (shouldAnswer(message, now, deps.settings.maxAnswerAgeMs)) scheduleTurn(deps, r.conversationId, r.messageId, deps.settings.coalesceMs);
+    if (answer) scheduleTurn(deps, r.conversationId, r.messageId, deps.settings.coalesceMs);
     if (message.kind === 'event') {
       await applyPlatformEvent(deps, channel, r.conversationId, message).catch((err: Error) =>
         deps.log.warn({ err: err.message, conversationId: r.conversationId, event: message.event }, 'platform event not applied'));

@@ -1,9 +1,9 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { CHANNEL_KINDS, type Channel } from '../../domain/channel.js';
-import { NotFoundError, ValidationError } from '../../domain/errors.js';
+import { NotFoundError } from '../../domain/errors.js';
 import { createChannel, deleteChannel, updateChannel } from '../../usecases/manage-channels.js';
-import { readJson } from '../body.js';
+import { parseBody, readJson } from '../body.js';
 import { channelView } from '../channel-view.js';
 import type { HttpDeps } from '../deps.js';
 
@@ -21,11 +21,6 @@ const editable = {
 const createSchema = z.object({ kind: z.enum(CHANNEL_KINDS), ...editable, enabled: editable.enabled.optional(), botEnabled: editable.botEnabled.optional(), config: editable.config.default({}), model: modelSchema.optional(), handoff: handoffSchema.optional(), welcomeMessage: editable.welcomeMessage.optional() }).strict();
 const patchSchema = z.object(editable).partial().strict();
 
-export function parseBody<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, body: unknown): T {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
-  return parsed.data;
-}
 
 export function channelRoutes(deps: HttpDeps): Router {
   const router = new Router({ prefix: '/api/channels' });

@@ -10,9 +10,8 @@ import { closeConversation } from '../../usecases/close-conversation.js';
 import { fetchMedia } from '../../usecases/fetch-media.js';
 import { releaseConversation } from '../../usecases/release-conversation.js';
 import { sendAgentReply } from '../../usecases/send-agent-reply.js';
-import { readJson } from '../body.js';
+import { parseBody, readJson } from '../body.js';
 import type { HttpDeps } from '../deps.js';
-import { parseBody } from './channel-routes.js';
 
 const listSchema = z.object({
   status: z.enum(CONVERSATION_STATUSES).optional(),

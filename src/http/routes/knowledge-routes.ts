@@ -2,9 +2,8 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../../domain/errors.js';
 import { importKnowledge } from '../../usecases/import-knowledge.js';
-import { readJson, readRawBody } from '../body.js';
+import { parseBody, readJson, readRawBody } from '../body.js';
 import type { HttpDeps } from '../deps.js';
-import { parseBody } from './channel-routes.js';
 
 const entrySchema = z.object({ instruction: z.string().trim().min(1).max(2000), input: z.string().max(2000).default(''), output: z.string().trim().min(1).max(8000) }).strict();
 

@@ -8,10 +8,9 @@ import type { Channel } from '../../domain/channel.js';
 import { NotFoundError } from '../../domain/errors.js';
 import { projectRoot } from '../../paths.js';
 import { receiveMessages } from '../../usecases/receive-messages.js';
-import { readJson } from '../body.js';
+import { parseBody, readJson } from '../body.js';
 import type { HttpDeps } from '../deps.js';
 import { openEventStream } from '../sse.js';
-import { parseBody } from './channel-routes.js';
 
 /** Visitor ids are random and act as the visitor's only credential: long, opaque, URL-safe. */
 const visitorId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'visitorId must be 16-64 characters of [A-Za-z0-9_-]');
