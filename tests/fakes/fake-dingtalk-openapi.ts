@@ -3,6 +3,7 @@
  * §2.2, §2.3, §6.2 item 6), with programmable failures; plus builders for robot payloads (§2.1)
  * and HTTP-mode signature headers (§3).
  */
+import { RecordWaiters } from './record-waiters.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { computeDingtalkSign } from '../../adapters/dingtalk/sign.js';
@@ -27,13 +28,13 @@ type Target = 'session' | 'openapi';
 
 export class FakeDingtalkOpenApi {
   readonly deliveries: Delivery[] = [];
+  private readonly waiters = new RecordWaiters(this.deliveries, 'fake DingTalk deliveries');
   tokenCalls = 0;
   attempts = { session: 0, openapi: 0 };
   private readonly server = createServer((req, res) => { this.route(req, res).catch(() => res.destroy()); });
   private readonly failures: Record<Target, Failure[]> = { session: [], openapi: [] };
   private readonly expired = new Set<string>();
   private readonly tokens = new Set<string>();
-  private readonly waiters = new Set<() => void>();
   private counter = 0;
 
   constructor(private readonly app: { clientId: string; clientSecret: string }) {}
@@ -58,21 +59,9 @@ export class FakeDingtalkOpenApi {
   revokeTokens(): void { this.tokens.clear(); }
 
   waitForDeliveries(count: number, timeoutMs = 5000): Promise<Delivery[]> {
-    return new Promise((resolve, reject) => {
-      const check = (): void => {
-        if (this.deliveries.length < count) return;
-        clearTimeout(timer);
-        this.waiters.delete(check);
-        resolve(this.deliveries.slice(0, count));
-      };
-      const timer = setTimeout(() => {
-        this.waiters.delete(check);
-        reject(new Error(`fake DingTalk: ${this.deliveries.length} of ${count} deliveries after ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.waiters.add(check);
-      check();
-    });
+    return this.waiters.waitFor(count, timeoutMs);
   }
+
 
   async close(): Promise<void> {
     this.server.closeAllConnections(); // ends hung responses too
@@ -156,7 +145,7 @@ export class FakeDingtalkOpenApi {
 
   private push(delivery: Delivery): void {
     this.deliveries.push(delivery);
-    for (const waiter of [...this.waiters]) waiter();
+    this.waiters.notify();
   }
 }
 

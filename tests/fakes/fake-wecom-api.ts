@@ -3,6 +3,7 @@
  * §5.2–§5.4 describe them, with programmable failures. Plus builders for signed, encrypted
  * callbacks (§1.3) so tests and the benchmark speak the real wire format.
  */
+import { RecordWaiters } from './record-waiters.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomInt } from 'node:crypto';
@@ -32,6 +33,7 @@ type Json = Record<string, unknown>;
 
 export class FakeWecomApi {
   readonly sent: DeliveredMessage[] = [];
+  private readonly waiters = new RecordWaiters(this.sent, 'fake WeCom messages');
   gettokenCalls = 0;
   sendAttempts = 0;
   private readonly server: Server = createServer((req, res) => {
@@ -40,7 +42,6 @@ export class FakeWecomApi {
   private readonly tokens = new Map<string, TokenState>();
   private readonly failures: SendFailure[] = [];
   private readonly recent = new Map<string, { at: number; msgid: string }>();
-  private readonly waiters = new Set<() => void>();
   private counter = 0;
 
   constructor(private readonly opts: { apps: FakeApp[]; expiresIn?: number }) {}
@@ -64,21 +65,9 @@ export class FakeWecomApi {
   }
 
   waitForSent(count: number, timeoutMs: number): Promise<DeliveredMessage[]> {
-    return new Promise((resolve, reject) => {
-      const check = (): void => {
-        if (this.sent.length < count) return;
-        clearTimeout(timer);
-        this.waiters.delete(check);
-        resolve(this.sent.slice(0, count));
-      };
-      const timer = setTimeout(() => {
-        this.waiters.delete(check);
-        reject(new Error(`fake WeCom: ${this.sent.length} of ${count} messages after ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.waiters.add(check);
-      check();
-    });
+    return this.waiters.waitFor(count, timeoutMs);
   }
+
 
   async close(): Promise<void> {
     this.server.closeAllConnections(); // ends hung responses too
@@ -149,7 +138,7 @@ export class FakeWecomApi {
     const msgid = `fake-msgid-${(this.counter += 1)}`;
     this.recent.set(key, { at: Date.now(), msgid });
     this.sent.push({ touser: String(body.touser), agentid: body.agentid, content: text.content, body, msgid });
-    for (const waiter of [...this.waiters]) waiter();
+    this.waiters.notify();
     return { errcode: 0, errmsg: 'ok', msgid };
   }
 }

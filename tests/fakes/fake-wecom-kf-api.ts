@@ -4,6 +4,7 @@
  * 48 h / 5-message window), send_msg_on_event, service_state/get|trans, media/get; plus signed,
  * encrypted kf_msg_or_event callbacks (§4.1). Item builders live in fake-wecom-kf-messages.ts.
  */
+import { RecordWaiters } from './record-waiters.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildCallback, readBody, type BuiltCallback, type CallbackCredentials } from './fake-wecom-api.js';
@@ -40,6 +41,7 @@ export class FakeWecomKfApi {
   syncDelayMs = 0;
   readonly sessions: KfSessions;
   readonly sent: KfDelivery[] = [];
+  private readonly waiters = new RecordWaiters(this.sent, 'fake 微信客服 messages');
   readonly syncRequests: Json[] = [];
   readonly sendAttempts: Json[] = [];
   gettokenCalls = 0;
@@ -54,7 +56,6 @@ export class FakeWecomKfApi {
   private readonly msgids = new Set<string>();
   private readonly inFlight = new Map<string, number>();
   private readonly maxInFlight = new Map<string, number>();
-  private readonly waiters = new Set<() => void>();
   /** Nicknames kf/customer/batchget knows. */
   readonly nicknames = new Map<string, string>();
   readonly now: () => number;
@@ -115,21 +116,9 @@ export class FakeWecomKfApi {
   }
 
   waitForSent(count: number, timeoutMs = 5000): Promise<KfDelivery[]> {
-    return new Promise((resolve, reject) => {
-      const check = (): void => {
-        if (this.sent.length < count) return;
-        clearTimeout(timer);
-        this.waiters.delete(check);
-        resolve(this.sent.slice(0, count));
-      };
-      const timer = setTimeout(() => {
-        this.waiters.delete(check);
-        reject(new Error(`fake 微信客服: ${this.sent.length} of ${count} messages after ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.waiters.add(check);
-      check();
-    });
+    return this.waiters.waitFor(count, timeoutMs);
   }
+
 
   async close(): Promise<void> {
     this.server.closeAllConnections();
@@ -226,7 +215,7 @@ export class FakeWecomKfApi {
       ? { path, msgid, content, touser: String(body.touser), openKfId: String(body.open_kfid) }
       : { path, msgid, content, code: String(body.code) };
     this.sent.push(delivery);
-    for (const waiter of [...this.waiters]) waiter();
+    this.waiters.notify();
     return { errcode: 0, errmsg: 'ok', msgid };
   }
 
