@@ -8,6 +8,9 @@ import { channelRoutes } from './routes/channel-routes.js';
 import { conversationRoutes } from './routes/conversation-routes.js';
 import { knowledgeRoutes } from './routes/knowledge-routes.js';
 import { adminStreamRoutes, healthRoutes } from './routes/ops-routes.js';
+import { channelKindRoutes } from './routes/channel-kind-routes.js';
+import { consoleRoutes } from './routes/console-routes.js';
+import { statsRoutes } from './routes/stats-routes.js';
 import { platformWebhookRoutes } from './routes/platform-webhooks.js';
 import { webchatRoutes } from './routes/webchat-routes.js';
 
@@ -29,11 +32,11 @@ export function createApp(deps: HttpDeps): Koa {
   app.use(webhooks.routes()).use(webhooks.allowedMethods());
 
   app.use(errorHandler(deps.core.log));
-  for (const router of [healthRoutes(deps), webchatRoutes(deps), landing(deps)]) app.use(router.routes()).use(router.allowedMethods());
+  for (const router of [healthRoutes(deps), webchatRoutes(deps), consoleRoutes(deps), landing(deps)]) app.use(router.routes()).use(router.allowedMethods());
 
   const admin = requireAdmin(deps.adminToken);
   app.use(async (ctx, next) => (ctx.path === '/api' || ctx.path.startsWith('/api/') ? admin(ctx, next) : next()));
-  for (const router of [channelRoutes(deps), knowledgeRoutes(deps), conversationRoutes(deps), adminStreamRoutes(deps)]) {
+  for (const router of [channelRoutes(deps), channelKindRoutes(deps), knowledgeRoutes(deps), conversationRoutes(deps), adminStreamRoutes(deps), statsRoutes(deps)]) {
     app.use(router.routes()).use(router.allowedMethods());
   }
   return app;

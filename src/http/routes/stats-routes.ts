@@ -1,0 +1,7 @@
+import Router from '@koa/router';
+import type { HttpDeps } from '../deps.js';
+
+/** Placeholder: filled in by the console work (issue #5). */
+export function statsRoutes(_deps: HttpDeps): Router {
+  return new Router();
+}
