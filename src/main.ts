@@ -11,6 +11,7 @@ import { loadConfig, type Config } from './config.js';
 import { createAuditLog } from './db/audit-log.js';
 import { createCachedChannelDirectory } from './db/cached-channel-directory.js';
 import { createChannelRepository } from './db/channel-repository.js';
+import { createConversationStats } from './db/conversation-stats.js';
 import { createConversationStore } from './db/conversation-store.js';
 import { openPglite, openPostgres, type Database } from './db/database.js';
 import { createKnowledgeRepository } from './db/knowledge-repository.js';
@@ -111,6 +112,7 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
     events,
     audit: createAuditLog(db),
     trainingData: createTrainingDataSource(db),
+    stats: createConversationStats(db),
     adapters: { get: (kind) => adapters.get(kind) },
     clock: systemClock,
     log: logger,

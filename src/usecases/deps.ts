@@ -2,6 +2,7 @@ import type { AuditLog } from '../ports/audit-log.js';
 import type { AdapterRegistry, ChannelDirectory } from '../ports/channel-directory.js';
 import type { ChannelRepository } from '../ports/channel-repository.js';
 import type { Clock } from '../ports/clock.js';
+import type { ConversationStats } from '../ports/conversation-stats.js';
 import type { ConversationStore } from '../ports/conversation-store.js';
 import type { EventBus } from '../ports/event-bus.js';
 import type { JobQueue } from '../ports/job-queue.js';
@@ -45,6 +46,7 @@ export interface CoreDeps {
   events: EventBus;
   audit: AuditLog;
   trainingData: TrainingDataSource;
+  stats: ConversationStats;
   adapters: AdapterRegistry;
   clock: Clock;
   log: Log;

@@ -287,7 +287,7 @@ export function fakeDeps(parts: Partial<Omit<CoreDeps, 'settings'>> & { settings
   return {
     store: unused('store'), outbox: unused('outbox'), channels: unused('channels'), channelRepository: unused('channelRepository'),
     knowledge: unused('knowledge'), search: unused('search'), responder: unused('responder'), queue: unused('queue'),
-    events: unused('events'), audit: unused('audit'), adapters: unused('adapters'), trainingData: unused('trainingData'), pulls: unused('pulls'),
+    events: unused('events'), audit: unused('audit'), adapters: unused('adapters'), trainingData: unused('trainingData'), pulls: unused('pulls'), stats: unused('stats'),
     clock: fixedClock(),
     log: new FakeLog(),
     workerId: 'test-worker',
