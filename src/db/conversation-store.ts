@@ -4,9 +4,6 @@ import type { Database, Queryable } from './database.js';
 import { createConversationQueries } from './conversation-queries.js';
 import { toContact, toConversation, toMessage, type Row } from './row-mappers.js';
 
-/** Thrown inside a transaction to roll it back when the turn lost its race. */
-class TurnLost extends Error {}
-
 /**
  * One statement, so the ack waits for a single round trip: upsert the contact, upsert the
  * conversation (a closed one reopens to `bot`, DESIGN.md §4.4), insert the message unless its
@@ -93,6 +90,90 @@ WITH m AS (
 )
 SELECT m.id AS message_id, o.id AS outbox_id FROM m LEFT JOIN o ON o.message_id = m.id`;
 
+/**
+ * Completes a turn in one statement (one round trip, one commit): under the conversation's row
+ * lock and only for the lease owner, mark the answered messages done, add the outcome's
+ * messages (with outbox rows for those that go out), apply the handoff and release the lease.
+ * `ok` is the exactly-one-reply guard (DESIGN.md §3.2): when any answered message is no longer
+ * pending, nothing is added and nothing is marked. Only the lease owner marks customer messages
+ * done, and the lock serializes owners, so the statement's snapshot is a safe place to check.
+ * Outcome messages flagged `needsBot` (answers, handoffs) are added only while the bot still
+ * owns the conversation; an agent who took over mid-turn wins.
+ */
+const COMPLETE_TURN = `
+WITH c AS (
+  SELECT id, channel_id, status FROM conversations WHERE id = $1 AND turn_owner = $2 FOR UPDATE
+), ok AS (
+  SELECT c.* FROM c
+  WHERE (SELECT count(*) FROM messages WHERE conversation_id = $1 AND id = ANY($3::bigint[]) AND sender = 'customer' AND status = 'pending')
+        = cardinality($3::bigint[])
+), done AS (
+  UPDATE messages SET status = 'done'
+  WHERE conversation_id = $1 AND id = ANY($3::bigint[]) AND sender = 'customer' AND status = 'pending' AND EXISTS (SELECT 1 FROM ok)
+  RETURNING id
+), added AS (
+  SELECT e.ord, e.v->>'sender' AS sender, e.v->>'text' AS text, (e.v->>'confidence')::real AS confidence,
+         (e.v->>'send')::boolean AS send, e.v->'attachment' AS attachment
+  FROM ok, jsonb_array_elements($4::jsonb) WITH ORDINALITY AS e(v, ord)
+  WHERE NOT (e.v->>'needsBot')::boolean OR ok.status = 'bot'
+), m AS (
+  INSERT INTO messages (conversation_id, channel_id, sender, kind, text, confidence, status, attachment)
+  SELECT ok.id, ok.channel_id, added.sender, 'text', added.text, added.confidence, CASE WHEN added.send THEN 'pending' ELSE 'done' END, added.attachment
+  FROM ok, added ORDER BY added.ord
+  RETURNING id, status
+), o AS (
+  INSERT INTO outbox (message_id) SELECT id FROM m WHERE status = 'pending' ORDER BY id RETURNING id
+), u AS (
+  UPDATE conversations cv SET turn_owner = NULL, turn_lease_until = NULL,
+    updated_at = CASE WHEN ok.id IS NULL THEN cv.updated_at ELSE now() END,
+    status = CASE WHEN ok.status = 'bot' AND $6::text IS NOT NULL THEN 'queued' ELSE cv.status END,
+    last_confidence = CASE WHEN ok.status = 'bot' THEN COALESCE($5::real, cv.last_confidence) ELSE cv.last_confidence END,
+    handoff_reason = CASE WHEN ok.status = 'bot' AND $6::text IS NOT NULL THEN $6::text ELSE cv.handoff_reason END,
+    handed_off_at = CASE WHEN ok.status = 'bot' AND $6::text IS NOT NULL THEN now() ELSE cv.handed_off_at END
+  FROM c LEFT JOIN ok ON ok.id = c.id
+  WHERE cv.id = c.id
+  RETURNING cv.status, ok.id IS NOT NULL AS answered
+)
+SELECT u.status, u.answered,
+  (SELECT json_agg(id ORDER BY id) FROM m) AS message_ids,
+  (SELECT json_agg(id ORDER BY id) FROM o) AS outbox_ids
+FROM u`;
+
+interface OutcomeMessage {
+  sender: 'bot' | 'system';
+  text: string;
+  confidence: number | null;
+  send: boolean;
+  attachment?: Record<string, string>;
+  /** Added only while the bot owns the conversation. */
+  needsBot: boolean;
+}
+
+/** What a turn's outcome adds, and the conversation fields it sets when the bot still owns it. */
+function outcomeRows(outcome: TurnOutcome): { messages: OutcomeMessage[]; confidence: number | null; handoffReason: string | null } {
+  switch (outcome.type) {
+    case 'answer':
+      return { messages: [{ sender: 'bot', text: outcome.text, confidence: outcome.confidence, send: true, needsBot: true }], confidence: outcome.confidence, handoffReason: null };
+    case 'handoff':
+      return {
+        messages: [
+          { sender: 'system', text: `handoff:${outcome.reason}`, confidence: outcome.confidence, send: false, needsBot: true },
+          ...(outcome.holdingMessage ? [{ sender: 'bot' as const, text: outcome.holdingMessage, confidence: null, send: true, needsBot: true }] : []),
+        ],
+        confidence: outcome.confidence,
+        handoffReason: outcome.reason,
+      };
+    case 'welcome':
+      return {
+        messages: outcome.text ? [{ sender: 'bot', text: outcome.text, confidence: null, send: true, needsBot: false, ...(outcome.replyCode ? { attachment: { replyCode: outcome.replyCode } } : {}) }] : [],
+        confidence: null,
+        handoffReason: null,
+      };
+    case 'store_only':
+      return { messages: [], confidence: null, handoffReason: null };
+  }
+}
+
 interface Added {
   messageId: string;
   outboxId: string | null;
@@ -107,24 +188,6 @@ async function addMessage(q: Queryable, conversationId: string, sender: string, 
 
 export function createConversationStore(db: Database): ConversationStore {
   const queries = createConversationQueries(db);
-
-  /** Adds the outcome's messages; returns them and the conversation fields the outcome changes. */
-  async function applyOutcome(tx: Queryable, conversationId: string, status: string, outcome: TurnOutcome) {
-    const added: Added[] = [];
-    let confidence: number | null = null;
-    let handoffReason: string | null = null;
-    if (outcome.type === 'answer' && status === 'bot') {
-      added.push(await addMessage(tx, conversationId, 'bot', outcome.text, outcome.confidence, true));
-      confidence = outcome.confidence;
-    } else if (outcome.type === 'handoff' && status === 'bot') {
-      added.push(await addMessage(tx, conversationId, 'system', `handoff:${outcome.reason}`, outcome.confidence, false));
-      if (outcome.holdingMessage) added.push(await addMessage(tx, conversationId, 'bot', outcome.holdingMessage, null, true));
-      ({ confidence, status, handoffReason } = { confidence: outcome.confidence, status: 'queued', handoffReason: outcome.reason });
-    } else if (outcome.type === 'welcome' && outcome.text) {
-      added.push(await addMessage(tx, conversationId, 'bot', outcome.text, null, true, outcome.replyCode ? { replyCode: outcome.replyCode } : undefined));
-    }
-    return { added, status, confidence, handoffReason };
-  }
 
   return {
     ...queries,
@@ -164,38 +227,16 @@ export function createConversationStore(db: Database): ConversationStore {
     },
 
     async completeTurn(conversationId, owner, pendingIds, outcome): Promise<CompletedTurn | null> {
-      try {
-        return await db.transaction(async (tx) => {
-          const c = await tx.query<Row>('SELECT status FROM conversations WHERE id = $1 AND turn_owner = $2 FOR UPDATE', [conversationId, owner], 'turn_lock');
-          if (!c.rows[0]) throw new TurnLost();
-          const done = await tx.query(
-            `UPDATE messages SET status = 'done' WHERE conversation_id = $1 AND id = ANY($2::bigint[]) AND sender = 'customer' AND status = 'pending'`,
-            [conversationId, pendingIds],
-            'turn_mark_done',
-          );
-          // Someone else answered these messages already: exactly one reply per message (DESIGN.md §3.2).
-          if (done.rowCount !== pendingIds.length) throw new TurnLost();
-          const result = await applyOutcome(tx, conversationId, String(c.rows[0].status), outcome);
-          // The outcome's fields and the lease release in one statement.
-          await tx.query(
-            `UPDATE conversations SET turn_owner = NULL, turn_lease_until = NULL, updated_at = now(), status = $2,
-               last_confidence = COALESCE($3, last_confidence),
-               handoff_reason = COALESCE($4, handoff_reason),
-               handed_off_at = CASE WHEN $4::text IS NULL THEN handed_off_at ELSE now() END
-             WHERE id = $1`,
-            [conversationId, result.status, result.confidence, result.handoffReason],
-            'turn_release',
-          );
-          return {
-            status: result.status as CompletedTurn['status'],
-            outboxIds: result.added.flatMap((a) => (a.outboxId ? [a.outboxId] : [])),
-            addedMessageIds: result.added.map((a) => a.messageId),
-          };
-        });
-      } catch (err) {
-        if (err instanceof TurnLost) return null;
-        throw err;
-      }
+      const rows = outcomeRows(outcome);
+      const r = await db.query<Row>(COMPLETE_TURN, [conversationId, owner, pendingIds, JSON.stringify(rows.messages), rows.confidence, rows.handoffReason], 'complete_turn');
+      const row = r.rows[0];
+      // Lost the lease, or someone else answered these messages already.
+      if (!row || !row.answered) return null;
+      return {
+        status: row.status as CompletedTurn['status'],
+        outboxIds: ((row.outbox_ids as (string | number)[] | null) ?? []).map(String),
+        addedMessageIds: ((row.message_ids as (string | number)[] | null) ?? []).map(String),
+      };
     },
 
     async releaseTurn(conversationId, owner) {
