@@ -119,7 +119,7 @@ describe('completing a bot turn', () => {
     const t = await staged(1);
     await store.completeTurn(t.conversationId, t.owner, t.pendingIds, { type: 'handoff', reason: 'customer_request', confidence: null, holdingMessage: null });
     assert.ok(await store.transition(t.conversationId, 'queued', 'assigned', { assigneeId: 'agent-1' }, null));
-    const r = await store.recordInbound(channelId, { platformMessageId: `enter-${t.conversationId}`, contact: { externalId: `visitor-${contacts}-aaaaaaaaaaaa` }, kind: 'event', event: 'enter', sentAt: new Date() }, true);
+    const r = await store.recordInbound(channelId, { platformMessageId: `enter-${t.conversationId}`, contact: { externalId: `visitor-${contacts}-aaaaaaaaaaaa` }, kind: 'event', event: 'enter', text: null, sentAt: new Date() }, true);
     const ctx = await store.acquireTurn(t.conversationId, 'welcomer', 30_000, 20);
     assert.ok(ctx);
     assert.deepEqual(ctx.pending.map((m) => m.id), [r.messageId]);
