@@ -1,64 +1,8 @@
-import type { InboundMessage } from '../domain/message.js';
 import type { CompletedTurn, ConversationStore, RecordedInbound, TurnContext, TurnOutcome } from '../ports/conversation-store.js';
 import type { Database, Queryable } from './database.js';
+import { createInboundRecorder } from './inbound-batch.js';
 import { createConversationQueries } from './conversation-queries.js';
 import { toContact, toConversation, toMessage, type Row } from './row-mappers.js';
-
-/**
- * One statement, so the ack waits for a single round trip: upsert the contact, upsert the
- * conversation (a closed one reopens to `bot`, DESIGN.md §4.4), insert the message unless its
- * platform id is already stored (DESIGN.md §3.2). DO UPDATE (not DO NOTHING) on the upserts so
- * RETURNING yields the row even when another request inserted it concurrently.
- */
-const RECORD_INBOUND = `
-WITH ct AS (
-  INSERT INTO contacts (channel_id, external_id, name, address) VALUES ($1, $2, $3, COALESCE($9::jsonb, '{}'))
-  ON CONFLICT (channel_id, external_id) DO UPDATE SET
-    name = COALESCE(EXCLUDED.name, contacts.name),
-    address = CASE WHEN $9::jsonb IS NULL THEN contacts.address ELSE $9::jsonb END
-  RETURNING id
-), cv AS (
-  INSERT INTO conversations (channel_id, contact_id) SELECT $1, id FROM ct
-  ON CONFLICT (channel_id, contact_id) DO UPDATE SET
-    status = CASE WHEN conversations.status = 'closed' AND $12 THEN 'bot' ELSE conversations.status END,
-    handoff_reason = CASE WHEN conversations.status = 'closed' AND $12 THEN NULL ELSE conversations.handoff_reason END,
-    assignee_id = CASE WHEN conversations.status = 'closed' AND $12 THEN NULL ELSE conversations.assignee_id END,
-    updated_at = now()
-  RETURNING id
-), m AS (
-  INSERT INTO messages (conversation_id, channel_id, platform_message_id, sender, kind, text, attachment, status, sent_at)
-  SELECT cv.id, $1, $4, $10, $5, $6, $7, $11, $8 FROM cv
-  ON CONFLICT (channel_id, platform_message_id) DO NOTHING
-  RETURNING id
-)
-SELECT (SELECT id FROM cv) AS conversation_id, (SELECT id FROM m) AS message_id`;
-
-/**
- * Records one inbound message (any Queryable, so a pull can commit a page and its cursor in one
- * transaction). `answer` false stores it as already handled: agents' own messages, events that
- * are not for the bot, and anything older than the answer window (a new install never answers
- * yesterday's messages).
- */
-export async function insertInbound(q: Queryable, channelId: string, message: InboundMessage, answer: boolean): Promise<RecordedInbound> {
-  const sender = message.sender ?? 'customer';
-  const said = sender === 'customer' && message.kind !== 'event';
-  const r = await q.query<Row>(RECORD_INBOUND, [
-    channelId, message.contact.externalId, message.contact.name ?? null, message.platformMessageId,
-    // Events keep their name ('enter', 'recalled', ...) as text: the turn and the console read it.
-    message.kind, message.kind === 'event' ? (message.event ?? 'other') : message.text,
-    inboundAttachment(message), message.sentAt, message.address ? JSON.stringify(message.address) : null,
-    sender, sender === 'agent' ? 'sent' : answer ? 'pending' : 'done',
-    // Only something the customer said reopens a closed conversation; an event does not.
-    said,
-  ], 'record_inbound');
-  const row = r.rows[0];
-  return { inserted: row.message_id != null, conversationId: String(row.conversation_id), messageId: row.message_id == null ? null : String(row.message_id) };
-}
-
-function inboundAttachment(m: InboundMessage): string | null {
-  const extra = { ...m.attachment, ...(m.refersTo ? { refersTo: m.refersTo } : {}), ...(m.replyCode ? { replyCode: m.replyCode } : {}), ...(m.agentRef ? { agentRef: m.agentRef } : {}) };
-  return Object.keys(extra).length ? JSON.stringify(extra) : null;
-}
 
 /**
  * Takes the turn lease and loads everything the turn needs in one round trip: the conversation,
@@ -188,11 +132,12 @@ async function addMessage(q: Queryable, conversationId: string, sender: string, 
 
 export function createConversationStore(db: Database): ConversationStore {
   const queries = createConversationQueries(db);
+  const recordInbound = createInboundRecorder(db);
 
   return {
     ...queries,
 
-    recordInbound: (channelId, message, answer) => insertInbound(db, channelId, message, answer),
+    recordInbound,
 
     async markRecalled(channelId, platformMessageId) {
       const r = await db.query<Row>(

@@ -1,5 +1,5 @@
 import type { PullStore } from '../ports/pull-store.js';
-import { insertInbound } from './conversation-store.js';
+import { insertInbound } from './inbound-batch.js';
 import type { Database } from './database.js';
 import type { Row } from './row-mappers.js';
 
