@@ -1,9 +1,11 @@
 // `npm test`: every suite. Unit and contract tests need nothing; integration tests run against
 // real PostgreSQL + Redis when they answer (DATABASE_URL / REDIS_URL, else 127.0.0.1 defaults),
 // and in embedded mode (PGlite, in-process queue). Under CI=true the real services are required
-// and both modes run (DESIGN.md §7).
+// and both modes run (DESIGN.md §7). End-to-end tests drive Debian's Chromium against the built
+// console and widget, once: on PostgreSQL + Redis when they answer, else embedded.
+// `node scripts/test.mjs unit|integration|e2e` runs one suite.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,12 +27,12 @@ function answers(url, probe) {
   });
 }
 
-const files = (dir) => readdirSync(join(root, 'tests', dir)).filter((f) => f.endsWith('.test.ts')).sort().map((f) => join('tests', dir, f));
+const files = (dir) => (existsSync(join(root, 'tests', dir)) ? readdirSync(join(root, 'tests', dir)) : []).filter((f) => f.endsWith('.test.ts')).sort().map((f) => join('tests', dir, f));
 
-function run(label, list, env) {
+function run(label, list, env, flags = []) {
   if (list.length === 0) return 0;
   console.log(`\n=== ${label} (${list.length} files) ===`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...list], {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...flags, ...list], {
     cwd: root, stdio: 'inherit', env: { ...process.env, ...env },
   });
   return r.status ?? 1;
@@ -46,7 +48,39 @@ if (ci && !real) {
   process.exit(1);
 }
 
+/** The browser tests need the built console and widget, and a Chromium; without one they skip, except under CI. */
+function e2e() {
+  const list = files('e2e');
+  if (list.length === 0) return 0;
+  const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+  if (!existsSync(chromium)) {
+    if (ci) {
+      console.error(`\nCI=true requires Chromium for the e2e tests: none at ${chromium} (.ci/run installs Debian's chromium).`);
+      return 1;
+    }
+    console.log(`\n=== e2e: SKIPPED, no Chromium at ${chromium} (apt-get install chromium, or set CHROMIUM_PATH) ===`);
+    return 0;
+  }
+  const build = existsSync(join(root, 'scripts', 'build-console.mjs'))
+    ? [join(root, 'scripts', 'build-console.mjs')]
+    : [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '-c', join(root, 'src', 'console', 'widget', 'vite.config.ts')];
+  console.log('\n=== e2e: building the console and widget ===');
+  if (spawnSync(process.execPath, build, { cwd: root, stdio: 'inherit' }).status !== 0) {
+    console.error('e2e: the console build failed');
+    return 1;
+  }
+  const env = real
+    ? { KEFU_TEST_MODE: 'real', KEFU_TEST_DATABASE_URL: databaseUrl, KEFU_TEST_REDIS_URL: redisUrl, CHROMIUM_PATH: chromium }
+    : { KEFU_TEST_MODE: 'embedded', CHROMIUM_PATH: chromium };
+  // One browser at a time: each file starts a service and a Chromium of its own.
+  return run(`e2e in Chromium (${real ? 'PostgreSQL + Redis' : 'embedded'})`, list, env, ['--test-concurrency=1']);
+}
+
 const only = process.argv[2];
+if (only && !['unit', 'integration', 'e2e'].includes(only)) {
+  console.error(`unknown suite "${only}": use unit, integration or e2e`);
+  process.exit(2);
+}
 let failed = 0;
 if (!only || only === 'unit') failed += run('unit + contract', [...files('unit'), ...files('contract')], {});
 if (!only || only === 'integration') {
@@ -59,5 +93,6 @@ if (!only || only === 'integration') {
     failed += run('integration on embedded PGlite', files('integration'), { KEFU_TEST_MODE: 'embedded' });
   }
 }
+if (!only || only === 'e2e') failed += e2e();
 console.log(failed === 0 ? '\nall suites passed' : '\nsome suites failed');
 process.exit(failed === 0 ? 0 : 1);

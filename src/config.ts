@@ -24,8 +24,13 @@ const schema = z.object({
   DINGTALK_OAPI_BASE: z.string().url().default('https://oapi.dingtalk.com'),
   MASTER_KEY: optionalString,
   ADMIN_TOKEN: optionalString,
-  ADMIN_EMAIL: optionalString,
-  ADMIN_PASSWORD: optionalString,
+  /** First admin, created only while the users table is empty (DESIGN.md §4.1). */
+  ADMIN_EMAIL: z.string().trim().regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address').optional(),
+  ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').max(256).optional(),
+  /** A console session ends after this many minutes without a request, */
+  SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(120),
+  /** and this many hours after sign-in whatever happens. */
+  SESSION_MAX_HOURS: z.coerce.number().int().positive().default(24),
   PUBLIC_URL: optionalUrl,
   WEBHOOK_MAX_SKEW_S: z.coerce.number().int().min(0).default(300),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -15,11 +15,14 @@ import { createConversationStats } from './db/conversation-stats.js';
 import { createConversationStore } from './db/conversation-store.js';
 import { openPglite, openPostgres, type Database } from './db/database.js';
 import { createKnowledgeRepository } from './db/knowledge-repository.js';
+import { createLoginThrottle } from './db/login-throttle.js';
 import { migrate } from './db/migrate.js';
 import { createOutboxStore } from './db/outbox-store.js';
 import { createPullStore } from './db/pull-store.js';
 import { createSecretCipher, loadMasterKey } from './db/secret-cipher.js';
+import { createSessionStore } from './db/session-store.js';
 import { createTrainingDataSource } from './db/training-data-source.js';
+import { createUserStore } from './db/user-store.js';
 import { seedDemo } from './demo/seed-demo.js';
 import type { ChannelKind } from './domain/channel.js';
 import { createApp, createOpsApp } from './http/app.js';
@@ -37,7 +40,9 @@ import { createOpenAiCompatibleResponder } from './model/openai-compatible-respo
 import { migrationsDir } from './paths.js';
 import type { ChannelAdapter } from './ports/channel-adapter.js';
 import { systemClock } from './ports/clock.js';
+import { createArgon2PasswordHasher } from './security/argon2-password-hasher.js';
 import type { CoreDeps } from './usecases/deps.js';
+import { ensureFirstAdmin, type FirstAdmin } from './usecases/ensure-first-admin.js';
 
 export interface RunningService {
   config: Readonly<Config>;
@@ -48,6 +53,8 @@ export interface RunningService {
   url: string | null;
   adminToken: string;
   demoChannelId: string | null;
+  /** The admin this start created on an empty users table, with its password when one was generated. */
+  firstAdmin: FirstAdmin | null;
   /** Graceful: stop accepting, drain in-flight turns and sends, close pools. */
   close(): Promise<void>;
 }
@@ -113,6 +120,10 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
     audit: createAuditLog(db),
     trainingData: createTrainingDataSource(db),
     stats: createConversationStats(db),
+    users: createUserStore(db),
+    sessions: createSessionStore(db),
+    passwords: createArgon2PasswordHasher(),
+    loginThrottle: createLoginThrottle(db),
     adapters: { get: (kind) => adapters.get(kind) },
     clock: systemClock,
     log: logger,
@@ -128,10 +139,19 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
       pullLeaseMs: config.PULL_LEASE_MS,
       // WeCom's sync_msg token lives 10 minutes; stop using it a little before.
       pullTokenTtlMs: 9 * 60_000,
+      auth: {
+        sessionIdleMs: config.SESSION_IDLE_MINUTES * 60_000,
+        sessionMaxMs: config.SESSION_MAX_HOURS * 3_600_000,
+        loginWindowMs: 15 * 60_000,
+        maxFailuresPerAccountAndIp: 5,
+        maxFailuresPerIp: 50,
+        maxFailuresPerAccount: 50,
+      },
     },
     workerId: `${hostname()}:${process.pid}`,
   };
   const metrics = createMetrics({ queueDepth: () => queue.depth(), outboxPending: () => outbox.pendingCount() });
+  const firstAdmin = await ensureFirstAdmin(core, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD });
   const demo = config.DEMO ? await seedDemo(core) : null;
   const adminToken = adminTokenFor(config);
 
@@ -146,6 +166,8 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
   {
     const httpDeps = {
       core, metrics, adminToken, publicUrl: config.publicUrl,
+      // Browsers keep Secure cookies off plain http, so only set it where the console is served over TLS.
+      secureCookies: config.publicUrl.startsWith('https:'),
       readiness: async () => ({ database: await db.ping(), ...(config.REDIS_URL ? { redis: await queue.ping() } : {}) }),
     };
     // Every role listens: the web role serves everything, the others health and metrics only.
@@ -158,7 +180,7 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
   }
 
   return {
-    config, core, db, server, url, adminToken, demoChannelId: demo?.id ?? null,
+    config, core, db, server, url, adminToken, demoChannelId: demo?.id ?? null, firstAdmin,
     async close() {
       if (server) {
         const s = server;
@@ -185,6 +207,9 @@ async function main(): Promise<void> {
   const base = config.publicUrl;
   logger.info({ role: config.ROLE, database: config.DATABASE_URL ? 'postgres' : 'embedded', queue: config.REDIS_URL ? 'bullmq' : 'in-process', model: config.MODEL_BASE_URL ? 'openai-compatible' : 'knowledge-base' }, 'kefu-bridge started');
   if (service.demoChannelId) console.log(`\n  Chat as a customer:  ${base}/demo/${service.demoChannelId}`);
+  console.log(`  Agent console:       ${base}/console/`);
+  const first = service.firstAdmin;
+  if (first?.generatedPassword) console.log(`  First admin:         ${first.user.email} / ${first.generatedPassword}   (shown once; change it in the console)`);
   if (!config.ADMIN_TOKEN) console.log(`  Admin API token:     ${service.adminToken}   (kept in ${join(config.DATA_DIR, 'admin.token')}; use: Authorization: Bearer <token>)`);
   console.log(`  Health: ${base}/healthz   Metrics: ${base}/metrics\n`);
 

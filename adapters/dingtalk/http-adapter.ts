@@ -9,7 +9,7 @@ import { configCache } from '../../src/domain/channel-config-cache.js';
 import { PayloadError } from '../../src/domain/errors.js';
 import type { Clock } from '../../src/ports/clock.js';
 import type { ChannelAdapter, WebhookOutcome, WebhookReply, WebhookRequest } from '../../src/ports/channel-adapter.js';
-import { parseDingtalkConfig, secretFields } from './config.js';
+import { configFields, parseDingtalkConfig, secretFields } from './config.js';
 import { toInboundMessage } from './parse.js';
 import type { RateLimit } from './rate-limit.js';
 import { createDingtalkSender, type DingtalkSender } from './send.js';
@@ -48,10 +48,17 @@ export function createDingtalkHttpAdapter(opts: DingtalkHttpAdapterOptions): Cha
 
   return {
     kind: 'dingtalk_http',
+    label: '钉钉机器人 · HTTP 回调',
     secretFields,
+    configFields,
     // No idempotency key at DingTalk: an unknown outcome is shown to agents, never resent (issue #4).
     safeToResend: false,
     parseConfig: parseDingtalkConfig,
+    async testConnection(channel: Channel): Promise<void> {
+      // The token proves clientId + clientSecret; the callback signature uses the same secret.
+      const config = parseDingtalkConfig(channel.config);
+      await sender.tokens.refresh({ clientId: config.clientId, clientSecret: config.clientSecret });
+    },
     handleWebhook(channel: Channel, request: WebhookRequest): WebhookOutcome {
       if (request.method !== 'POST') throw new PayloadError('dingtalk_http callbacks are POSTs');
       const config = configOf(channel);

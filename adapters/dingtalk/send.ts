@@ -34,6 +34,8 @@ export interface DingtalkSenderOptions {
 export interface DingtalkSender {
   send(config: DingtalkConfig, to: SendTarget, message: OutgoingMessage): Promise<SendReceipt>;
   readonly limiter: RobotRateLimiter;
+  /** The robot's access tokens; the adapters' connection test fetches one fresh through it. */
+  readonly tokens: DingtalkTokenCache;
 }
 
 export function createDingtalkSender(opts: DingtalkSenderOptions): DingtalkSender {
@@ -101,6 +103,7 @@ export function createDingtalkSender(opts: DingtalkSenderOptions): DingtalkSende
 
   return {
     limiter,
+    tokens,
     async send(config, to, message) {
       const target = targetOf(config, to);
       await limiter.acquire(target.robotCode);

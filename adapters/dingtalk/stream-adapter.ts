@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { Channel } from '../../src/domain/channel.js';
 import type { ChannelAdapter, DeliverMessages, OutgoingMessage, PlatformConnection, SendReceipt, SendTarget } from '../../src/ports/channel-adapter.js';
-import { parseDingtalkConfig, secretFields } from './config.js';
+import { configFields, parseDingtalkConfig, secretFields } from './config.js';
 import { createDingtalkSender } from './send.js';
 import { openStreamConnection, type StreamBackoff } from './stream-connection.js';
 
@@ -30,10 +30,17 @@ export function createDingtalkStreamAdapter(opts: DingtalkStreamAdapterOptions):
   const sender = opts.sender ?? createDingtalkSender({ apiBase: opts.apiBase, timeoutMs: opts.timeoutMs, tokens: opts.tokens, logger: opts.logger });
   return {
     kind: 'dingtalk_stream',
+    label: '钉钉机器人 · Stream 模式',
     secretFields,
+    configFields,
     // DingTalk has no idempotency key: an unknown outcome must not be resent blindly (issue 4).
     safeToResend: false,
     parseConfig: parseDingtalkConfig,
+    async testConnection(channel) {
+      // The robot OpenAPI token proves clientId + clientSecret; the Stream socket is the connector's.
+      const config = parseDingtalkConfig(channel.config);
+      await sender.tokens.refresh({ clientId: config.clientId, clientSecret: config.clientSecret });
+    },
     connect(channel: Channel, deliver: DeliverMessages): Promise<PlatformConnection> {
       const logger = opts.logger?.child({ channelId: channel.id });
       return openStreamConnection({

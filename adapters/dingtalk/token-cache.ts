@@ -43,6 +43,12 @@ export class DingtalkTokenCache {
     return pending;
   }
 
+  /** A token fetched now, not from the cache (an admin's connection test); it replaces the cached one. */
+  async refresh(creds: DingtalkCredentials): Promise<string> {
+    this.tokens.delete(cacheKey(creds));
+    return this.get(creds);
+  }
+
   /** After DingTalk refused a token; a token already replaced by another caller is left alone. */
   invalidate(creds: DingtalkCredentials, staleToken?: string): void {
     const key = cacheKey(creds);

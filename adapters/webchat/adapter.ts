@@ -1,6 +1,6 @@
 import type { ChannelAdapter } from '../../src/ports/channel-adapter.js';
 import type { EventBus } from '../../src/ports/event-bus.js';
-import { parseWebchatConfig } from './config.js';
+import { parseWebchatConfig, webchatConfigFields } from './config.js';
 
 /**
  * The built-in web chat. Replies travel over the event bus to whichever web process holds the
@@ -10,9 +10,15 @@ export function createWebchatAdapter(deps: { events: EventBus; now?: () => Date 
   const now = deps.now ?? (() => new Date());
   return {
     kind: 'webchat',
+    label: '网页聊天',
     secretFields: [],
+    configFields: webchatConfigFields,
     safeToResend: true,
     parseConfig: parseWebchatConfig,
+    // Nothing outside this process to reach: the config only has to parse.
+    async testConnection(channel) {
+      parseWebchatConfig(channel.config);
+    },
     async send(channel, to, message) {
       await deps.events.publish({ type: 'webchat.reply', channelId: channel.id, visitorId: to.externalId, messageId: message.outboxId, text: message.text, at: now().toISOString() });
       return { platformMessageId: message.outboxId };

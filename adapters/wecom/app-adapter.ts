@@ -10,7 +10,7 @@ import type {
   ChannelAdapter, OutgoingMessage, SendReceipt, SendTarget, WebhookOutcome, WebhookRequest,
 } from '../../src/ports/channel-adapter.js';
 import { WecomApiClient } from './api-client.js';
-import { parseConfig, secretFields } from './config.js';
+import { configFields, parseConfig, secretFields } from './config.js';
 import type { CryptoSettings } from './crypto.js';
 import { detectKfNotice, toInboundMessage } from './parse.js';
 import { sendText } from './send.js';
@@ -28,9 +28,16 @@ export function createWecomAppAdapter(opts: WecomAppAdapterOptions): ChannelAdap
 
   return {
     kind: 'wecom_app',
+    label: '企业微信 · 自建应用',
     secretFields,
+    configFields,
     safeToResend: true,
     parseConfig,
+    async testConnection(channel) {
+      // gettoken checks corpId + secret only; callback keys are checked by WeCom's URL verification.
+      const config = parseConfig(channel.config);
+      await tokens.refresh({ corpId: config.corpId, secret: config.secret });
+    },
     handleWebhook(channel, request) {
       const settings = cryptoSettings(configOf(channel), opts.maxSkewS, opts.clock);
       return request.method === 'GET' ? verifyUrl(settings, request) : receive(settings, request, channel, opts.logger);

@@ -3,6 +3,7 @@
  * Token is letters/digits ≤ 32, EncodingAESKey is exactly 43 letters/digits.
  */
 import { z } from 'zod';
+import { describeConfigFields, type FieldText } from '../../src/domain/config-fields.js';
 import { ValidationError } from '../../src/domain/errors.js';
 
 const agentId = z
@@ -23,6 +24,19 @@ export const wecomAppConfigSchema = z.object({ corpId, agentId, secret, token, e
 export type WecomAppConfig = z.infer<typeof wecomAppConfigSchema>;
 
 export const secretFields = ['secret', 'token', 'encodingAesKey'] as const;
+
+/** Where an admin finds each value in the WeCom admin console (管理后台), protocols/wecom.md §1.1. */
+export const corpAppTexts: Record<keyof typeof corpAppFields, FieldText> = {
+  corpId: { label: '企业ID (CorpID)', help: '管理后台 → 我的企业 → 企业信息' },
+  secret: { label: '应用 Secret', help: '应用管理 → 自建应用详情页' },
+  token: { label: '回调 Token', help: '应用 → 接收消息 → 设置API接收；1–32 位字母或数字' },
+  encodingAesKey: { label: '回调 EncodingAESKey', help: '与 Token 在同一页面生成；43 位字母或数字' },
+};
+
+export const configFields = describeConfigFields(wecomAppConfigSchema, secretFields, {
+  ...corpAppTexts,
+  agentId: { label: '应用 AgentId', help: '应用管理 → 自建应用详情页' },
+} satisfies Record<keyof WecomAppConfig, FieldText>);
 
 export function parseConfig(config: unknown): WecomAppConfig {
   return parseWith(wecomAppConfigSchema, 'wecom_app', config);

@@ -11,7 +11,7 @@ import type {
 } from '../../src/ports/channel-adapter.js';
 import { WecomApiClient } from './api-client.js';
 import { WecomKfApi, type SyncMsgPage, type SyncMsgRequest } from './kf-api.js';
-import { parseConfig, secretFields, type WecomKfConfig } from './kf-config.js';
+import { configFields, parseConfig, secretFields, type WecomKfConfig } from './kf-config.js';
 import { KfCustomerNames } from './kf-customers.js';
 import { toInboundMessages } from './kf-parse.js';
 import { endKf, kfTarget, sendKf, transferKf } from './kf-send.js';
@@ -47,12 +47,18 @@ export function createWecomKfAdapter(opts: WecomKfAdapterOptions): ChannelAdapte
 
   return {
     kind: 'wecom_kf',
+    label: '企业微信 · 微信客服',
     secretFields,
+    configFields,
     // send_msg carries our msgid (derived from the outbox id), so a resend cannot deliver twice.
     safeToResend: true,
     // "48小时内 … 最多可发送5条消息" after each customer message (§4.3).
     replyWindow: { hours: 48, maxMessages: 5 },
     parseConfig,
+    async testConnection(channel: Channel): Promise<void> {
+      const config = parseConfig(channel.config);
+      await tokens.refresh({ corpId: config.corpId, secret: config.secret });
+    },
     handleWebhook(channel: Channel, request: WebhookRequest): WebhookOutcome {
       const config = configOf(channel);
       const settings = cryptoSettings(config, opts.maxSkewS, clock);

@@ -4,7 +4,8 @@
  * receiveid = CorpID), so the same rules as `wecom_app` apply to them.
  */
 import { z } from 'zod';
-import { corpAppFields, parseWith } from './config.js';
+import { describeConfigFields, type FieldText } from '../../src/domain/config-fields.js';
+import { corpAppFields, corpAppTexts, parseWith } from './config.js';
 
 const ids = (what: string) => z
   .array(z.string().trim().min(1, `${what} must not be empty`))
@@ -26,6 +27,14 @@ export const wecomKfConfigSchema = z.object({
 export type WecomKfConfig = z.infer<typeof wecomKfConfigSchema>;
 
 export const secretFields = ['secret', 'token', 'encodingAesKey'] as const;
+
+export const configFields = describeConfigFields(wecomKfConfigSchema, secretFields, {
+  ...corpAppTexts,
+  secret: { label: '应用 Secret', help: '管理这些微信客服账号的自建应用的 Secret（微信客服 → API → 可调用接口的应用）' },
+  openKfIds: { label: '客服账号ID (open_kfid)', help: '只处理这些客服账号的消息，每行一个；留空则处理该应用管理的全部客服账号' },
+  handoffMode: { label: '转人工方式', help: 'console：在本系统控制台接待；wecom：转入企业微信接待池或下方的接待人员' },
+  servicerUserIds: { label: '接待人员 UserID', help: 'wecom 方式下转给其中第一位；留空则转入待接入池' },
+} satisfies Record<keyof WecomKfConfig, FieldText>);
 
 /** Throws ValidationError naming the fields, never their values. */
 export function parseConfig(config: unknown): WecomKfConfig {

@@ -40,6 +40,15 @@ export class AccessTokenCache {
   }
 
   /**
+   * A token fetched now, not taken from the cache (an admin's connection test: the secret may have
+   * changed on WeCom's side since the cached token was issued). The fresh token replaces the cached one.
+   */
+  async refresh(creds: AppCredentials): Promise<string> {
+    this.cache.del(cacheKey(creds));
+    return this.get(creds);
+  }
+
+  /**
    * Drops the cached token after WeCom refused it (40014/42001; it may revoke tokens early, §5.2).
    * With `staleToken`, a token another caller has already replaced is left alone, so a burst of
    * refusals causes one refresh, not one per caller.

@@ -10,10 +10,12 @@ export function createAuditLog(db: Database): AuditLog {
       ]);
     },
     async list(limit) {
-      const r = await db.query<Row>('SELECT * FROM audit_log ORDER BY id DESC LIMIT $1', [limit]);
+      // Users are named by email where the actor is one (ids stay: users may be renamed, never deleted).
+      const r = await db.query<Row>('SELECT a.*, u.email AS actor_email FROM audit_log a LEFT JOIN users u ON u.id = a.actor ORDER BY a.id DESC LIMIT $1', [limit]);
       return r.rows.map((row) => ({
         id: String(row.id),
         actor: String(row.actor),
+        actorEmail: row.actor_email == null ? null : String(row.actor_email),
         action: String(row.action),
         target: String(row.target),
         details: (row.details ?? undefined) as Record<string, unknown> | undefined,

@@ -6,7 +6,8 @@ const SUMMARY = `
 SELECT c.*, ct.id AS ct_id, ct.channel_id AS ct_channel_id, ct.external_id AS ct_external_id, ct.name AS ct_name, ct.address AS ct_address,
        lm.id AS lm_id, lm.conversation_id AS lm_conversation_id, lm.sender AS lm_sender, lm.kind AS lm_kind,
        lm.text AS lm_text, lm.attachment AS lm_attachment, lm.confidence AS lm_confidence, lm.status AS lm_status, lm.error AS lm_error, lm.created_at AS lm_created_at,
-       win.window_last_customer_at, win.window_sent_since
+       win.window_last_customer_at, win.window_sent_since,
+       CASE WHEN c.status IN ('queued', 'assigned') THEN c.handed_off_at END AS waiting_since
 FROM conversations c
 JOIN contacts ct ON ct.id = c.contact_id
 LEFT JOIN LATERAL (SELECT * FROM messages m WHERE m.conversation_id = c.id ORDER BY m.id DESC LIMIT 1) lm ON true
@@ -23,6 +24,7 @@ function toSummary(r: Row): ConversationSummary {
     contact: toContact(r, 'ct_'),
     lastMessage: r.lm_id == null ? null : toMessage(r, 'lm_'),
     replyWindow: { lastCustomerAt: r.window_last_customer_at ? new Date(r.window_last_customer_at as string) : null, sentSince: Number(r.window_sent_since ?? 0) },
+    waitingSince: r.waiting_since ? new Date(r.waiting_since as string) : null,
   };
 }
 
@@ -50,7 +52,8 @@ export function createConversationQueries(db: Database): Queries {
       };
       if (filter.status) add('c.status = ?', filter.status);
       if (filter.channelId) add('c.channel_id = ?', filter.channelId);
-      if (filter.assigneeId) add('c.assignee_id = ?', filter.assigneeId);
+      if (filter.assigneeId === null) where.push('c.assignee_id IS NULL');
+      else if (filter.assigneeId) add('c.assignee_id = ?', filter.assigneeId);
       params.push(filter.limit);
       const sql = `${SUMMARY} ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY c.updated_at DESC, c.id DESC LIMIT $${params.length}`;
       const r = await db.query<Row>(sql, params);

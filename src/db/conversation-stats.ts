@@ -1,7 +1,94 @@
-import type { ConversationStats } from '../ports/conversation-stats.js';
+import type { ConfidenceBucket, ConversationStats, DashboardFigures, SeriesPoint, StatsWindow } from '../ports/conversation-stats.js';
 import type { Database } from './database.js';
+import type { Row } from './row-mappers.js';
 
-/** Placeholder: filled in by the console work (issue #5). */
-export function createConversationStats(_db: Database): ConversationStats {
-  return { dashboard: async (since) => ({ since }) };
+/**
+ * Dashboard figures from the messages table, one engine-neutral SQL text for PostgreSQL and PGlite.
+ * Every query takes the window as $1 (since) and $2 (until); handoffs are the `handoff:<reason>`
+ * system notes a bot turn writes (conversation-store.ts applyOutcome).
+ */
+const handoff = (alias = '') => `${alias}sender = 'system' AND ${alias}text LIKE 'handoff:%'`;
+
+/** Per bucket ($3 seconds wide, $4 of them), zero-filled by the series on the left. */
+const SERIES = `
+WITH b AS (SELECT i FROM generate_series(0, $4::int - 1) AS i),
+m AS (
+  SELECT floor(extract(epoch FROM (created_at - $1::timestamptz)) / $3::int)::int AS i, sender, confidence
+  FROM messages
+  WHERE created_at >= $1::timestamptz AND created_at < $2::timestamptz
+    AND ((sender IN ('customer', 'bot', 'agent') AND kind <> 'event') OR (${handoff()}))
+)
+SELECT b.i,
+  count(*) FILTER (WHERE m.sender = 'customer') AS customer,
+  count(*) FILTER (WHERE m.sender = 'bot') AS bot,
+  count(*) FILTER (WHERE m.sender = 'bot' AND m.confidence IS NOT NULL) AS answers,
+  count(*) FILTER (WHERE m.sender = 'agent') AS agent,
+  count(*) FILTER (WHERE m.sender = 'system') AS handoffs
+FROM b LEFT JOIN m ON m.i = b.i
+GROUP BY b.i ORDER BY b.i`;
+
+const REASONS = `
+SELECT substr(text, 9) AS reason, count(*) AS n FROM messages
+WHERE ${handoff()} AND created_at >= $1::timestamptz AND created_at < $2::timestamptz
+GROUP BY 1 ORDER BY 1`;
+
+/**
+ * Each handoff to the first agent message after it in its conversation, unless a later handoff
+ * came first (that one is then measured instead; the earlier one never reached a person).
+ */
+const TO_HUMAN = `
+SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM (a.created_at - h.created_at))) AS median
+FROM messages h
+JOIN LATERAL (
+  SELECT created_at FROM messages a
+  WHERE a.conversation_id = h.conversation_id AND a.sender = 'agent' AND a.id > h.id
+    AND NOT EXISTS (SELECT 1 FROM messages n WHERE n.conversation_id = h.conversation_id AND ${handoff('n.')}
+                    AND n.id > h.id AND n.id < a.id)
+  ORDER BY a.id LIMIT 1
+) a ON true
+WHERE ${handoff('h.')} AND h.created_at >= $1::timestamptz AND h.created_at < $2::timestamptz`;
+
+/** Confidence of each bot turn: answers carry it, and so do the handoff notes of turns that did not answer. */
+const CONFIDENCE = `
+SELECT GREATEST(0, LEAST(9, floor(confidence * 10)::int)) AS b, count(*) AS n FROM messages
+WHERE confidence IS NOT NULL AND (sender = 'bot' OR (${handoff()}))
+  AND created_at >= $1::timestamptz AND created_at < $2::timestamptz
+GROUP BY 1`;
+
+const BUCKET_SECONDS = { hour: 3600, day: 86_400 } as const;
+
+export function createConversationStats(db: Database): ConversationStats {
+  return {
+    async dashboard(window: StatsWindow): Promise<DashboardFigures> {
+      const seconds = BUCKET_SECONDS[window.bucket];
+      const since = window.since.toISOString();
+      const until = new Date(window.since.getTime() + window.buckets * seconds * 1000).toISOString();
+      const series = await db.query<Row>(SERIES, [since, until, seconds, window.buckets]);
+      const reasons = await db.query<Row>(REASONS, [since, until]);
+      const toHuman = await db.query<Row>(TO_HUMAN, [since, until]);
+      const confidence = await db.query<Row>(CONFIDENCE, [since, until]);
+
+      const points: SeriesPoint[] = series.rows.map((r) => ({
+        at: new Date(window.since.getTime() + Number(r.i) * seconds * 1000),
+        customer: Number(r.customer), bot: Number(r.bot), agent: Number(r.agent), handoffs: Number(r.handoffs),
+      }));
+      const sum = (pick: (r: Row) => unknown) => series.rows.reduce((n, r) => n + Number(pick(r)), 0);
+      const median = toHuman.rows[0]?.median;
+      return {
+        messages: { customer: sum((r) => r.customer), bot: sum((r) => r.bot), agent: sum((r) => r.agent) },
+        answeredByBot: sum((r) => r.answers),
+        handedOff: sum((r) => r.handoffs),
+        handoffsByReason: Object.fromEntries(reasons.rows.map((r) => [String(r.reason), Number(r.n)])),
+        medianSecondsToHuman: median == null ? null : Math.round(Number(median) * 10) / 10,
+        confidence: confidenceBuckets(confidence.rows),
+        series: points,
+      };
+    },
+  };
+}
+
+/** Ten buckets, empty ones included; the last one holds 1.0 as well. */
+function confidenceBuckets(rows: Row[]): ConfidenceBucket[] {
+  const counts = new Map(rows.map((r) => [Number(r.b), Number(r.n)]));
+  return Array.from({ length: 10 }, (_, i) => ({ from: i / 10, to: (i + 1) / 10, count: counts.get(i) ?? 0 }));
 }

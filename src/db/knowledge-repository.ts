@@ -1,14 +1,14 @@
-import type { KnowledgeRepository } from '../ports/knowledge-repository.js';
-import type { KnowledgeEntry } from '../ports/responder.js';
+import type { KnowledgeRecord, KnowledgeRepository } from '../ports/knowledge-repository.js';
 import type { Database } from './database.js';
 import type { Row } from './row-mappers.js';
 
-const toEntry = (r: Row): KnowledgeEntry => ({
+const toEntry = (r: Row): KnowledgeRecord => ({
   id: String(r.id),
   channelId: (r.channel_id ?? null) as string | null,
   instruction: String(r.instruction),
   input: String(r.input ?? ''),
   output: String(r.output),
+  updatedAt: new Date(r.updated_at as string),
 });
 
 export function createKnowledgeRepository(db: Database): KnowledgeRepository {
@@ -22,18 +22,25 @@ export function createKnowledgeRepository(db: Database): KnowledgeRepository {
         return entries.length;
       });
     },
+    async create(entry) {
+      const r = await db.query<Row>(
+        'INSERT INTO knowledge (channel_id, instruction, input, output) VALUES ($1, $2, $3, $4) RETURNING *',
+        [entry.channelId, entry.instruction, entry.input, entry.output],
+      );
+      return toEntry(r.rows[0]);
+    },
     async listFor(channelId, opts = {}) {
       const params: unknown[] = [channelId, opts.limit ?? 10000, opts.offset ?? 0];
+      const scope = opts.own
+        ? 'channel_id IS NOT DISTINCT FROM $1::text'
+        : '($1::text IS NULL OR channel_id IS NULL OR channel_id = $1)';
       let search = '';
       if (opts.query) {
-        params.push(`%${opts.query}%`);
+        // The admin's text is matched literally: % and _ are not wildcards here.
+        params.push(`%${opts.query.replace(/[\\%_]/g, '\\$&')}%`);
         search = `AND (instruction ILIKE $4 OR input ILIKE $4 OR output ILIKE $4)`;
       }
-      const r = await db.query<Row>(
-        `SELECT * FROM knowledge WHERE ($1::text IS NULL OR channel_id IS NULL OR channel_id = $1) ${search}
-         ORDER BY id LIMIT $2 OFFSET $3`,
-        params,
-      );
+      const r = await db.query<Row>(`SELECT * FROM knowledge WHERE ${scope} ${search} ORDER BY id LIMIT $2 OFFSET $3`, params);
       return r.rows.map(toEntry);
     },
     async update(id, entry) {

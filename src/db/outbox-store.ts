@@ -90,6 +90,26 @@ export function createOutboxStore(db: Database, pendingGraceMs: number): OutboxS
       );
       return r.rows[0] ? { conversationId: String(r.rows[0].conversation_id), messageId: String(r.rows[0].id) } : null;
     },
+    async retryFailed(conversationId, messageId) {
+      if (!/^\d{1,18}$/.test(conversationId) || !/^\d{1,18}$/.test(messageId)) return 'not_found';
+      return db.transaction(async (tx) => {
+        // A fresh row rather than the old one reset: the outbox id is the idempotency key platforms
+        // dedupe on (微信客服 msgid), and a platform that accepted the old send before failing it
+        // (msg_send_fail) would swallow a resend under the same key as a duplicate.
+        const dropped = await tx.query(
+          `DELETE FROM outbox WHERE message_id = $2 AND status = 'failed'
+             AND EXISTS (SELECT 1 FROM messages WHERE id = $2 AND conversation_id = $1)`,
+          [conversationId, messageId],
+        );
+        if (dropped.rowCount === 0) {
+          const known = await tx.query('SELECT 1 FROM messages WHERE id = $2 AND conversation_id = $1', [conversationId, messageId]);
+          return known.rows.length ? 'not_failed' : 'not_found';
+        }
+        const inserted = await tx.query<Row>('INSERT INTO outbox (message_id) VALUES ($1) RETURNING id', [messageId]);
+        await tx.query(`UPDATE messages SET status = 'pending', error = NULL WHERE id = $1`, [messageId]);
+        return { outboxId: String(inserted.rows[0].id) };
+      });
+    },
     async channelOf(outboxId) {
       const r = await db.query<Row>('SELECT m.channel_id FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.id = $1', [outboxId]);
       return r.rows[0] ? String(r.rows[0].channel_id) : null;

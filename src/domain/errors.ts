@@ -50,6 +50,15 @@ export class ForbiddenError extends AppError {
   }
 }
 
+/** Too many attempts; the caller may try again after `retryAfterS` seconds (sent as Retry-After). */
+export class RateLimitedError extends AppError {
+  readonly retryAfterS: number;
+  constructor(retryAfterS: number, message = 'too many attempts; try again later', code = 'AUTH.RATE_LIMITED') {
+    super(code, message, { httpStatus: 429 });
+    this.retryAfterS = Math.max(1, Math.ceil(retryAfterS));
+  }
+}
+
 /** A callback whose signature, timestamp or receiver does not check out. */
 export class InvalidSignatureError extends AppError {
   constructor(message: string, code = 'WEBHOOK.INVALID_SIGNATURE') {

@@ -2,22 +2,31 @@ import { randomUUID } from 'node:crypto';
 import Koa from 'koa';
 import Router from '@koa/router';
 import type { HttpDeps } from './deps.js';
+import { accessFor } from './middleware/api-access.js';
+import { authenticate } from './middleware/authenticate.js';
+import { csrfProtection } from './middleware/csrf.js';
 import { errorHandler } from './middleware/error-handler.js';
-import { requireAdmin } from './middleware/require-admin.js';
+import { requireRole } from './middleware/require-role.js';
+import { authRoutes } from './routes/auth-routes.js';
 import { channelRoutes } from './routes/channel-routes.js';
 import { conversationRoutes } from './routes/conversation-routes.js';
+import { directoryRoutes } from './routes/directory-routes.js';
 import { knowledgeRoutes } from './routes/knowledge-routes.js';
 import { adminStreamRoutes, healthRoutes } from './routes/ops-routes.js';
 import { channelKindRoutes } from './routes/channel-kind-routes.js';
 import { consoleRoutes } from './routes/console-routes.js';
 import { statsRoutes } from './routes/stats-routes.js';
 import { platformWebhookRoutes } from './routes/platform-webhooks.js';
+import { userRoutes } from './routes/user-routes.js';
 import { webchatRoutes } from './routes/webchat-routes.js';
 
 /** Builds the Koa app without listening (tests use app.callback() or their own server). */
 export function createApp(deps: HttpDeps): Koa {
   const app = new Koa();
   app.proxy = true;
+  // With a proxy in front, the right-most X-Forwarded-For entry is the one it added; the left-most
+  // is whatever the client claimed, and login throttling keys on this address.
+  app.maxIpsCount = 1;
   app.on('error', (err: Error) => deps.core.log.warn({ err: err.message }, 'http error'));
 
   app.use(async (ctx, next) => {
@@ -32,24 +41,35 @@ export function createApp(deps: HttpDeps): Koa {
   app.use(webhooks.routes()).use(webhooks.allowedMethods());
 
   app.use(errorHandler(deps.core.log));
-  for (const router of [healthRoutes(deps), webchatRoutes(deps), consoleRoutes(deps), landing(deps)]) app.use(router.routes()).use(router.allowedMethods());
+  for (const router of [healthRoutes(deps), webchatRoutes(deps), consoleRoutes(deps), landing()]) app.use(router.routes()).use(router.allowedMethods());
 
-  const admin = requireAdmin(deps.adminToken);
-  app.use(async (ctx, next) => (ctx.path === '/api' || ctx.path.startsWith('/api/') ? admin(ctx, next) : next()));
-  for (const router of [channelRoutes(deps), channelKindRoutes(deps), knowledgeRoutes(deps), conversationRoutes(deps), adminStreamRoutes(deps), statsRoutes(deps)]) {
+  app.use(apiGuard(deps));
+  for (const router of [authRoutes(deps), userRoutes(deps), directoryRoutes(deps), channelRoutes(deps), channelKindRoutes(deps), knowledgeRoutes(deps), conversationRoutes(deps), adminStreamRoutes(deps), statsRoutes(deps)]) {
     app.use(router.routes()).use(router.allowedMethods());
   }
   return app;
 }
 
-/** `/`: where a newcomer finds the demo chats. */
-function landing(deps: HttpDeps): Router {
+/**
+ * Every /api request: who is calling (bearer token or session cookie), whether their role may use
+ * the path (api-access.ts), then the CSRF check for cookie sessions. Login is the one public path
+ * and needs no CSRF token: it acts on no existing session.
+ */
+function apiGuard(deps: HttpDeps): Koa.Middleware {
+  const identify = authenticate(deps);
+  const guards = { agent: requireRole('agent'), admin: requireRole('admin') };
+  const csrf = csrfProtection();
+  return async (ctx, next) => {
+    const access = accessFor(ctx.path);
+    if (access === null) return next();
+    await identify(ctx, () => (access === 'public' ? next() : guards[access](ctx, () => csrf(ctx, next))));
+  };
+}
+
+/** `/`: the console; the demo chat is linked from there and printed on start. */
+function landing(): Router {
   const router = new Router();
-  router.get('/', async (ctx) => {
-    const chats = (await deps.core.channelRepository.list()).filter((c) => c.kind === 'webchat' && c.enabled);
-    if (chats.length > 0) return ctx.redirect(`/demo/${chats[0].id}`);
-    ctx.body = { service: 'kefu-bridge', docs: 'see README.md', health: '/healthz' };
-  });
+  router.get('/', (ctx) => ctx.redirect('/console/'));
   return router;
 }
 

@@ -7,6 +7,8 @@ export interface HttpDeps {
   adminToken: string;
   /** Base for callback URLs shown to admins. */
   publicUrl: string;
+  /** Session cookies carry `Secure` (PUBLIC_URL is https). */
+  secureCookies?: boolean;
   /** Each dependency and whether it answers, for /readyz. */
   readiness(): Promise<Record<string, boolean>>;
 }

@@ -7,6 +7,8 @@ export interface AuditEntry {
 
 export interface AuditRecord extends AuditEntry {
   id: string;
+  /** The acting user's email; null for the admin token, the system and anonymous callers. */
+  actorEmail: string | null;
   at: Date;
 }
 

@@ -1,4 +1,5 @@
 import type { Channel, ChannelKind } from '../domain/channel.js';
+import type { ConfigField } from '../domain/config-fields.js';
 import type { InboundMessage } from '../domain/message.js';
 
 /** A platform request as the HTTP edge saw it; the raw body is what signatures cover. */
@@ -69,6 +70,8 @@ export interface PlatformConnection {
  */
 export type DeliverMessages = (messages: InboundMessage[]) => Promise<void>;
 
+export type { ConfigField, ConfigFieldType } from '../domain/config-fields.js';
+
 /** How long after the customer's last message the platform lets us write, and how many messages. */
 export interface ReplyWindow {
   hours: number;
@@ -90,6 +93,16 @@ export interface ChannelAdapter {
   readonly secretFields: readonly string[];
   /** Validates and normalizes an admin-supplied config; throws ValidationError. */
   parseConfig(config: unknown): Record<string, unknown>;
+  /** What admins call this kind of channel (zh-CN first), for the channel form. */
+  readonly label?: string;
+  /** The config keys as the admin form shows them, derived from the config schema. */
+  readonly configFields?: readonly ConfigField[];
+  /**
+   * Checks the stored credentials against the platform with a harmless call (an access token,
+   * fetched fresh rather than from a cache). Resolves when they work; throws PlatformError (with
+   * the platform's code and message, never a secret) or ValidationError (a config that no longer parses).
+   */
+  testConnection?(channel: Channel): Promise<void>;
   /**
    * Verifies, decrypts and parses a callback. Throws InvalidSignatureError (→ 401) or
    * PayloadError (→ 400); never writes anything.

@@ -36,7 +36,8 @@ export interface CompletedTurn {
 export interface ConversationFilter {
   status?: ConversationStatus;
   channelId?: string;
-  assigneeId?: string;
+  /** An agent's id; null: nobody's (the unclaimed queue). */
+  assigneeId?: string | null;
   limit: number;
 }
 
@@ -45,6 +46,8 @@ export interface ConversationSummary extends Conversation {
   lastMessage: Message | null;
   /** When the customer last wrote and how many of our messages went out since. */
   replyWindow: { lastCustomerAt: Date | null; sentSince: number };
+  /** When the bot handed it to humans, while it is queued or assigned; null otherwise. */
+  waitingSince: Date | null;
 }
 
 export interface NewOutgoing {

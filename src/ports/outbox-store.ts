@@ -31,6 +31,14 @@ export interface OutboxStore {
    * gave it. Returns its conversation and message, or null when it is not ours.
    */
   failByPlatformId(channelId: string, platformMessageId: string, error: string): Promise<{ conversationId: string; messageId: string } | null>;
+  /**
+   * An agent's retry of a message whose delivery failed for good: the failed outbox row is
+   * replaced by a fresh pending one (attempts 0, due now, a new id and so a new idempotency key)
+   * and the message goes back to pending, in one transaction. `not_found` when the message is not
+   * in that conversation; `not_failed` (nothing changed) when it has no outbox row (an inbound
+   * message) or its delivery is not `failed`.
+   */
+  retryFailed(conversationId: string, messageId: string): Promise<{ outboxId: string } | 'not_found' | 'not_failed'>;
   /** The channel an outbox row belongs to. */
   channelOf(outboxId: string): Promise<string | null>;
 }

@@ -8,10 +8,14 @@ import type { EventBus } from '../ports/event-bus.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import type { KnowledgeRepository } from '../ports/knowledge-repository.js';
 import type { Log } from '../ports/logger.js';
+import type { LoginThrottle } from '../ports/login-throttle.js';
 import type { OutboxStore } from '../ports/outbox-store.js';
+import type { PasswordHasher } from '../ports/password-hasher.js';
 import type { PullStore } from '../ports/pull-store.js';
 import type { KnowledgeSearch, Responder } from '../ports/responder.js';
+import type { SessionStore } from '../ports/session-store.js';
 import type { TrainingDataSource } from '../ports/training-data.js';
+import type { UserStore } from '../ports/user-store.js';
 
 export interface CoreSettings {
   /** Burst window before a turn starts (DESIGN.md §3.5). */
@@ -30,6 +34,22 @@ export interface CoreSettings {
   pullLeaseMs: number;
   /** How long a callback's pull token stays usable (WeCom: 10 minutes). */
   pullTokenTtlMs: number;
+  auth: AuthSettings;
+}
+
+/** Console sign-in (reliability.md §3.4, §3.6). */
+export interface AuthSettings {
+  /** SESSION_IDLE_MINUTES and SESSION_MAX_HOURS. */
+  sessionIdleMs: number;
+  sessionMaxMs: number;
+  /** Failed logins counted per window; past a limit, login answers 429 until the window ends. */
+  loginWindowMs: number;
+  /** Guessing one account from one address. */
+  maxFailuresPerAccountAndIp: number;
+  /** Spraying many accounts from one address. */
+  maxFailuresPerIp: number;
+  /** One account from many (or forged X-Forwarded-For) addresses: a looser backstop. */
+  maxFailuresPerAccount: number;
 }
 
 /** Everything a use case may touch: ports only (DESIGN.md §5). */
@@ -47,6 +67,10 @@ export interface CoreDeps {
   audit: AuditLog;
   trainingData: TrainingDataSource;
   stats: ConversationStats;
+  users: UserStore;
+  sessions: SessionStore;
+  passwords: PasswordHasher;
+  loginThrottle: LoginThrottle;
   adapters: AdapterRegistry;
   clock: Clock;
   log: Log;

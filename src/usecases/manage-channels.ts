@@ -23,13 +23,15 @@ function adapterFor(deps: CoreDeps, kind: ChannelKind): ChannelAdapter {
 function modelSettings(current: ModelSettings | undefined, patch: Partial<ModelSettings> = {}): ModelSettings {
   const threshold = patch.threshold ?? current?.threshold ?? DEFAULT_THRESHOLD;
   if (threshold < 0 || threshold > 1) throw new ValidationError('model.threshold must be between 0 and 1');
-  return { name: patch.name ?? current?.name ?? null, threshold, systemPrompt: patch.systemPrompt ?? current?.systemPrompt ?? DEFAULT_SYSTEM_PROMPT };
+  // `name: null` clears the adapter name (the default model then answers); absent keeps it.
+  return { name: 'name' in patch ? (patch.name ?? null) : (current?.name ?? null), threshold, systemPrompt: patch.systemPrompt ?? current?.systemPrompt ?? DEFAULT_SYSTEM_PROMPT };
 }
 
 function handoffSettings(current: HandoffSettings | undefined, patch: Partial<HandoffSettings> = {}): HandoffSettings {
   return {
     keywords: patch.keywords ?? current?.keywords ?? [],
-    holdingMessage: patch.holdingMessage ?? current?.holdingMessage ?? DEFAULT_HOLDING_MESSAGE,
+    // An emptied holding message falls back to the default: a handoff always tells the customer.
+    holdingMessage: patch.holdingMessage?.trim() || current?.holdingMessage || DEFAULT_HOLDING_MESSAGE,
   };
 }
 
@@ -57,6 +59,19 @@ export async function createChannel(deps: CoreDeps, actor: Actor, kind: ChannelK
   return channel;
 }
 
+/** The mask the API shows for a stored secret (http/channel-view.ts); sent back, it means "unchanged". */
+const SECRET_MASK = '********';
+
+/** Key by key: absent keeps the stored value, `null` removes an optional key, a secret's mask keeps the secret. */
+function mergeConfig(current: Record<string, unknown>, patch: Record<string, unknown>, secretFields: readonly string[]): Record<string, unknown> {
+  const merged = { ...current };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete merged[key];
+    else if (!(secretFields.includes(key) && value === SECRET_MASK)) merged[key] = value;
+  }
+  return merged;
+}
+
 /**
  * Partial update. Secrets the admin leaves out keep their stored values (the API never shows
  * them, so an edit form cannot send them back). `enabled` / `botEnabled` take effect on every
@@ -70,7 +85,7 @@ export async function updateChannel(deps: CoreDeps, actor: Actor, id: string, in
     name: input.name,
     enabled: input.enabled,
     botEnabled: input.botEnabled,
-    config: input.config ? adapter.parseConfig({ ...current.config, ...input.config }) : undefined,
+    config: input.config ? adapter.parseConfig(mergeConfig(current.config, input.config, adapter.secretFields)) : undefined,
     secretFields: adapter.secretFields,
     model: input.model ? modelSettings(current.model, input.model) : undefined,
     handoff: input.handoff ? handoffSettings(current.handoff, input.handoff) : undefined,

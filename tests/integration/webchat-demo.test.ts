@@ -23,13 +23,15 @@ describe(`the zero-setup demo: web chat + console events (${mode})`, () => {
     await storage?.dispose();
   });
 
-  test('the demo channel and knowledge base exist, and / leads to the chat page', async () => {
+  test('the demo channel and knowledge base exist, with a chat page that embeds the widget', async () => {
     assert.ok(channelId);
-    const res = await fetch(`${svc.url}/`, { redirect: 'manual' });
-    assert.equal(res.headers.get('location'), `/demo/${channelId}`);
     const page = await fetch(`${svc.url}/demo/${channelId}`);
     assert.equal(page.status, 200);
-    assert.match(await page.text(), new RegExp(channelId));
+    const html = await page.text();
+    assert.match(html, new RegExp(`data-channel="${channelId}"`));
+    // The widget tag when dist/console/widget.js is built, a plain notice when it is not.
+    assert.ok(html.includes('<script src="/widget.js"') || html.includes('dist/console/widget.js'));
+    assert.doesNotMatch(html, /__[A-Z_]+__/, 'every placeholder is filled in');
     const kb = await svc.api('GET', '/api/knowledge?limit=500');
     assert.ok(kb.body.items.length >= 30);
   });
@@ -47,6 +49,33 @@ describe(`the zero-setup demo: web chat + console events (${mode})`, () => {
     stream.close();
     await waitFor('console event', () => consoleEvents.events.find((e) => e.event === 'message.added' && e.data.sender === 'customer'));
     assert.ok(!consoleEvents.events.some((e) => e.event === 'webchat.reply'), 'customer-facing replies stay off the console stream');
+  });
+
+  test('a listed site may use the reply stream across origins; others get no CORS header', async () => {
+    const shop = 'https://shop.example';
+    await svc.api('PATCH', `/api/channels/${channelId}`, { config: { allowedOrigins: [shop] } });
+    const allowOrigin = async (origin: string) => {
+      const res = await fetch(`${svc.url}/webchat/${channelId}/events?visitorId=${visitor}`, { headers: { origin } });
+      await res.body?.cancel();
+      return res.headers.get('access-control-allow-origin');
+    };
+    await waitFor('the new origin list (channel cache)', async () => (await allowOrigin(shop)) === shop);
+    assert.equal(await allowOrigin('https://elsewhere.example'), null);
+    await svc.api('PATCH', `/api/channels/${channelId}`, { config: { allowedOrigins: [] } });
+  });
+
+  test('a reply on the stream names the stored message, as history does', async () => {
+    const other = 'visitor-two-0123456789';
+    const stream = await openSse(`${svc.url}/webchat/${channelId}/events?visitorId=${other}`);
+    await fetch(`${svc.url}/webchat/${channelId}/messages`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ visitorId: other, text: '包邮吗', clientMessageId: 'c1' }),
+    });
+    const reply = await waitFor('reply over SSE', () => stream.events.find((e) => e.event === 'reply'));
+    stream.close();
+    assert.equal(reply.data.from, 'bot');
+    const history = await (await fetch(`${svc.url}/webchat/${channelId}/messages?visitorId=${other}`)).json();
+    assert.ok(history.items.some((m: any) => m.id === reply.data.id && m.text === reply.data.text));
   });
 
   test('the same client message id sent twice is stored once', async () => {

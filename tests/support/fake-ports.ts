@@ -15,7 +15,7 @@ import type { Clock } from '../../src/ports/clock.js';
 import type { AppEvent, EventBus } from '../../src/ports/event-bus.js';
 import type { JobHandler, JobName, JobOptions, JobQueue } from '../../src/ports/job-queue.js';
 import type { KnowledgeEntry, KnowledgeHit, KnowledgeSearch, Responder, ResponderAnswer, ResponderInput } from '../../src/ports/responder.js';
-import type { KnowledgeRepository, NewKnowledgeEntry } from '../../src/ports/knowledge-repository.js';
+import type { KnowledgeRecord, KnowledgeRepository, NewKnowledgeEntry } from '../../src/ports/knowledge-repository.js';
 import type { Log } from '../../src/ports/logger.js';
 import type { ClaimedSend, OutboxStore } from '../../src/ports/outbox-store.js';
 import type { CoreDeps, CoreSettings } from '../../src/usecases/deps.js';
@@ -129,6 +129,7 @@ export class FakeOutboxStore implements OutboxStore {
     this.calls.push({ op: 'markUnknown', outboxId, error });
   }
   failByPlatformId = async (): Promise<null> => null;
+  retryFailed = async (): Promise<'not_found'> => 'not_found';
   findDue = async (): Promise<{ outboxId: string; expiredLease: boolean }[]> => [];
   requeueExpired = async (): Promise<boolean> => false;
   pendingCount = async (): Promise<number> => this.claimable.size;
@@ -208,7 +209,7 @@ export class FakeEventBus implements EventBus {
 export class FakeAuditLog implements AuditLog {
   readonly records: AuditRecord[] = [];
   async record(entry: AuditEntry): Promise<void> {
-    this.records.push({ id: String(this.records.length + 1), at: new Date(0), ...entry });
+    this.records.push({ id: String(this.records.length + 1), at: new Date(0), actorEmail: null, ...entry });
   }
   list = async (limit: number): Promise<AuditRecord[]> => this.records.slice(-limit).reverse();
 }
@@ -240,14 +241,19 @@ export class FakeChannelRepository implements ChannelRepository {
 /** Keeps every insertMany batch as given. */
 export class FakeKnowledgeRepository implements KnowledgeRepository {
   readonly batches: NewKnowledgeEntry[][] = [];
-  private readonly entries: KnowledgeEntry[] = [];
+  private readonly entries: KnowledgeRecord[] = [];
   async insertMany(entries: NewKnowledgeEntry[]): Promise<number> {
     this.batches.push(entries);
-    entries.forEach((e) => this.entries.push({ id: String(this.entries.length + 1), ...e }));
+    entries.forEach((e) => void this.create(e));
     return entries.length;
   }
-  listFor = async (channelId: string | null): Promise<KnowledgeEntry[]> => this.entries.filter((e) => e.channelId === null || e.channelId === channelId);
-  update = async (): Promise<KnowledgeEntry | null> => null;
+  async create(entry: NewKnowledgeEntry): Promise<KnowledgeRecord> {
+    const record = { id: String(this.entries.length + 1), ...entry, updatedAt: new Date('2024-01-01T00:00:00Z') };
+    this.entries.push(record);
+    return record;
+  }
+  listFor = async (channelId: string | null): Promise<KnowledgeRecord[]> => this.entries.filter((e) => e.channelId === null || e.channelId === channelId);
+  update = async (): Promise<KnowledgeRecord | null> => null;
   delete = async (): Promise<boolean> => false;
   count = async (): Promise<number> => this.entries.length;
   version = async (): Promise<string> => String(this.entries.length);
@@ -279,6 +285,7 @@ export const TEST_SETTINGS: CoreSettings = {
   coalesceMs: 0, defaultModelName: 'default-model', historyLimit: 20, knowledgeHits: 3,
   turnLeaseMs: 30_000, sendLeaseMs: 15_000, maxSendAttempts: 3,
   maxAnswerAgeMs: 600_000, pullLeaseMs: 60_000, pullTokenTtlMs: 540_000,
+  auth: { sessionIdleMs: 7_200_000, sessionMaxMs: 86_400_000, loginWindowMs: 900_000, maxFailuresPerAccountAndIp: 5, maxFailuresPerIp: 50, maxFailuresPerAccount: 50 },
 };
 
 /** CoreDeps whose unset ports throw when touched. */
@@ -288,6 +295,7 @@ export function fakeDeps(parts: Partial<Omit<CoreDeps, 'settings'>> & { settings
     store: unused('store'), outbox: unused('outbox'), channels: unused('channels'), channelRepository: unused('channelRepository'),
     knowledge: unused('knowledge'), search: unused('search'), responder: unused('responder'), queue: unused('queue'),
     events: unused('events'), audit: unused('audit'), adapters: unused('adapters'), trainingData: unused('trainingData'), pulls: unused('pulls'), stats: unused('stats'),
+    users: unused('users'), sessions: unused('sessions'), passwords: unused('passwords'), loginThrottle: unused('loginThrottle'),
     clock: fixedClock(),
     log: new FakeLog(),
     workerId: 'test-worker',

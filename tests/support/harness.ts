@@ -118,3 +118,55 @@ export async function waitFor<T>(what: string, check: () => Promise<T> | T, time
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A signed-in console session (cookie + CSRF token), as the browser console holds it. */
+export interface LoginSession {
+  /** `kb_session=…`, ready for a Cookie header. */
+  cookie: string;
+  csrfToken: string;
+  user: { id: string; email: string; name: string; role: 'admin' | 'agent' };
+  /** Cookie, plus X-CSRF-Token for unsafe methods. */
+  headers(method?: string): Record<string, string>;
+  /** Like TestService.api, but as this user (no bearer token). */
+  api<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T; headers: Headers }>;
+}
+
+async function readAnswer(res: Response): Promise<unknown> {
+  const text = await res.text();
+  try {
+    return text ? JSON.parse(text) : null;
+  } catch {
+    return text;
+  }
+}
+
+/** POST /api/auth/login as is: for tests of the login answer itself (401, 429, cookies). */
+export async function postLogin(url: string, email: string, password: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> {
+  const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ email, password }) });
+  return { status: res.status, body: await readAnswer(res), headers: res.headers };
+}
+
+/** Signs in through /api/auth/login; throws unless it answers 200. */
+export async function login(url: string, email: string, password: string): Promise<LoginSession> {
+  const res = await postLogin(url, email, password);
+  if (res.status !== 200) throw new Error(`login as ${email} failed: ${res.status} ${JSON.stringify(res.body)}`);
+  const setCookie = res.headers.getSetCookie().find((c) => c.startsWith('kb_session='));
+  if (!setCookie) throw new Error('login answered without a kb_session cookie');
+  const cookie = setCookie.split(';')[0];
+  const csrfToken: string = res.body.csrfToken;
+  const headers = (method = 'GET') => ({ cookie, ...(['GET', 'HEAD', 'OPTIONS'].includes(method.toUpperCase()) ? {} : { 'x-csrf-token': csrfToken }) });
+  return {
+    cookie,
+    csrfToken,
+    user: res.body.user,
+    headers,
+    async api(method, path, body, extra = {}) {
+      const r = await fetch(url + path, {
+        method,
+        headers: { ...headers(method), ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...extra },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      return { status: r.status, body: (await readAnswer(r)) as any, headers: r.headers };
+    },
+  };
+}

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
-import type { KnowledgeRepository, NewKnowledgeEntry } from '../../src/ports/knowledge-repository.js';
-import type { KnowledgeEntry } from '../../src/ports/responder.js';
+import type { KnowledgeListOptions, KnowledgeRecord, KnowledgeRepository, NewKnowledgeEntry } from '../../src/ports/knowledge-repository.js';
 
 /** KnowledgeRepository in memory, for unit tests and the eval (no database). */
 export class MemoryKnowledgeRepository implements KnowledgeRepository {
-  private readonly entries = new Map<string, KnowledgeEntry>();
+  private readonly entries = new Map<string, KnowledgeRecord>();
   private nextId = 1;
   private revision = 0;
   /** How many times listFor was called: lets tests see when an index was rebuilt. */
@@ -13,25 +12,34 @@ export class MemoryKnowledgeRepository implements KnowledgeRepository {
   async insertMany(entries: NewKnowledgeEntry[]): Promise<number> {
     for (const e of entries) {
       const id = String(this.nextId++);
-      this.entries.set(id, { id, ...e });
+      this.entries.set(id, { id, ...e, updatedAt: new Date() });
     }
     if (entries.length > 0) this.revision += 1;
     return entries.length;
   }
 
-  async listFor(channelId: string | null, opts: { query?: string; limit?: number; offset?: number } = {}): Promise<KnowledgeEntry[]> {
+  async create(entry: NewKnowledgeEntry): Promise<KnowledgeRecord> {
+    const id = String(this.nextId++);
+    const record = { id, ...entry, updatedAt: new Date() };
+    this.entries.set(id, record);
+    this.revision += 1;
+    return record;
+  }
+
+  async listFor(channelId: string | null, opts: KnowledgeListOptions = {}): Promise<KnowledgeRecord[]> {
     this.listCalls += 1;
+    const inScope = (e: KnowledgeRecord) => (opts.own ? e.channelId === channelId : e.channelId === null || e.channelId === channelId);
     const all = [...this.entries.values()].filter(
-      (e) => (e.channelId === null || e.channelId === channelId) && (!opts.query || `${e.instruction}${e.input}${e.output}`.includes(opts.query)),
+      (e) => inScope(e) && (!opts.query || `${e.instruction}${e.input}${e.output}`.includes(opts.query)),
     );
     const offset = opts.offset ?? 0;
     return all.slice(offset, opts.limit === undefined ? undefined : offset + opts.limit);
   }
 
-  async update(id: string, entry: Omit<NewKnowledgeEntry, 'channelId'>): Promise<KnowledgeEntry | null> {
+  async update(id: string, entry: Omit<NewKnowledgeEntry, 'channelId'>): Promise<KnowledgeRecord | null> {
     const current = this.entries.get(id);
     if (!current) return null;
-    const updated = { ...current, ...entry };
+    const updated = { ...current, ...entry, updatedAt: new Date() };
     this.entries.set(id, updated);
     this.revision += 1;
     return updated;

@@ -1,5 +1,5 @@
 import type { Context, Next } from 'koa';
-import { AppError } from '../../domain/errors.js';
+import { AppError, RateLimitedError } from '../../domain/errors.js';
 import type { Log } from '../../ports/logger.js';
 
 /**
@@ -19,6 +19,7 @@ export function errorHandler(log: Log) {
       const app = err instanceof AppError ? err : null;
       if (status >= 500) log.error({ err: (err as Error)?.message, stack: (err as Error)?.stack, path: ctx.path }, 'request failed');
       ctx.status = status;
+      if (err instanceof RateLimitedError) ctx.set('Retry-After', String(err.retryAfterS));
       ctx.body = {
         error: {
           code: app?.code ?? 'INTERNAL',

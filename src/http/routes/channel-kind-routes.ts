@@ -1,7 +1,20 @@
 import Router from '@koa/router';
+import { CHANNEL_KINDS } from '../../domain/channel.js';
 import type { HttpDeps } from '../deps.js';
 
-/** Placeholder: filled in by the console work (issue #5). */
-export function channelKindRoutes(_deps: HttpDeps): Router {
-  return new Router();
+/**
+ * GET /api/channel-kinds: the kinds this build can run, each with the config form its adapter
+ * describes (secrets typed 'secret'). Kinds without an adapter are left out: a channel of that
+ * kind could not be created.
+ */
+export function channelKindRoutes(deps: HttpDeps): Router {
+  const router = new Router({ prefix: '/api/channel-kinds' });
+  router.get('/', (ctx) => {
+    const items = CHANNEL_KINDS.flatMap((kind) => {
+      const adapter = deps.core.adapters.get(kind);
+      return adapter ? [{ kind, label: adapter.label ?? kind, fields: adapter.configFields ?? [] }] : [];
+    });
+    ctx.body = { items };
+  });
+  return router;
 }

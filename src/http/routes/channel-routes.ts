@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { CHANNEL_KINDS, type Channel } from '../../domain/channel.js';
 import { NotFoundError } from '../../domain/errors.js';
 import { createChannel, deleteChannel, updateChannel } from '../../usecases/manage-channels.js';
+import { testChannelConnection } from '../../usecases/test-channel-connection.js';
 import { parseBody, readJson } from '../body.js';
 import { channelView } from '../channel-view.js';
 import type { HttpDeps } from '../deps.js';
@@ -20,7 +21,6 @@ const editable = {
 };
 const createSchema = z.object({ kind: z.enum(CHANNEL_KINDS), ...editable, enabled: editable.enabled.optional(), botEnabled: editable.botEnabled.optional(), config: editable.config.default({}), model: modelSchema.optional(), handoff: handoffSchema.optional(), welcomeMessage: editable.welcomeMessage.optional() }).strict();
 const patchSchema = z.object(editable).partial().strict();
-
 
 export function channelRoutes(deps: HttpDeps): Router {
   const router = new Router({ prefix: '/api/channels' });
@@ -42,6 +42,10 @@ export function channelRoutes(deps: HttpDeps): Router {
   router.patch('/:id', async (ctx) => {
     const input = parseBody(patchSchema, await readJson(ctx));
     ctx.body = view(await updateChannel(deps.core, ctx.state.actor, ctx.params.id, input));
+  });
+  // 200 either way: a refused credential is the answer the admin asked for, not a failed request.
+  router.post('/:id/test', async (ctx) => {
+    ctx.body = await testChannelConnection(deps.core, ctx.state.actor, ctx.params.id);
   });
   router.delete('/:id', async (ctx) => {
     await deleteChannel(deps.core, ctx.state.actor, ctx.params.id);

@@ -9,6 +9,7 @@ import { assignConversation, unassignConversation } from '../../usecases/assign-
 import { closeConversation } from '../../usecases/close-conversation.js';
 import { fetchMedia } from '../../usecases/fetch-media.js';
 import { releaseConversation } from '../../usecases/release-conversation.js';
+import { retryOutboxMessage } from '../../usecases/retry-outbox-message.js';
 import { sendAgentReply } from '../../usecases/send-agent-reply.js';
 import { parseBody, readJson } from '../body.js';
 import type { HttpDeps } from '../deps.js';
@@ -19,6 +20,13 @@ const listSchema = z.object({
   assignee: z.string().min(1).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
+/** `?assignee=`: a user id, `me` (the caller) or `none` (nobody's: the unclaimed queue). */
+function assigneeFilter(assignee: string | undefined, actorId: string): string | null | undefined {
+  if (assignee === 'me') return actorId;
+  if (assignee === 'none') return null;
+  return assignee;
+}
+
 const replySchema = z.object({ text: z.string().trim().min(1).max(4000) }).strict();
 const assignSchema = z.object({ assigneeId: z.string().min(1).max(200).optional() }).strict();
 
@@ -41,6 +49,7 @@ const summaryView = (c: ConversationSummary, window?: ReplyWindow, now = new Dat
   handoffReason: c.handoffReason,
   assigneeId: c.assigneeId,
   lastConfidence: c.lastConfidence,
+  waitingSince: c.waitingSince,
   createdAt: c.createdAt,
   updatedAt: c.updatedAt,
 });
@@ -56,7 +65,8 @@ export function conversationRoutes(deps: HttpDeps): Router {
 
   router.get('/', async (ctx) => {
     const q = parseBody(listSchema, ctx.query);
-    const items = await core.store.list({ status: q.status, channelId: q.channelId, assigneeId: q.assignee, limit: q.limit });
+    const assigneeId = assigneeFilter(q.assignee, ctx.state.actor.id);
+    const items = await core.store.list({ status: q.status, channelId: q.channelId, assigneeId, limit: q.limit });
     ctx.body = { items: await Promise.all(items.map(view)) };
   });
   router.get('/:id', async (ctx) => {
@@ -86,6 +96,9 @@ export function conversationRoutes(deps: HttpDeps): Router {
     const { text } = parseBody(replySchema, await readJson(ctx));
     ctx.status = 201;
     ctx.body = await sendAgentReply(core, ctx.state.actor, ctx.params.id, text);
+  });
+  router.post('/:id/messages/:messageId/retry', async (ctx) => {
+    ctx.body = await retryOutboxMessage(core, ctx.state.actor, ctx.params.id, ctx.params.messageId);
   });
   router.post('/:id/release', async (ctx) => {
     ctx.body = await releaseConversation(core, ctx.state.actor, ctx.params.id);

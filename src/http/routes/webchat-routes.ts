@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import { z } from 'zod';
 import type { Channel } from '../../domain/channel.js';
 import { NotFoundError } from '../../domain/errors.js';
+import type { AppEvent } from '../../ports/event-bus.js';
 import { projectRoot } from '../../paths.js';
 import { receiveMessages } from '../../usecases/receive-messages.js';
 import { parseBody, readJson } from '../body.js';
@@ -17,6 +18,12 @@ const visitorId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'visitorId must be 
 const postSchema = z.object({ visitorId, text: z.string().trim().min(1).max(2000), clientMessageId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional() }).strict();
 
 const demoPage = readFileSync(join(projectRoot, 'src', 'console', 'demo.html'), 'utf8');
+/** Built by `vite build -c src/console/widget/vite.config.ts` (scripts/build-console.mjs); served at /widget.js. */
+const widgetFile = join(projectRoot, 'dist', 'console', 'widget.js');
+const widgetTag = (channelId: string) => `<script src="/widget.js" data-channel="${channelId}" data-open="true" async></script>`;
+const widgetMissing = `<p class="missing" role="alert">聊天组件还没有构建（缺少 dist/console/widget.js）。请运行 <code>node scripts/build-console.mjs</code> 后刷新本页。<br>The chat widget is not built yet (dist/console/widget.js is missing): run <code>node scripts/build-console.mjs</code>, then reload.</p>`;
+
+type Reply = Extract<AppEvent, { type: 'webchat.reply' }>;
 
 /** The built-in web chat: a customer-facing channel with nothing to install (DESIGN.md §4.3 `webchat`). */
 export function webchatRoutes(deps: HttpDeps): Router {
@@ -29,18 +36,46 @@ export function webchatRoutes(deps: HttpDeps): Router {
     return channel;
   }
 
-  /** Cross-origin embedding only for origins the admin listed. */
+  /**
+   * Cross-origin embedding (the widget on a shop's site) only for origins the admin listed. The
+   * reply stream needs it as much as the POST: a cross-origin EventSource is a CORS request.
+   */
   async function cors(ctx: Context, next: Next) {
     const channel = await webchatChannel(ctx);
     const origin = ctx.get('origin');
     const allowed = (channel.config.allowedOrigins as string[] | undefined) ?? [];
+    ctx.vary('Origin');
     if (origin && (allowed.includes('*') || allowed.includes(origin))) {
       ctx.set('Access-Control-Allow-Origin', origin);
-      ctx.set('Vary', 'Origin');
+      ctx.set('Access-Control-Allow-Methods', 'GET, POST');
       ctx.set('Access-Control-Allow-Headers', 'Content-Type');
+      ctx.set('Access-Control-Max-Age', '600');
     }
     if (ctx.method === 'OPTIONS') ctx.status = 204;
     else await next();
+  }
+
+  /**
+   * The stored message a reply was sent from, so the stream and the history name it alike (the
+   * widget shows it once) and say whether the bot or a person wrote it. The event carries only the
+   * outbox id: the newest outgoing message with the same text not yet told on this stream.
+   */
+  async function storedReply(channelId: string, visitor: string, event: Reply, told: Map<string, string>) {
+    const view = (id: string, from: string) => ({ id, from, text: event.text, at: event.at });
+    const known = told.get(event.messageId);
+    try {
+      const conversation = await core.store.findByContact(channelId, visitor);
+      const recent = conversation ? await core.store.messages(conversation.id, 20) : [];
+      const taken = new Set(told.values());
+      const match = recent.reverse().find((m) => (known ? m.id === known : !taken.has(m.id) && m.text === event.text && (m.sender === 'bot' || m.sender === 'agent')));
+      if (match) {
+        told.set(event.messageId, match.id);
+        return view(match.id, match.sender);
+      }
+    } catch (err) {
+      core.log.warn({ err: (err as Error).message, channelId }, 'web chat reply not matched to its message');
+    }
+    return view(`outbox-${event.messageId}`, 'bot');
   }
 
   router.options('/webchat/:channelId/messages', cors);
@@ -73,11 +108,14 @@ export function webchatRoutes(deps: HttpDeps): Router {
   router.get('/webchat/:channelId/events', cors, async (ctx) => {
     const channel = await webchatChannel(ctx);
     const id = parseBody(visitorId, ctx.query.visitorId);
+    const told = new Map<string, string>();
+    let queue = Promise.resolve();
     let unsubscribe = () => {};
     const write = openEventStream(ctx, () => unsubscribe());
     unsubscribe = core.events.subscribe((event) => {
       if (event.type === 'webchat.reply' && event.channelId === channel.id && event.visitorId === id) {
-        write('reply', { id: event.messageId, text: event.text, at: event.at });
+        // One at a time, so replies keep the order they were sent in.
+        queue = queue.then(async () => write('reply', await storedReply(channel.id, id, event, told))).catch(() => undefined);
       }
     });
   });
@@ -85,8 +123,15 @@ export function webchatRoutes(deps: HttpDeps): Router {
   router.get('/demo/:channelId', async (ctx) => {
     const channel = await webchatChannel(ctx);
     ctx.type = 'html';
-    ctx.set('Content-Security-Policy', "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'");
-    ctx.body = demoPage.replace('__CHANNEL_ID__', channel.id).replace('__CHANNEL_NAME__', escapeHtml(channel.name));
+    // No inline script: the page is explanation, the chat is the widget.
+    ctx.set('Content-Security-Policy', "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'");
+    const id = escapeHtml(channel.id);
+    ctx.body = demoPage
+      .replace('<!--WIDGET-->', existsSync(widgetFile) ? widgetTag(id) : widgetMissing)
+      .replaceAll('__CHANNEL_NAME__', escapeHtml(channel.name))
+      .replaceAll('__CHANNEL_ID__', id)
+      // The address this page was opened at, for the embed snippet a newcomer copies.
+      .replaceAll('__ORIGIN__', escapeHtml(`${ctx.protocol}://${ctx.host}`));
   });
   return router;
 }

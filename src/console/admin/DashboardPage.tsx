@@ -1,0 +1,173 @@
+/**
+ * Dashboard for the last 24 h or 7 days (GET /api/stats?range=): totals, messages over time,
+ * handoffs by reason, the median wait for a human and the bot's confidence distribution.
+ */
+import { useCallback, useEffect, useState } from 'react';
+import { api, qs } from '../api';
+import { hasKey, useLang, useT, type T } from '../i18n';
+import { HorizontalBarChart, Histogram, SeriesChart } from './charts';
+import { errorMessage, formatDateTime, Notice } from './common';
+import type { ChannelView, DashboardStats, StatsRange } from './types';
+
+const RANGES: StatsRange[] = ['24h', '7d'];
+
+/** "45 秒", "3 分 20 秒", "1 小时 5 分" (or English), from seconds. */
+export function formatDuration(t: T, seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '—';
+  const s = Math.round(seconds);
+  if (s < 60) return t('admin.duration.s', { s });
+  if (s < 3600) return t('admin.duration.ms', { m: Math.floor(s / 60), s: s % 60 });
+  return t('admin.duration.hm', { h: Math.floor(s / 3600), m: Math.floor((s % 3600) / 60) });
+}
+
+export function DashboardPage() {
+  const t = useT();
+  const { lang } = useLang();
+  const [range, setRange] = useState<StatsRange>('24h');
+  const [stats, setStats] = useState<DashboardStats | null>(null);
+  const [threshold, setThreshold] = useState<number | undefined>(undefined);
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+
+  const load = useCallback(async () => {
+    setLoading(true);
+    setError(null);
+    try {
+      setStats(await api.get<DashboardStats>(`/api/stats${qs({ range })}`));
+    } catch (err) {
+      setError(errorMessage(t, err));
+    } finally {
+      setLoading(false);
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [range]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  // The histogram can mark the handoff threshold only when every channel uses the same one.
+  useEffect(() => {
+    api
+      .get<{ items: ChannelView[] }>('/api/channels')
+      .then(({ items }) => {
+        const values = new Set(items.map((c) => c.model.threshold));
+        setThreshold(values.size === 1 ? [...values][0] : undefined);
+      })
+      .catch(() => undefined);
+  }, []);
+
+  const formatAt = (at: string) => {
+    const date = new Date(at);
+    return range === '24h' ? date.toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit', hour12: false }) : date.toLocaleDateString(lang, { month: 'numeric', day: 'numeric' });
+  };
+  const reasonLabel = (reason: string) => (hasKey(`admin.reason.${reason}`) ? t(`admin.reason.${reason}`) : reason);
+  const rangeLabel = t(`admin.dashboard.range.${range}`);
+
+  const totalMessages = stats ? stats.messages.customer + stats.messages.bot + stats.messages.agent : 0;
+  const decided = stats ? stats.answeredByBot + stats.handedOff : 0;
+  const botRate = stats && decided > 0 ? Math.round((stats.answeredByBot / decided) * 100) : null;
+  const reasons = stats ? Object.entries(stats.handoffsByReason).map(([key, value]) => ({ key, label: reasonLabel(key), value })) : [];
+
+  return (
+    <div className="adm-page" data-testid="dashboard" aria-busy={loading}>
+      <header className="adm-page__header">
+        <h1>{t('admin.dashboard.title')}</h1>
+        <div className="adm-row">
+          <div className="adm-segmented" role="group" aria-label={t('admin.dashboard.rangeLabel')}>
+            {RANGES.map((r) => (
+              <button key={r} type="button" aria-pressed={range === r} className="adm-segmented__btn" onClick={() => setRange(r)} data-testid={`dashboard-range-${r}`}>
+                {t(`admin.dashboard.range.${r}`)}
+              </button>
+            ))}
+          </div>
+          <button type="button" className="adm-btn" onClick={() => void load()}>
+            {t('admin.refresh')}
+          </button>
+        </div>
+      </header>
+      {error ? <Notice kind="error">{error}</Notice> : null}
+      {stats === null && loading ? <p className="adm-muted">{t('admin.loading')}</p> : null}
+      {stats ? (
+        <>
+          <p className="adm-muted">{t('admin.dashboard.since', { since: formatDateTime(stats.since, lang) })}</p>
+          <dl className="adm-kpis" data-testid="dashboard-kpis">
+            <div className="adm-kpi">
+              <dt>{t('admin.dashboard.messages')}</dt>
+              <dd>
+                <span className="adm-kpi__value">{totalMessages}</span>
+                <span className="adm-kpi__sub">{t('admin.dashboard.messagesSplit', stats.messages)}</span>
+              </dd>
+            </div>
+            <div className="adm-kpi">
+              <dt>{t('admin.dashboard.answeredByBot')}</dt>
+              <dd>
+                <span className="adm-kpi__value">{stats.answeredByBot}</span>
+                <span className="adm-kpi__sub">{botRate === null ? '—' : t('admin.dashboard.botRate', { rate: botRate })}</span>
+              </dd>
+            </div>
+            <div className="adm-kpi">
+              <dt>{t('admin.dashboard.handedOff')}</dt>
+              <dd>
+                <span className="adm-kpi__value">{stats.handedOff}</span>
+                <span className="adm-kpi__sub">{rangeLabel}</span>
+              </dd>
+            </div>
+            <div className="adm-kpi">
+              <dt>{t('admin.dashboard.medianToHuman')}</dt>
+              <dd>
+                <span className="adm-kpi__value">{formatDuration(t, stats.medianSecondsToHuman)}</span>
+                <span className="adm-kpi__sub">{t('admin.dashboard.medianHelp')}</span>
+              </dd>
+            </div>
+          </dl>
+          <div className="adm-charts">
+            <div className="adm-panel adm-charts__wide">
+              <SeriesChart
+                series={stats.series}
+                formatAt={formatAt}
+                labels={{
+                  title: t(range === '24h' ? 'admin.chart.seriesHourly' : 'admin.chart.seriesDaily'),
+                  description: t('admin.chart.seriesDesc', { total: totalMessages, handoffs: stats.handedOff, range: rangeLabel }),
+                  time: t('admin.chart.time'),
+                  customer: t('admin.chart.customer'),
+                  bot: t('admin.chart.bot'),
+                  agent: t('admin.chart.agent'),
+                  handoffs: t('admin.chart.handoffs'),
+                  noData: t('admin.chart.noData'),
+                }}
+              />
+            </div>
+            <div className="adm-panel">
+              <HorizontalBarChart
+                testId="chart-handoff-reasons"
+                data={reasons}
+                labels={{
+                  title: t('admin.chart.reasons'),
+                  description: reasons.length ? reasons.map((r) => `${r.label} ${r.value}`).join(', ') : t('admin.chart.noData'),
+                  category: t('admin.chart.reason'),
+                  value: t('admin.chart.count'),
+                  noData: t('admin.chart.noHandoffs'),
+                }}
+              />
+            </div>
+            <div className="adm-panel">
+              <Histogram
+                testId="chart-confidence"
+                buckets={stats.confidence}
+                threshold={threshold}
+                labels={{
+                  title: t('admin.chart.confidence'),
+                  description: t('admin.chart.confidenceDesc', { total: stats.confidence.reduce((n, b) => n + b.count, 0) }),
+                  range: t('admin.chart.confidenceRange'),
+                  count: t('admin.chart.count'),
+                  threshold: threshold === undefined ? '' : t('admin.chart.threshold', { value: threshold }),
+                  noData: t('admin.chart.noData'),
+                }}
+              />
+            </div>
+          </div>
+        </>
+      ) : null}
+    </div>
+  );
+}

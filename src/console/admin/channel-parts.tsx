@@ -1,0 +1,106 @@
+/** Pieces of a channel shown both in the list and in the edit form. */
+import { useId, useState } from 'react';
+import { api } from '../api';
+import { hasKey, useT, type T } from '../i18n';
+import { errorMessage } from './common';
+import type { ChannelKind, ChannelView, KindSchema, TestResult } from './types';
+
+/** A labelled on/off switch (a checkbox with role=switch, so Space toggles it). */
+export function Switch({ label, context, checked, busy, onChange, testId }: { label: string; context: string; checked: boolean; busy: boolean; onChange: (on: boolean) => void; testId: string }) {
+  return (
+    <label className="adm-switch">
+      <input
+        type="checkbox"
+        role="switch"
+        checked={checked}
+        // The visible word plus the channel's name: a list of switches all called "启用" is no help.
+        aria-label={`${label}: ${context}`}
+        // Not `disabled` while saving: that would drop keyboard focus from the switch.
+        aria-busy={busy}
+        data-testid={testId}
+        onChange={(e) => {
+          if (!busy) onChange(e.target.checked);
+        }}
+      />
+      <span className="adm-switch__track" aria-hidden="true" />
+      <span className="adm-switch__label">{label}</span>
+    </label>
+  );
+}
+
+/** Where the platform must send callbacks, with a copy button and where to paste it. */
+/** Our own wording for a kind where we have one (follows the language switch), else the server's label. */
+export function kindLabel(t: T, kind: ChannelKind, kinds: KindSchema[] | null): string {
+  if (hasKey(`admin.kind.${kind}`)) return t(`admin.kind.${kind}`);
+  return kinds?.find((k) => k.kind === kind)?.label ?? kind;
+}
+
+export function CallbackUrl({ channel }: { channel: ChannelView }) {
+  const t = useT();
+  const id = useId();
+  const [copied, setCopied] = useState(false);
+  if (!channel.callbackUrl) return <p className="adm-muted adm-callback">{t(`admin.callback.none.${channel.kind}`)}</p>;
+  const url = channel.callbackUrl;
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(url);
+      setCopied(true);
+      setTimeout(() => setCopied(false), 2000);
+    } catch {
+      // No clipboard (plain http, old browser): select the text so Ctrl+C works.
+      (document.getElementById(id) as HTMLInputElement | null)?.select();
+    }
+  }
+  return (
+    <div className="adm-callback">
+      <label htmlFor={id}>{t(channel.kind === 'webchat' ? 'admin.callback.webchatLabel' : 'admin.callback.label')}</label>
+      <div className="adm-input-group">
+        <input id={id} type="text" readOnly value={url} spellCheck={false} onFocus={(e) => e.currentTarget.select()} aria-describedby={`${id}-hint`} data-testid="channel-callback-url" />
+        <button type="button" className="adm-btn adm-btn--small" onClick={copy}>
+          {copied ? t('admin.callback.copied') : t('admin.callback.copy')}
+        </button>
+      </div>
+      <p id={`${id}-hint`} className="adm-help">
+        {t(`admin.callback.hint.${channel.kind}`)}
+      </p>
+    </div>
+  );
+}
+
+type TestState = { phase: 'idle' } | { phase: 'running' } | { phase: 'done'; result: TestResult } | { phase: 'failed'; message: string };
+
+/** "Test connection": asks the server to fetch a platform token with the stored credentials. */
+export function TestConnection({ channelId, testId }: { channelId: string; testId: string }) {
+  const t = useT();
+  const [state, setState] = useState<TestState>({ phase: 'idle' });
+  async function run() {
+    setState({ phase: 'running' });
+    try {
+      const result = await api.post<TestResult>(`/api/channels/${encodeURIComponent(channelId)}/test`);
+      setState({ phase: 'done', result });
+    } catch (error) {
+      setState({ phase: 'failed', message: errorMessage(t, error) });
+    }
+  }
+  let text = '';
+  let tone = '';
+  if (state.phase === 'running') text = t('admin.test.running');
+  if (state.phase === 'failed') [text, tone] = [state.message, 'bad'];
+  if (state.phase === 'done') {
+    const { result } = state;
+    if (result.ok) [text, tone] = [t('admin.test.ok'), 'good'];
+    // Kinds with nothing to log in to (the web chat) answer that they have no test: not a failure.
+    else if (result.error.code === 'CHANNEL.TEST_UNSUPPORTED') text = t('admin.test.unsupported');
+    else [text, tone] = [t('admin.test.failed', { message: result.error.message, code: result.error.code }), 'bad'];
+  }
+  return (
+    <div className="adm-test">
+      <button type="button" className="adm-btn adm-btn--small" onClick={run} aria-busy={state.phase === 'running'} data-testid={testId}>
+        {t('admin.test.button')}
+      </button>
+      <span className={`adm-test__result${tone ? ` adm-test__result--${tone}` : ''}`} role="status" data-testid={`${testId}-result`}>
+        {text}
+      </span>
+    </div>
+  );
+}

@@ -1,0 +1,121 @@
+/** Shapes of the admin API answers (notes/console-contract.md, "HTTP contract"). */
+
+export type ChannelKind = 'wecom_app' | 'wecom_kf' | 'wecom_bot' | 'dingtalk_stream' | 'dingtalk_http' | 'webchat';
+
+/** A channel as GET /api/channels shows it: secret config values are '********' (set) or '' (unset). */
+export interface ChannelView {
+  id: string;
+  kind: ChannelKind;
+  name: string;
+  enabled: boolean;
+  botEnabled: boolean;
+  config: Record<string, unknown>;
+  model: { name: string | null; threshold: number; systemPrompt: string };
+  handoff: { keywords: string[]; holdingMessage: string };
+  welcomeMessage: string | null;
+  callbackUrl: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What channel-view.ts puts in place of a stored secret. */
+export const MASKED_SECRET = '********';
+
+export type FieldType = 'string' | 'secret' | 'list' | 'enum' | 'number';
+
+export interface KindField {
+  name: string;
+  label: string;
+  type: FieldType;
+  required: boolean;
+  options?: string[];
+  help?: string;
+}
+
+export interface KindSchema {
+  kind: ChannelKind;
+  label: string;
+  fields: KindField[];
+}
+
+export type TestResult = { ok: true } | { ok: false; error: { code: string; message: string } };
+
+export interface KnowledgeEntry {
+  id: string;
+  channelId: string | null;
+  instruction: string;
+  input: string;
+  output: string;
+  updatedAt?: string;
+}
+
+export interface ImportResult {
+  imported: number;
+  skipped: number;
+  errors: { line: number; error: string }[];
+}
+
+export type Role = 'admin' | 'agent';
+
+export interface UserView {
+  id: string;
+  email: string;
+  name: string | null;
+  role: Role;
+  disabled: boolean;
+  createdAt?: string;
+  lastLoginAt?: string | null;
+}
+
+export interface AuditItem {
+  id: string;
+  actor: string;
+  actorEmail?: string | null;
+  action: string;
+  target: string;
+  details?: Record<string, unknown> | null;
+  at: string;
+}
+
+export type StatsRange = '24h' | '7d';
+
+export interface SeriesPoint {
+  at: string;
+  customer: number;
+  bot: number;
+  agent: number;
+  handoffs: number;
+}
+
+export interface ConfidenceBucket {
+  from: number;
+  to: number;
+  count: number;
+}
+
+export interface DashboardStats {
+  range: StatsRange;
+  since: string;
+  messages: { customer: number; bot: number; agent: number };
+  answeredByBot: number;
+  handedOff: number;
+  handoffsByReason: Record<string, number>;
+  medianSecondsToHuman: number | null;
+  confidence: ConfidenceBucket[];
+  series: SeriesPoint[];
+}
+
+/** What api.ts throws (C1): the HTTP status and the server's error code and message. */
+export interface ApiError {
+  status: number;
+  code: string;
+  message: string;
+}
+
+export function errorText(error: unknown): string {
+  if (error && typeof error === 'object' && 'message' in error) {
+    const e = error as Partial<ApiError>;
+    return e.code ? `${e.message} (${e.code})` : String(e.message);
+  }
+  return String(error);
+}

@@ -1,0 +1,188 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { api, ApiError } from '../api';
+import { errorMessage } from '../errors';
+import { useEvents } from '../events';
+import { formatConfidence, formatDuration, reasonText, statusText, userName } from '../format';
+import { useNow } from '../hooks';
+import { useT } from '../i18n';
+import { hrefFor } from '../router';
+import type { ConversationDetail, Directory, Message, User } from '../types';
+import { MessageItem } from './MessageItem';
+import { ReplyBox } from './ReplyBox';
+
+type Action = 'assign' | 'unassign' | 'release' | 'close';
+
+/** The conversation's history, what can be done with it now, and the reply box. */
+export function ConversationView({ id, me, directory }: { id: string; me: User; directory: Directory }) {
+  const t = useT();
+  const now = useNow(1000);
+  const [conversation, setConversation] = useState<ConversationDetail | null>(null);
+  const [fetchedAt, setFetchedAt] = useState(0);
+  const [loadError, setLoadError] = useState<ApiError | Error | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const [busy, setBusy] = useState<Action | null>(null);
+  const [retrying, setRetrying] = useState<string | null>(null);
+  const [announcement, setAnnouncement] = useState('');
+  const seen = useRef<Set<string> | null>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const list = useRef<HTMLOListElement>(null);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const base = `/api/conversations/${encodeURIComponent(id)}`;
+  // load() is made once per conversation; it reads the current language through this ref.
+  const tRef = useRef(t);
+  tRef.current = t;
+
+  const load = useCallback(async () => {
+    try {
+      const detail = await api.get<ConversationDetail>(base);
+      announceNew(detail.messages);
+      setConversation(detail);
+      setFetchedAt(Date.now());
+      setLoadError(null);
+    } catch (err) {
+      setLoadError(err as Error);
+    }
+  }, [base]);
+
+  /** New customer (and bot/agent) messages are read out by screen readers; the first load is not news. */
+  function announceNew(messages: Message[]) {
+    const fresh = seen.current ? messages.filter((m) => !seen.current!.has(m.id)) : [];
+    seen.current = new Set(messages.map((m) => m.id));
+    const last = fresh.filter((m) => m.sender !== 'system').at(-1);
+    const tr = tRef.current;
+    if (last) setAnnouncement(tr('conv.newMessage', { sender: tr(`sender.${last.sender}`), text: last.text ?? tr('conv.attachment', { kind: last.kind }) }));
+  }
+
+  useEffect(() => {
+    void load();
+    return () => { if (timer.current) clearTimeout(timer.current); };
+  }, [load]);
+
+  // On a phone the list disappears when a conversation opens: take focus to its heading (once it
+  // is loaded, the loading heading is replaced) so keyboard and screen-reader users are not lost.
+  const loaded = conversation !== null;
+  useEffect(() => {
+    if (loaded && window.matchMedia('(max-width: 899px)').matches) heading.current?.focus();
+  }, [loaded]);
+
+  useEvents((event) => {
+    if (event.type !== 'resync' && (!('conversationId' in event) || event.conversationId !== id)) return;
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = setTimeout(() => void load(), 150);
+  });
+
+  const count = conversation?.messages.length ?? 0;
+  useEffect(() => {
+    if (list.current) list.current.scrollTop = list.current.scrollHeight;
+  }, [count]);
+
+  async function act(action: Action) {
+    setBusy(action);
+    setActionError(null);
+    try {
+      await api.post(`${base}/${action}`);
+    } catch (err) {
+      setActionError(errorMessage(err, t));
+    }
+    setBusy(null);
+    await load();
+  }
+
+  async function retry(messageId: string) {
+    setRetrying(messageId);
+    setActionError(null);
+    try {
+      await api.post(`${base}/messages/${encodeURIComponent(messageId)}/retry`);
+    } catch (err) {
+      setActionError(errorMessage(err, t));
+    }
+    setRetrying(null);
+    await load();
+  }
+
+  async function send(text: string): Promise<boolean> {
+    setActionError(null);
+    try {
+      await api.post(`${base}/messages`, { text });
+      await load();
+      return true;
+    } catch (err) {
+      setActionError(errorMessage(err, t));
+      return false;
+    }
+  }
+
+  const back = (
+    <a className="back" href={hrefFor.inbox()} data-testid="back-to-list">← {t('conv.back')}</a>
+  );
+
+  if (!conversation) {
+    const missing = loadError instanceof ApiError && loadError.status === 404;
+    return (
+      <div className="conversation">
+        <div className="conv-head">{back}<h2 ref={heading} tabIndex={-1}>{missing ? t('conv.notFound') : t('app.loading')}</h2></div>
+        {loadError && !missing && <p className="error" role="alert">{errorMessage(loadError, t)}</p>}
+      </div>
+    );
+  }
+
+  const c = conversation;
+  const mine = c.status === 'assigned' && c.assigneeId === me.id;
+  const channel = directory.channels.find((ch) => ch.id === c.channelId);
+  const windowLeft = c.replyWindow ? Math.max(0, c.replyWindow.secondsLeft - Math.floor((now - fetchedAt) / 1000)) : null;
+  const windowOpen = !c.replyWindow || (c.replyWindow.open && (windowLeft ?? 0) > 0);
+  const waitingFrom = c.status === 'queued' || c.status === 'assigned' ? Date.parse(c.waitingSince ?? c.updatedAt) : NaN;
+  const disabledReason = c.status === 'closed' ? t('conv.replyClosed') : !mine ? t('conv.replyDisabled') : !windowOpen ? t('window.closed') : null;
+
+  return (
+    <div className="conversation" data-testid="conversation" data-conversation-id={c.id} data-status={c.status}>
+      <div className="conv-head">
+        {back}
+        <div className="who">
+          <h2 ref={heading} tabIndex={-1}>{c.contact.name || c.contact.externalId}</h2>
+          <p className="sub">
+            <span>{channel?.name ?? c.channelId}</span>
+            <span className={`pill status-${c.status}`} data-testid="conversation-status">{statusText(c.status, t)}</span>
+            {c.handoffReason && <span className="reason">{reasonText(c.handoffReason, t)}</span>}
+            {c.lastConfidence !== null && <span className="conf">{t('confidence.label', { value: formatConfidence(c.lastConfidence) })}</span>}
+            {!Number.isNaN(waitingFrom) && <span className="waiting">{t('queue.waiting', { time: formatDuration((now - waitingFrom) / 1000, t) })}</span>}
+            {c.assigneeId && <span>{t('conv.assignedTo', { name: c.assigneeId === me.id ? t('assignee.me') : userName(c.assigneeId, directory.users) })}</span>}
+          </p>
+        </div>
+        <div className="actions" role="group" aria-label={t('conv.actions')}>
+          {c.status === 'queued' && (
+            <button type="button" className="primary" disabled={busy !== null} onClick={() => act('assign')} data-testid="take-over">{t('conv.takeOver')}</button>
+          )}
+          {c.status === 'assigned' && (
+            <>
+              <button type="button" disabled={busy !== null} onClick={() => act('unassign')} data-testid="give-back">{t('conv.giveBack')}</button>
+              <button type="button" disabled={busy !== null} onClick={() => act('release')} data-testid="release">{t('conv.release')}</button>
+            </>
+          )}
+          {c.status !== 'closed' && (
+            <button type="button" className="danger" disabled={busy !== null} onClick={() => act('close')} data-testid="close-conversation">{t('conv.close')}</button>
+          )}
+        </div>
+      </div>
+      {c.replyWindow && (
+        <p className={`window ${windowOpen ? 'open' : 'closed'}`} data-testid="reply-window">
+          <strong>{t('window.title')}</strong>{' '}
+          {windowOpen ? t('window.open', { time: formatDuration(windowLeft ?? 0, t), n: c.replyWindow.messagesLeft }) : t('window.closed')}
+        </p>
+      )}
+      {actionError && (
+        <p className="error" role="alert" data-testid="action-error">
+          {actionError} <button type="button" className="small" onClick={() => setActionError(null)}>{t('error.dismiss')}</button>
+        </p>
+      )}
+      <ol className="messages" ref={list} aria-label={t('conv.history')} tabIndex={0} data-testid="message-list">
+        {c.messages.length === 0 && <li className="note">{t('conv.noMessages')}</li>}
+        {c.messages.map((m) => (
+          <MessageItem key={m.id} conversationId={c.id} message={m} users={directory.users} retrying={retrying === m.id} onRetry={retry} />
+        ))}
+      </ol>
+      <div className="sr-only" aria-live="polite" data-testid="message-announcer">{announcement}</div>
+      <ReplyBox disabled={disabledReason !== null} disabledReason={disabledReason} onSend={send} />
+    </div>
+  );
+}

@@ -1,0 +1,70 @@
+import { customerEventText, formatClock, formatConfidence, systemNoteText } from '../format';
+import { useLang, useT } from '../i18n';
+import type { DirectoryUser, Message } from '../types';
+
+const OUTGOING = new Set(['bot', 'agent']);
+/** Delivery states worth showing on an outgoing message (`done` is an inbound state). */
+const SHOWN_STATUS = new Set(['pending', 'sending', 'sent', 'failed', 'unknown', 'recalled']);
+
+interface Props {
+  conversationId: string;
+  message: Message;
+  users: DirectoryUser[];
+  retrying: boolean;
+  onRetry: (messageId: string) => void;
+}
+
+/** A bubble per message; handoffs, status changes and platform events as a centred note. */
+export function MessageItem({ conversationId, message, users, retrying, onRetry }: Props) {
+  const t = useT();
+  const { lang } = useLang();
+  const time = <time dateTime={message.createdAt}>{formatClock(message.createdAt, lang)}</time>;
+
+  if (message.sender === 'system' || message.kind === 'event') {
+    const text = message.sender === 'system' ? systemNoteText(message.text ?? '', t, users) : customerEventText(message, t);
+    return (
+      <li className="note" data-testid="message" data-sender={message.sender} data-message-id={message.id}>
+        <span>{text}</span> {time}
+      </li>
+    );
+  }
+
+  const outgoing = OUTGOING.has(message.sender);
+  const mediaHref = message.attachment && message.kind !== 'text'
+    ? `/api/conversations/${encodeURIComponent(conversationId)}/messages/${encodeURIComponent(message.id)}/media`
+    : null;
+  return (
+    <li
+      className={`msg from-${message.sender} ${outgoing ? 'out' : 'in'}`}
+      data-testid="message"
+      data-sender={message.sender}
+      data-message-id={message.id}
+      data-status={message.status}
+    >
+      <div className="bubble">
+        <div className="meta">
+          <span className="sender">{t(`sender.${message.sender}`)}</span>
+          {message.sender === 'bot' && message.confidence !== null && (
+            <span className={`conf ${message.confidence < 0.5 ? 'low' : ''}`} data-testid="message-confidence">
+              {t('confidence.label', { value: formatConfidence(message.confidence) })}
+            </span>
+          )}
+          {time}
+        </div>
+        {message.text ? <p className="text">{message.text}</p> : <p className="text muted">{t('conv.attachment', { kind: message.kind })}</p>}
+        {mediaHref && <a href={mediaHref} target="_blank" rel="noopener noreferrer">{t('conv.media')}</a>}
+        {outgoing && SHOWN_STATUS.has(message.status) && (
+          <div className={`delivery ${message.status}`} data-testid="delivery-status">
+            <span>{t(`delivery.${message.status}`)}</span>
+            {message.status === 'failed' && message.error && <span className="delivery-error">{message.error}</span>}
+            {message.status === 'failed' && (
+              <button type="button" className="small" disabled={retrying} onClick={() => onRetry(message.id)} data-testid="retry-button">
+                {t('delivery.retry')}
+              </button>
+            )}
+          </div>
+        )}
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,55 @@
+/**
+ * Watches the queue wherever the agent is in the console: keeps the title badge at the number of
+ * queued conversations, and when a conversation joins the queue that was not there before, beeps
+ * (if sound is on) and returns an announcement for the aria-live region.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { api } from './api';
+import { useEvents } from './events';
+import { useT } from './i18n';
+import { beep, setTitleBadge } from './notify';
+import type { ConversationSummary } from './types';
+
+export function useQueueWatch(): { queued: number; announcement: string } {
+  const t = useT();
+  const [queued, setQueued] = useState(0);
+  const [announcement, setAnnouncement] = useState('');
+  const known = useRef<Set<string> | null>(null);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      const { items } = await api.get<{ items: ConversationSummary[] }>('/api/conversations?status=queued&limit=500');
+      const ids = new Set(items.map((c) => c.id));
+      // The first load only learns what is there; only later arrivals are news.
+      const fresh = known.current ? [...ids].filter((id) => !known.current!.has(id)) : [];
+      known.current = ids;
+      setQueued(ids.size);
+      if (fresh.length > 0) {
+        beep();
+        setAnnouncement(t('notify.announce', { n: ids.size }));
+      }
+    } catch {
+      // The inbox shows the error; the badge keeps its last value.
+    }
+  }, [t]);
+
+  useEffect(() => {
+    void load();
+    return () => {
+      if (timer.current) clearTimeout(timer.current);
+    };
+  }, [load]);
+
+  useEvents((event) => {
+    if (event.type !== 'conversation.updated' && event.type !== 'conversation.created' && event.type !== 'resync') return;
+    // Several events arrive together on a handoff: one reload for the burst.
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = setTimeout(() => void load(), 300);
+  });
+
+  useEffect(() => setTitleBadge(queued, t('app.title')), [queued, t]);
+  // Signed out: no badge on the login page.
+  useEffect(() => () => setTitleBadge(0, document.title.replace(/^\(\d+\) /, '')), []);
+  return { queued, announcement };
+}

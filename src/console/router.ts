@@ -1,0 +1,39 @@
+/**
+ * A hash router: `#/c/<id>` opens a conversation, `#/admin/<page>` an admin page. Hash routes need
+ * no server help, and the server's SPA fallback still covers anyone who types /console/whatever.
+ */
+import { useSyncExternalStore } from 'react';
+
+export type Route =
+  | { name: 'inbox'; conversationId: string | null }
+  | { name: 'admin'; page: string }
+  | { name: 'notFound' };
+
+export function parseRoute(hash: string): Route {
+  const path = hash.replace(/^#/, '').replace(/^\/+/, '');
+  const parts = path.split('/').filter(Boolean).map((p) => decodeURIComponent(p));
+  if (parts.length === 0 || (parts[0] === 'inbox' && parts.length === 1)) return { name: 'inbox', conversationId: null };
+  if (parts[0] === 'c' && parts.length === 2) return { name: 'inbox', conversationId: parts[1] };
+  if (parts[0] === 'admin' && parts.length === 2) return { name: 'admin', page: parts[1] };
+  return { name: 'notFound' };
+}
+
+export const hrefFor = {
+  inbox: () => '#/',
+  conversation: (id: string) => `#/c/${encodeURIComponent(id)}`,
+  admin: (page: string) => `#/admin/${page}`,
+};
+
+export function navigate(href: string): void {
+  if (location.hash !== href) location.hash = href;
+}
+
+function subscribe(listener: () => void): () => void {
+  window.addEventListener('hashchange', listener);
+  return () => window.removeEventListener('hashchange', listener);
+}
+const getHash = () => location.hash;
+
+export function useRoute(): Route {
+  return parseRoute(useSyncExternalStore(subscribe, getHash, getHash));
+}

@@ -1,0 +1,129 @@
+/** The visitor's side of /webchat/:channelId (src/http/routes/webchat-routes.ts): send, history, reply stream. */
+
+export type Sender = 'visitor' | 'bot' | 'agent';
+export interface ChatMessage {
+  id: string;
+  from: Sender;
+  text: string;
+  at: string;
+}
+
+const VISITOR_ID = /^[A-Za-z0-9_-]{16,64}$/;
+
+/** A random id of the server's format (16-64 of [A-Za-z0-9_-]); it is the visitor's only credential. */
+export function randomId(bytes = 18): string {
+  const raw = crypto.getRandomValues(new Uint8Array(bytes));
+  return btoa(String.fromCharCode(...raw)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** Kept per shop site and channel; a browser that refuses storage (private mode) gets one per page view. */
+export function loadVisitorId(channelId: string): string {
+  const key = `kefu-bridge:visitor:${channelId}`;
+  try {
+    const stored = localStorage.getItem(key);
+    if (stored && VISITOR_ID.test(stored)) return stored;
+    const id = randomId();
+    localStorage.setItem(key, id);
+    return id;
+  } catch {
+    return randomId();
+  }
+}
+
+/** A 4xx other than 408/429 will not get better by trying again. */
+class Refused extends Error {}
+
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface Transport {
+  history(): Promise<ChatMessage[]>;
+  /** Resolves once the server stored it; retries transient failures with the same clientMessageId. */
+  send(text: string, clientMessageId: string): Promise<void>;
+  /** Opens the reply stream; reconnects by itself until the returned function is called. */
+  listen(handlers: { onReply(m: ChatMessage): void; onState(s: 'connecting' | 'online' | 'offline'): void; onOpen(): void }): () => void;
+}
+
+export function createTransport(origin: string, channelId: string, visitorId: string): Transport {
+  const base = `${origin}/webchat/${encodeURIComponent(channelId)}`;
+  const query = `visitorId=${encodeURIComponent(visitorId)}`;
+
+  async function postOnce(text: string, clientMessageId: string): Promise<void> {
+    const res = await fetch(`${base}/messages`, {
+      method: 'POST',
+      mode: 'cors',
+      credentials: 'omit',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ visitorId, text, clientMessageId }),
+    });
+    if (res.ok) return;
+    if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) throw new Refused(`HTTP ${res.status}`);
+    throw new Error(`HTTP ${res.status}`);
+  }
+
+  return {
+    async history() {
+      const res = await fetch(`${base}/messages?${query}`, { mode: 'cors', credentials: 'omit' });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      const body = (await res.json()) as { items?: ChatMessage[] };
+      return (body.items ?? []).filter((m) => typeof m.text === 'string' && m.text.length > 0);
+    },
+
+    async send(text, clientMessageId) {
+      // The server stores a (visitorId, clientMessageId) pair once, so a retry after a lost
+      // answer cannot duplicate the message.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await postOnce(text, clientMessageId);
+        } catch (err) {
+          if (err instanceof Refused || attempt >= 2) throw err;
+          await wait(1000 * 3 ** attempt);
+        }
+      }
+    },
+
+    listen({ onReply, onState, onOpen }) {
+      let source: EventSource | null = null;
+      let retryTimer: ReturnType<typeof setTimeout> | undefined;
+      let delay = 2000;
+      let stopped = false;
+
+      const connect = () => {
+        onState('connecting');
+        const es = new EventSource(`${base}/events?${query}`);
+        source = es;
+        es.onopen = () => {
+          delay = 2000;
+          onState('online');
+          onOpen();
+        };
+        es.addEventListener('reply', (e) => {
+          try {
+            const data = JSON.parse((e as MessageEvent<string>).data) as Partial<ChatMessage>;
+            if (typeof data.text === 'string' && data.id) {
+              onReply({ id: String(data.id), from: data.from === 'agent' ? 'agent' : 'bot', text: data.text, at: data.at ?? new Date().toISOString() });
+            }
+          } catch {
+            /* a malformed event is skipped, the stream goes on */
+          }
+        });
+        es.onerror = () => {
+          if (stopped) return;
+          onState('offline');
+          // CONNECTING: the browser retries by itself. CLOSED: it gave up (an HTTP error, a CORS
+          // refusal), so we try again later, backing off up to half a minute.
+          if (es.readyState === EventSource.CLOSED) {
+            es.close();
+            retryTimer = setTimeout(connect, delay);
+            delay = Math.min(delay * 2, 30000);
+          }
+        };
+      };
+      connect();
+      return () => {
+        stopped = true;
+        clearTimeout(retryTimer);
+        source?.close();
+      };
+    },
+  };
+}

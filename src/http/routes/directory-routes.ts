@@ -1,0 +1,18 @@
+import Router from '@koa/router';
+import type { HttpDeps } from '../deps.js';
+
+/**
+ * Names for the console's filters and labels, for agents as well as admins: no channel config,
+ * no user state beyond the role. Disabled users stay listed, since old conversations still name them.
+ */
+export function directoryRoutes(deps: HttpDeps): Router {
+  const router = new Router({ prefix: '/api/directory' });
+  router.get('/', async (ctx) => {
+    const [channels, users] = await Promise.all([deps.core.channelRepository.list(), deps.core.users.list()]);
+    ctx.body = {
+      channels: channels.map((c) => ({ id: c.id, name: c.name, kind: c.kind, enabled: c.enabled, botEnabled: c.botEnabled })),
+      users: users.map((u) => ({ id: u.id, name: u.name, email: u.email, role: u.role })),
+    };
+  });
+  return router;
+}

@@ -1,0 +1,43 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import { NotFoundError } from '../../domain/errors.js';
+import { EMAIL_PATTERN, PASSWORD_MAX, PASSWORD_MIN, ROLES } from '../../domain/user.js';
+import { createUser } from '../../usecases/create-user.js';
+import { updateUser } from '../../usecases/update-user.js';
+import { parseBody, readJson } from '../body.js';
+import type { HttpDeps } from '../deps.js';
+import { userView } from '../user-view.js';
+
+const fields = {
+  name: z.string().trim().min(1).max(100),
+  role: z.enum(ROLES),
+  disabled: z.boolean(),
+  password: z.string().min(PASSWORD_MIN).max(PASSWORD_MAX),
+};
+const createSchema = z.object({ email: z.string().trim().max(254).regex(EMAIL_PATTERN, 'must be an email address'), name: fields.name.optional(), role: fields.role, password: fields.password }).strict();
+const patchSchema = z.object(fields).partial().strict().refine((p) => Object.keys(p).length > 0, 'nothing to change');
+
+/** /api/users (admin only, guarded in app.ts). */
+export function userRoutes(deps: HttpDeps): Router {
+  const router = new Router({ prefix: '/api/users' });
+  const core = deps.core;
+
+  router.get('/', async (ctx) => {
+    ctx.body = { items: (await core.users.list()).map(userView) };
+  });
+  router.get('/:id', async (ctx) => {
+    const user = await core.users.get(ctx.params.id);
+    if (!user) throw new NotFoundError('USER.NOT_FOUND', `user ${ctx.params.id} does not exist`);
+    ctx.body = userView(user);
+  });
+  router.post('/', async (ctx) => {
+    const input = parseBody(createSchema, await readJson(ctx));
+    ctx.status = 201;
+    ctx.body = userView(await createUser(core, ctx.state.actor, input));
+  });
+  router.patch('/:id', async (ctx) => {
+    const changes = parseBody(patchSchema, await readJson(ctx));
+    ctx.body = userView(await updateUser(core, ctx.state.actor, ctx.params.id, changes));
+  });
+  return router;
+}

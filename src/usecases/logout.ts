@@ -1,0 +1,9 @@
+import type { Actor } from '../domain/user.js';
+import type { CoreDeps } from './deps.js';
+import { sessionTokenHash } from './session-token.js';
+
+/** Ends one session: its row goes, so the cookie is worthless from now on in every process. */
+export async function logout(deps: CoreDeps, actor: Actor, token: string): Promise<void> {
+  await deps.sessions.delete(sessionTokenHash(token));
+  await deps.audit.record({ actor: actor.id, action: 'auth.logout', target: `user:${actor.id}` });
+}

@@ -1,0 +1,38 @@
+import { ConflictError, NotFoundError } from '../domain/errors.js';
+import type { Actor, Role, User } from '../domain/user.js';
+import type { CoreDeps } from './deps.js';
+import { checkPassword } from './create-user.js';
+
+export interface UserChanges {
+  name?: string;
+  role?: Role;
+  disabled?: boolean;
+  password?: string;
+}
+
+/**
+ * Role, name, disabled, password. Disabling or a new password ends every session of the user
+ * (theirs included when an admin changes their own password); a role change applies on the next
+ * request without one, because sessions read the role from the users row.
+ */
+export async function updateUser(deps: CoreDeps, actor: Actor, id: string, changes: UserChanges): Promise<User> {
+  const current = await deps.users.get(id);
+  if (!current) throw new NotFoundError('USER.NOT_FOUND', `user ${id} does not exist`);
+  if (changes.password !== undefined) checkPassword(changes.password);
+  const losesAdmin = current.role === 'admin' && !current.disabled && (changes.role === 'agent' || changes.disabled === true);
+  // Someone must be able to sign in and manage users; ADMIN_TOKEN is for automation, not people.
+  if (losesAdmin && (await deps.users.countActiveAdmins()) <= 1) throw new ConflictError('USER.LAST_ADMIN', 'the last enabled admin cannot be demoted or disabled');
+
+  const passwordHash = changes.password === undefined ? undefined : await deps.passwords.hash(changes.password);
+  const updated = await deps.users.update(id, { name: changes.name?.trim() || undefined, role: changes.role, disabled: changes.disabled, passwordHash });
+  if (!updated) throw new NotFoundError('USER.NOT_FOUND', `user ${id} does not exist`);
+  const endsSessions = changes.disabled === true || passwordHash !== undefined;
+  const sessionsEnded = endsSessions ? await deps.sessions.deleteForUser(id) : 0;
+
+  const fields = Object.keys(changes).filter((k) => (changes as Record<string, unknown>)[k] !== undefined);
+  const details: Record<string, unknown> = { fields, sessionsEnded };
+  if (changes.role !== undefined && changes.role !== current.role) details.role = { from: current.role, to: changes.role };
+  if (changes.disabled !== undefined && changes.disabled !== current.disabled) details.disabled = changes.disabled;
+  await deps.audit.record({ actor: actor.id, action: 'user.update', target: `user:${id}`, details });
+  return updated;
+}
