@@ -14,7 +14,6 @@ class EventHub {
   private source: EventSource | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private attempts = 0;
-  private opened = false;
   private running = false;
   private live = false;
   private readonly listeners = new Set<(event: ServerEvent) => void>();
@@ -23,7 +22,6 @@ class EventHub {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.opened = false;
     this.connect();
   }
 
@@ -63,8 +61,9 @@ class EventHub {
     source.onopen = () => {
       this.attempts = 0;
       this.setLive(true);
-      if (this.opened) this.dispatch({ type: 'resync' });
-      this.opened = true;
+      // Also on the first open: the lists were loaded before the stream was up, and anything that
+      // happened in between reached no one.
+      this.dispatch({ type: 'resync' });
     };
     source.onerror = () => {
       this.setLive(false);
