@@ -20,7 +20,11 @@ export function createWebchatAdapter(deps: { events: EventBus; now?: () => Date 
       parseWebchatConfig(channel.config);
     },
     async send(channel, to, message) {
-      await deps.events.publish({ type: 'webchat.reply', channelId: channel.id, visitorId: to.externalId, messageId: message.outboxId, text: message.text, at: now().toISOString() });
+      // The stored message's id, as the visitor's history names it, so the widget shows it once.
+      await deps.events.publish({
+        type: 'webchat.reply', channelId: channel.id, visitorId: to.externalId,
+        messageId: message.messageId ?? `outbox-${message.outboxId}`, sender: message.sender ?? 'bot', text: message.text, at: now().toISOString(),
+      });
       return { platformMessageId: message.outboxId };
     },
   };

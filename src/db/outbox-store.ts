@@ -20,7 +20,7 @@ export function createOutboxStore(db: Database, pendingGraceMs: number): OutboxS
            WHERE id = $1 AND status = 'pending' AND next_attempt_at <= now()
            RETURNING id, message_id, attempts
          )
-         SELECT o.id, o.message_id, o.attempts, m.text, m.conversation_id, m.channel_id, m.attachment->>'replyCode' AS reply_code,
+         SELECT o.id, o.message_id, o.attempts, m.sender, m.text, m.conversation_id, m.channel_id, m.attachment->>'replyCode' AS reply_code,
                 ct.external_id, ct.address
          FROM o JOIN messages m ON m.id = o.message_id
          JOIN conversations c ON c.id = m.conversation_id JOIN contacts ct ON ct.id = c.contact_id`,
@@ -32,6 +32,7 @@ export function createOutboxStore(db: Database, pendingGraceMs: number): OutboxS
       return {
         outboxId: String(row.id),
         messageId: String(row.message_id),
+        sender: row.sender === 'agent' ? 'agent' : 'bot',
         conversationId: String(row.conversation_id),
         channelId: String(row.channel_id),
         contactExternalId: String(row.external_id),

@@ -46,6 +46,9 @@ export interface PullRequest {
 export interface OutgoingMessage {
   /** Our outbox id: stable across retries, usable as an idempotency key where the platform has one. */
   outboxId: string;
+  /** The stored message this sends, and who wrote it; a channel that shows history (web chat) names it. */
+  messageId?: string;
+  sender?: 'bot' | 'agent';
   text: string;
   /** Answer an event with its one-time code (a welcome) instead of a plain send. */
   replyCode?: string;

@@ -5,7 +5,7 @@ export type AppEvent =
   | { type: 'message.status'; conversationId: string; channelId: string; messageId: string; status: string }
   | { type: 'channel.changed'; channelId: string }
   /** A reply for a web chat visitor, delivered to whichever web process holds their stream. */
-  | { type: 'webchat.reply'; channelId: string; visitorId: string; messageId: string; text: string; at: string };
+  | { type: 'webchat.reply'; channelId: string; visitorId: string; messageId: string; sender: 'bot' | 'agent'; text: string; at: string };
 
 export interface EventBus {
   publish(event: AppEvent): Promise<void>;

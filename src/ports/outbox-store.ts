@@ -1,6 +1,7 @@
 export interface ClaimedSend {
   outboxId: string;
   messageId: string;
+  sender: 'bot' | 'agent';
   conversationId: string;
   channelId: string;
   contactExternalId: string;

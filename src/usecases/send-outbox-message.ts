@@ -44,7 +44,7 @@ export async function sendOutboxMessage(deps: CoreDeps, outboxId: string): Promi
     const receipt = await adapter.send(
       channel,
       { externalId: claimed.contactExternalId, address: claimed.contactAddress },
-      { outboxId, text: claimed.text, replyCode: claimed.replyCode ?? undefined },
+      { outboxId, messageId: claimed.messageId, sender: claimed.sender, text: claimed.text, replyCode: claimed.replyCode ?? undefined },
     );
     await deps.outbox.markSent(outboxId, receipt.platformMessageId ?? null);
     announce('sent');

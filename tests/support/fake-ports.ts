@@ -95,6 +95,7 @@ export class FakeOutboxStore implements OutboxStore {
   add(row: Partial<ClaimedSend> & { outboxId: string }): ClaimedSend {
     const claimed: ClaimedSend = {
       messageId: `m-${row.outboxId}`,
+      sender: 'bot',
       conversationId: 'conv-1',
       channelId: 'ch-1',
       contactExternalId: 'ext-1',

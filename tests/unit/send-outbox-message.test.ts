@@ -57,7 +57,7 @@ describe('sendOutboxMessage', () => {
   test('delivers through the channel adapter and marks the row sent', async () => {
     const { deps, outbox, adapter, queue, events } = setup({ script: [{ platformMessageId: 'wx-msg-1' }] });
     assert.equal(await sendOutboxMessage(deps, 'o1'), 'sent');
-    assert.deepEqual(adapter.sent, [{ channelId: 'ch-1', to: { externalId: 'wx-user-9', address: {} }, message: { outboxId: 'o1', text: '您好，已发货', replyCode: undefined } }]);
+    assert.deepEqual(adapter.sent, [{ channelId: 'ch-1', to: { externalId: 'wx-user-9', address: {} }, message: { outboxId: 'o1', messageId: 'm1', sender: 'bot', text: '您好，已发货', replyCode: undefined } }]);
     assert.deepEqual(outbox.calls, [
       { op: 'claim', outboxId: 'o1', leaseMs: 12_345 },
       { op: 'markSent', outboxId: 'o1', platformMessageId: 'wx-msg-1' },

@@ -6,7 +6,6 @@ import type { Context, Next } from 'koa';
 import { z } from 'zod';
 import type { Channel } from '../../domain/channel.js';
 import { NotFoundError } from '../../domain/errors.js';
-import type { AppEvent } from '../../ports/event-bus.js';
 import { projectRoot } from '../../paths.js';
 import { receiveMessages } from '../../usecases/receive-messages.js';
 import { parseBody, readJson } from '../body.js';
@@ -22,8 +21,6 @@ const demoPage = readFileSync(join(projectRoot, 'src', 'console', 'demo.html'), 
 const widgetFile = join(projectRoot, 'dist', 'console', 'widget.js');
 const widgetTag = (channelId: string) => `<script src="/widget.js" data-channel="${channelId}" data-open="true" async></script>`;
 const widgetMissing = `<p class="missing" role="alert">聊天组件还没有构建（缺少 dist/console/widget.js）。请运行 <code>node scripts/build-console.mjs</code> 后刷新本页。<br>The chat widget is not built yet (dist/console/widget.js is missing): run <code>node scripts/build-console.mjs</code>, then reload.</p>`;
-
-type Reply = Extract<AppEvent, { type: 'webchat.reply' }>;
 
 /** The built-in web chat: a customer-facing channel with nothing to install (DESIGN.md §4.3 `webchat`). */
 export function webchatRoutes(deps: HttpDeps): Router {
@@ -53,29 +50,6 @@ export function webchatRoutes(deps: HttpDeps): Router {
     }
     if (ctx.method === 'OPTIONS') ctx.status = 204;
     else await next();
-  }
-
-  /**
-   * The stored message a reply was sent from, so the stream and the history name it alike (the
-   * widget shows it once) and say whether the bot or a person wrote it. The event carries only the
-   * outbox id: the newest outgoing message with the same text not yet told on this stream.
-   */
-  async function storedReply(channelId: string, visitor: string, event: Reply, told: Map<string, string>) {
-    const view = (id: string, from: string) => ({ id, from, text: event.text, at: event.at });
-    const known = told.get(event.messageId);
-    try {
-      const conversation = await core.store.findByContact(channelId, visitor);
-      const recent = conversation ? await core.store.messages(conversation.id, 20) : [];
-      const taken = new Set(told.values());
-      const match = recent.reverse().find((m) => (known ? m.id === known : !taken.has(m.id) && m.text === event.text && (m.sender === 'bot' || m.sender === 'agent')));
-      if (match) {
-        told.set(event.messageId, match.id);
-        return view(match.id, match.sender);
-      }
-    } catch (err) {
-      core.log.warn({ err: (err as Error).message, channelId }, 'web chat reply not matched to its message');
-    }
-    return view(`outbox-${event.messageId}`, 'bot');
   }
 
   router.options('/webchat/:channelId/messages', cors);
@@ -108,14 +82,12 @@ export function webchatRoutes(deps: HttpDeps): Router {
   router.get('/webchat/:channelId/events', cors, async (ctx) => {
     const channel = await webchatChannel(ctx);
     const id = parseBody(visitorId, ctx.query.visitorId);
-    const told = new Map<string, string>();
-    let queue = Promise.resolve();
     let unsubscribe = () => {};
     const write = openEventStream(ctx, () => unsubscribe());
     unsubscribe = core.events.subscribe((event) => {
       if (event.type === 'webchat.reply' && event.channelId === channel.id && event.visitorId === id) {
-        // One at a time, so replies keep the order they were sent in.
-        queue = queue.then(async () => write('reply', await storedReply(channel.id, id, event, told))).catch(() => undefined);
+        // Named by the stored message, as the history names it, so the widget shows it once.
+        write('reply', { id: event.messageId, from: event.sender, text: event.text, at: event.at });
       }
     });
   });
