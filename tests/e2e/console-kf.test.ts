@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { FakeWecomKfApi } from '../fakes/fake-wecom-kf-api.js';
 import { createStorage, mode, startTestService, waitFor, type Storage, type TestService } from '../support/harness.js';
 import { createKfChannel, newKfApp, notifyKf, startFakeKf } from '../support/kf-channel.js';
-import { launchBrowser, screenshot, type BrowserSession } from './support/browser.js';
+import { launchBrowser, screenshot, signIn, type BrowserSession } from './support/browser.js';
 
 const ADMIN = { email: 'admin@shop.example', password: 'admin-password-123' };
 const KF = 'wkAJ2GCAAAconsole';
@@ -30,12 +30,7 @@ describe(`微信客服 conversations in the console (${mode})`, { timeout: 180_0
     svc = await startTestService(storage, { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, WECOM_API_BASE: fake.url });
     channelId = await createKfChannel(svc, app);
     browser = await launchBrowser();
-    const page = browser.page;
-    await page.goto(`${svc.url}/console/`);
-    await page.getByTestId('login-email').fill(ADMIN.email);
-    await page.getByTestId('login-password').fill(ADMIN.password);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('current-user').waitFor();
+    await signIn(browser.page, svc.url, ADMIN);
   });
   after(async () => {
     await browser?.close();

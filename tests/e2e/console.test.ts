@@ -14,7 +14,7 @@ import type { Page } from 'playwright-core';
 import type { FakeWecomApi } from '../fakes/fake-wecom-api.js';
 import { createStorage, mode, startTestService, waitFor, type Storage, type TestService } from '../support/harness.js';
 import { createWecomChannel, newWecomApp, postText, startFakeWecom } from '../support/wecom-channel.js';
-import { launchBrowser, screenshot, type BrowserSession } from './support/browser.js';
+import { launchBrowser, screenshot, signIn, type BrowserSession } from './support/browser.js';
 
 const ADMIN = { email: 'admin@shop.example', password: 'admin-password-123' };
 const AGENT = { email: 'agent@shop.example', password: 'agent-password-123', name: '小王' };
@@ -34,14 +34,6 @@ describe(`the agent console and admin pages in Chromium (${mode})`, { timeout: 2
   let msgIds = 0;
 
   const customerSays = (content: string, from = 'customer-1') => postText(svc, channelId, app, { from, content, msgId: String(7_000_000 + ++msgIds) });
-
-  async function signIn(page: Page, who: { email: string; password: string }) {
-    await page.goto(`${svc.url}/console/`);
-    await page.getByTestId('login-email').fill(who.email);
-    await page.getByTestId('login-password').fill(who.password);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('current-user').waitFor();
-  }
 
   /** The queue pane: its list, or the note that nothing matches. */
   const queueShown = (page: Page) => page.locator('[data-testid="queue-list"], [data-testid="queue-empty"]').first().waitFor();
@@ -68,7 +60,7 @@ describe(`the agent console and admin pages in Chromium (${mode})`, { timeout: 2
 
   test('an agent signs in and a customer who asks for a human appears in the queue without a reload', async () => {
     const page = agent.page;
-    await signIn(page, AGENT);
+    await signIn(page, svc.url, AGENT);
     await queueShown(page);
     const before = await page.getByTestId('queue-item').count();
 
@@ -141,7 +133,7 @@ describe(`the agent console and admin pages in Chromium (${mode})`, { timeout: 2
 
   test('an admin turns the channel off in the console and the next callback is refused', async () => {
     const page = admin.page;
-    await signIn(page, ADMIN);
+    await signIn(page, svc.url, ADMIN);
     await page.goto(`${svc.url}/console/#/admin/channels`);
     const row = page.locator(`[data-testid="channel-row"][data-channel-id="${channelId}"]`);
     const toggle = row.getByTestId('channel-enabled-toggle');
@@ -154,6 +146,69 @@ describe(`the agent console and admin pages in Chromium (${mode})`, { timeout: 2
     await waitFor('the callback refused', async () => (await customerSays('还在吗', 'customer-2')).status === 404, 5000);
     const audit = await svc.api('GET', '/api/audit?limit=50');
     assert.ok(audit.body.items.some((e: any) => e.action.startsWith('channel.') && e.target.includes(channelId) && e.actor.startsWith('u_') && e.actorEmail === ADMIN.email), 'the switch is audited with the admin');
+  });
+
+  test('every form field of the admin forms and the login has a label', async () => {
+    const page = admin.page;
+    /** Fields in view without an accessible name (a <label>, aria-label or aria-labelledby). */
+    const unlabelled = () => page.evaluate(() =>
+      Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea'))
+        .filter((el) => !((el as HTMLInputElement).labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby')))
+        .map((el) => el.outerHTML.slice(0, 120)));
+    for (const [route, open] of [['channels', 'channel-new'], ['knowledge', 'knowledge-new'], ['users', 'user-new']]) {
+      await page.goto(`${svc.url}/console/#/admin/${route}`);
+      await page.getByTestId(open).click();
+      await page.locator('form').first().waitFor();
+      assert.deepEqual(await unlabelled(), [], `unlabelled fields on ${route}`);
+    }
+    const anonymous = await launchBrowser();
+    try {
+      await anonymous.page.goto(`${svc.url}/console/`);
+      await anonymous.page.getByTestId('login-form').waitFor();
+      assert.deepEqual(await anonymous.page.evaluate(() => Array.from(document.querySelectorAll('input')).filter((el) => !el.labels?.length).length), 0);
+    } finally {
+      await anonymous.close();
+    }
+  });
+
+  test('keyboard only: sign in, open a waiting chat, take it over and reply', async () => {
+    const keyboard = await launchBrowser();
+    try {
+      const page = keyboard.page;
+      await page.goto(`${svc.url}/console/`);
+      await page.getByTestId('login-email').waitFor();
+      await page.getByTestId('login-email').focus();
+      await page.keyboard.type(AGENT.email);
+      await page.keyboard.press('Tab');
+      await page.keyboard.type(AGENT.password);
+      await page.keyboard.press('Enter');
+      await page.getByTestId('current-user').waitFor();
+
+      // The channel was turned off above; on again, the next callback is taken.
+      assert.equal((await svc.api('PATCH', `/api/channels/${channelId}`, { enabled: true })).status, 200);
+      await waitFor('the channel taking callbacks again', async () => (await customerSays('我要投诉，找人工', 'customer-3')).status === 200, 5000);
+      const item = page.getByTestId('queue-item').first();
+      await item.waitFor();
+      // Tab until the waiting chat has the focus, then open it with Enter.
+      for (let i = 0; i < 40 && !(await item.evaluate((el) => el === document.activeElement || el.contains(document.activeElement))); i++) await page.keyboard.press('Tab');
+      await page.keyboard.press('Enter');
+      const view = page.getByTestId('conversation');
+      await view.waitFor();
+      const takeOver = page.getByTestId('take-over');
+      for (let i = 0; i < 40 && !(await takeOver.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+      await page.keyboard.press('Enter');
+      await waitFor('assigned', async () => (await view.getAttribute('data-status')) === 'assigned');
+      const box = page.getByTestId('reply-textbox');
+      for (let i = 0; i < 40 && !(await box.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+      const before = fake.sent.length;
+      await page.keyboard.type('收到，马上处理');
+      await page.keyboard.press('Enter');
+      const sent = await fake.waitForSent(before + 1, 15_000);
+      assert.equal(sent[before].touser, 'customer-3');
+      assert.equal(sent[before].content, '收到，马上处理');
+    } finally {
+      await keyboard.close();
+    }
   });
 
   test('the dashboard draws charts; the console fits a phone', async () => {

@@ -3,7 +3,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, qs } from '../api';
 import { hasKey, useLang, useT } from '../i18n';
 import { errorMessage, Field, formatDateTime, Notice } from './common';
-import type { AuditItem, UserView } from './types';
+import type { AuditItem } from './types';
 
 const LIMITS = [50, 200, 1000];
 
@@ -25,15 +25,6 @@ export function AuditPage() {
   const [filter, setFilter] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
-  const [emails, setEmails] = useState<Record<string, string>>({});
-
-  // The log stores actor ids; where the server does not add actorEmail, the users list names them.
-  useEffect(() => {
-    api
-      .get<{ items: UserView[] }>('/api/users')
-      .then(({ items }) => setEmails(Object.fromEntries(items.map((u) => [u.id, u.email]))))
-      .catch(() => undefined);
-  }, []);
 
   const load = useCallback(async () => {
     setLoading(true);
@@ -52,14 +43,14 @@ export function AuditPage() {
   }, [load]);
 
   const actionText = (action: string) => (hasKey(`admin.audit.action.${action}`) ? t(`admin.audit.action.${action}`) : action);
-  const actorText = (item: AuditItem) => item.actorEmail || emails[item.actor] || (item.actor === 'admin-token' ? t('admin.audit.adminToken') : item.actor === 'system' ? t('admin.audit.system') : item.actor);
+  const actorText = (item: AuditItem) => item.actorEmail || (item.actor === 'admin-token' ? t('admin.audit.adminToken') : item.actor === 'system' ? t('admin.audit.system') : item.actor);
 
   const shown = useMemo(() => {
     const needle = filter.trim().toLowerCase();
     if (!items || !needle) return items;
     return items.filter((item) => [actorText(item), item.action, actionText(item.action), item.target, detailsText(item.details)].some((s) => s.toLowerCase().includes(needle)));
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [items, filter, lang, emails]);
+  }, [items, filter, lang]);
 
   return (
     <div className="adm-page" data-testid="audit-page">

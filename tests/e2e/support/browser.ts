@@ -96,3 +96,12 @@ export async function screenshot(target: Page | Locator, name: string): Promise<
   await target.screenshot({ path });
   return path;
 }
+
+/** Signs in through the console's login form and waits for the signed-in header. */
+export async function signIn(page: Page, baseUrl: string, who: { email: string; password: string }): Promise<void> {
+  await page.goto(`${baseUrl}/console/`);
+  await page.getByTestId('login-email').fill(who.email);
+  await page.getByTestId('login-password').fill(who.password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('current-user').waitFor();
+}
