@@ -32,6 +32,9 @@ export interface StreamConnectionOptions {
 
 type SdkOptions = ConstructorParameters<typeof DWClient>[0];
 
+/** How long a replaced connection stays open for the acks still in flight on it. */
+const RETIRE_GRACE_MS = 2000;
+
 /**
  * The SDK hard-codes GATEWAY_URL inside getEndpoint() and has no option for it (§1.3, §6.1 option 1):
  * override the public method, and set the private `dw_url` the SDK's `_connect()` opens.
@@ -42,6 +45,7 @@ class GatewayClient extends DWClient {
     private readonly signal: AbortSignal,
     private readonly timeoutMs: number,
     private readonly onBadFrame: (err: unknown) => void,
+    private readonly onDisconnectNotice: () => void,
     config: DingtalkConfig,
   ) {
     // autoReconnect is a runtime option missing from the declared constructor type (§1.3).
@@ -79,6 +83,15 @@ class GatewayClient extends DWClient {
     }
   }
 
+  /**
+   * The server's `disconnect` frame announces a close about 10 s later, and DingTalk stops pushing to
+   * this socket meanwhile (§1.6, §5.7). The SDK only flips two flags; we open the next connection now.
+   */
+  override onSystem(downstream: DWClientDownStream): void {
+    super.onSystem(downstream);
+    if (downstream.headers?.topic === 'disconnect') this.onDisconnectNotice();
+  }
+
   socketOf(): WebSocket | undefined {
     return Reflect.get(this, 'socket') as WebSocket | undefined;
   }
@@ -110,6 +123,8 @@ class StreamConnection implements PlatformConnection {
   private timer: NodeJS.Timeout | undefined;
   private inflight: Promise<void> | undefined;
   private openedAt = 0;
+  /** Old clients kept open briefly after a warm reconnect, so acks in flight on them still go out. */
+  private readonly retiring = new Set<GatewayClient>();
   private readonly abort = new AbortController();
   private readonly backoff: StreamBackoff;
   private readonly stableMs: number;
@@ -130,7 +145,8 @@ class StreamConnection implements PlatformConnection {
     const { config, logger } = this.opts;
     const url = `${this.opts.apiBase.replace(/\/+$/, '')}/v1.0/gateway/connections/open`;
     const client = new GatewayClient(url, this.abort.signal, this.opts.timeoutMs ?? 10_000,
-      (err) => logger?.warn({ err: (err as Error).message }, 'dingtalk stream: unreadable frame ignored'), config);
+      (err) => logger?.warn({ err: (err as Error).message }, 'dingtalk stream: unreadable frame ignored'),
+      () => this.onDisconnectNotice(client), config);
     // Before connect(): subscriptions go out with the open request (§1.3, §5.9).
     client.registerCallbackListener(TOPIC_ROBOT, (frame) => {
       void this.onRobotFrame(client, frame).catch(() => undefined);
@@ -153,9 +169,32 @@ class StreamConnection implements PlatformConnection {
     if (this.closed) await shut(socket);
   }
 
+  /**
+   * Warm reconnect (§5.7): the new connection opens while the old one still finishes its acks; the
+   * old one is closed once the new one is up, or by the server. Without this the robot is deaf from
+   * the notice until the server closes the socket and a reconnect has gone through.
+   */
+  private onDisconnectNotice(client: GatewayClient): void {
+    if (this.closed || this.client !== client || this.inflight) return;
+    this.opts.logger?.info('dingtalk stream: server announced a disconnect; opening the next connection');
+    this.retiring.add(client);
+    void this.attempt().then(() => {
+      // The new one failed: keep the old one until the server closes it; the retry loop carries on.
+      if (!this.client || this.client === client) return;
+      setTimeout(() => {
+        this.retiring.delete(client);
+        client.stopHeartbeat();
+        void shut(client.socketOf());
+      }, RETIRE_GRACE_MS).unref();
+    });
+  }
+
   private onClosed(client: GatewayClient): void {
     client.stopHeartbeat();
-    if (this.client === client) this.client = undefined;
+    this.retiring.delete(client);
+    // A client replaced by a warm reconnect: the new one carries on.
+    if (this.client !== client) return;
+    this.client = undefined;
     if (this.closed) return;
     if (Date.now() - this.openedAt >= this.stableMs) this.failures = 0;
     this.opts.logger?.info({ attempt: this.failures }, 'dingtalk stream: socket closed; reconnecting');
@@ -204,9 +243,10 @@ class StreamConnection implements PlatformConnection {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.abort.abort();
-    const client = this.client;
-    client?.stopHeartbeat();
-    await shut(client?.socketOf());
+    const clients = [this.client, ...this.retiring];
+    this.retiring.clear();
+    for (const client of clients) client?.stopHeartbeat();
+    await Promise.all(clients.map((client) => shut(client?.socketOf())));
     await this.inflight;
   }
 }

@@ -159,6 +159,24 @@ describe('dingtalk stream connection', () => {
     assert.equal(gw.connections, 2);
   });
 
+  test('a disconnect notice opens the next connection before the old one closes, and frames keep flowing', async () => {
+    const delivered: string[] = [];
+    await open(async (messages) => void delivered.push(...messages.map((m) => m.platformMessageId)));
+    await gw.waitForConnections(1);
+    // The server closes the old socket 1.5 s after its notice; a warm reconnect is up well before.
+    const closing = gw.announceDisconnect(1500);
+    await gw.waitForConnections(2, 1000);
+    assert.equal(gw.liveConnections(), 1, 'the new connection gets the pushes');
+    assert.equal(gw.registrations, 2, 'one open call, no storm');
+    const ack = await gw.deliverRobotMessage(robotPayload('msgWARM=='), { timeoutMs: 1000 });
+    assert.equal(ack?.code, 200, 'acked on the new connection while the old one is still open');
+    await closing;
+    await sleep(QUIET_MS);
+    assert.equal(gw.openConnections(), 1, 'the old socket is gone and nothing reconnected on top');
+    assert.equal(gw.registrations, 2);
+    assert.deepEqual(delivered, ['msgWARM==']);
+  });
+
   test('refused upgrades (the 2.1.5 storm path) retry a bounded number of times', async () => {
     gw.rejectUpgrades = true;
     await open(async () => {});

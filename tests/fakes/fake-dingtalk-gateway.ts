@@ -18,7 +18,7 @@ export interface AckFrame {
   data: string;
 }
 
-interface Conn { id: string; socket: WebSocket }
+interface Conn { id: string; socket: WebSocket; /** Told to go (a `disconnect` frame): gets no more pushes. */ draining?: boolean }
 
 export class FakeDingtalkGateway {
   /** POSTs to the open endpoint, good or bad: the reconnect-storm counter (§1.7). */
@@ -68,7 +68,8 @@ export class FakeDingtalkGateway {
    * §1.8). Resolves with the client's ACK, or null when none came within `timeoutMs`.
    */
   deliverRobotMessage(payload: unknown, opts: { messageId?: string; timeoutMs?: number } = {}): Promise<AckFrame | null> {
-    const conn = this.conns[this.next++ % Math.max(this.conns.length, 1)];
+    const live = this.conns.filter((c) => !c.draining);
+    const conn = live[this.next++ % Math.max(live.length, 1)];
     if (!conn) return Promise.reject(new Error('no open connection'));
     const messageId = opts.messageId ?? `m-${randomUUID()}`;
     const headers = {
@@ -84,6 +85,27 @@ export class FakeDingtalkGateway {
       const headers = { contentType: 'application/json', messageId: `p-${randomUUID()}`, time: String(Date.now()), topic: 'ping' };
       return this.push(conn, { specVersion: '1.0', type: 'SYSTEM', headers, data: JSON.stringify({ opaque }) }, timeoutMs);
     }));
+  }
+
+  /**
+   * DingTalk's periodic load balancing (protocols/dingtalk.md §1.6): a SYSTEM `disconnect` frame to
+   * every open connection, no more pushes to them, and the socket closed after `graceMs` (10 s on the
+   * real server). Resolves once those sockets are closed.
+   */
+  async announceDisconnect(graceMs: number): Promise<void> {
+    const leaving = this.conns.filter((c) => !c.draining);
+    await Promise.all(leaving.map((conn) => new Promise<void>((resolve) => {
+      conn.draining = true;
+      conn.socket.once('close', () => resolve());
+      const headers = { contentType: 'application/json', messageId: `d-${randomUUID()}`, time: String(Date.now()), topic: 'disconnect' };
+      conn.socket.send(JSON.stringify({ specVersion: '1.0', type: 'SYSTEM', headers, data: JSON.stringify({ reason: 'connection is expired' }) }));
+      setTimeout(() => conn.socket.close(1000, 'connection is expired'), graceMs);
+    })));
+  }
+
+  /** Open connections that still get pushes. */
+  liveConnections(): number {
+    return this.conns.filter((c) => !c.draining).length;
   }
 
   /** Sends raw text to every connection (an unreadable frame, say). */
