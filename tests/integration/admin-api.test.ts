@@ -166,8 +166,16 @@ describe(`admin APIs: channel kinds, connection tests, knowledge, retries (${mod
     assert.equal((await svc.api('POST', '/api/knowledge', { instruction: 'x' })).status, 400);
     assert.equal((await svc.api('PUT', '/api/knowledge/not-a-number', { instruction: 'x', output: 'y' })).status, 404);
     assert.equal((await svc.api('GET', '/api/knowledge/export.jsonl?channelId=ch_nope')).status, 404);
+    // Edit and delete one: both audited; a deleted entry is gone for good.
+    const extra = (await svc.api('POST', '/api/knowledge', { instruction: '临时', output: '临时答案' })).body;
+    const edited = await svc.api('PUT', `/api/knowledge/${extra.id}`, { instruction: '临时问题', output: '新的答案' });
+    assert.deepEqual([edited.status, edited.body.output], [200, '新的答案']);
+    assert.equal((await svc.api('DELETE', `/api/knowledge/${extra.id}`)).status, 204);
+    assert.equal((await svc.api('DELETE', `/api/knowledge/${extra.id}`)).status, 404);
     const audit = (await svc.api('GET', '/api/audit')).body.items;
-    assert.equal(audit.filter((a: any) => a.action === 'knowledge.create').length, 3);
+    assert.equal(audit.filter((a: any) => a.action === 'knowledge.create').length, 4);
+    assert.ok(audit.some((a: any) => a.action === 'knowledge.update' && a.target === `knowledge:${extra.id}`));
+    assert.ok(audit.some((a: any) => a.action === 'knowledge.delete' && a.target === `knowledge:${extra.id}`));
   });
 
   test('a reply WeCom refused for good can be sent again, once', async () => {

@@ -1,9 +1,10 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { NotFoundError, ValidationError } from '../../domain/errors.js';
+import { ValidationError } from '../../domain/errors.js';
 import type { KnowledgeRecord } from '../../ports/knowledge-repository.js';
 import { importKnowledge } from '../../usecases/import-knowledge.js';
+import { createKnowledgeEntry, deleteKnowledgeEntry, exportKnowledge, updateKnowledgeEntry } from '../../usecases/manage-knowledge.js';
 import { parseBody, readJson, readRawBody } from '../body.js';
 import type { HttpDeps } from '../deps.js';
 
@@ -12,16 +13,10 @@ const createSchema = entrySchema.extend({ channelId: z.string().min(1).max(200).
 
 const entryView = (e: KnowledgeRecord) => ({ id: e.id, channelId: e.channelId, instruction: e.instruction, input: e.input, output: e.output, updatedAt: e.updatedAt });
 const channelIdOf = (ctx: Context) => (typeof ctx.query.channelId === 'string' && ctx.query.channelId ? ctx.query.channelId : null);
-/** Ids are bigserial: anything else cannot exist (and must not reach a bigint cast). */
-const knownShape = (id: string) => /^\d{1,18}$/.test(id);
-const notFound = (id: string) => new NotFoundError('KNOWLEDGE.NOT_FOUND', `entry ${id} does not exist`);
 
 export function knowledgeRoutes(deps: HttpDeps): Router {
   const router = new Router({ prefix: '/api/knowledge' });
   const core = deps.core;
-  const requireChannel = async (channelId: string | null) => {
-    if (channelId && !(await core.channelRepository.get(channelId))) throw new NotFoundError('CHANNEL.NOT_FOUND', `channel ${channelId} does not exist`);
-  };
 
   router.post('/import', async (ctx) => {
     if (!ctx.is('application/x-ndjson', 'application/jsonl', 'text/plain')) {
@@ -29,17 +24,12 @@ export function knowledgeRoutes(deps: HttpDeps): Router {
     }
     ctx.body = await importKnowledge(core, ctx.state.actor, (await readRawBody(ctx)).toString('utf8'), channelIdOf(ctx));
   });
-  /**
-   * The training-data format, one entry per line. With ?channelId= only that channel's own
-   * entries (so importing the file into another channel copies exactly them); without, every entry.
-   */
   router.get('/export.jsonl', async (ctx) => {
     const channelId = channelIdOf(ctx);
-    await requireChannel(channelId);
-    const entries = await core.knowledge.listFor(channelId, { own: channelId !== null, limit: 1_000_000 });
+    const body = await exportKnowledge(core, channelId);
     ctx.type = 'application/x-ndjson; charset=utf-8';
     ctx.set('Content-Disposition', `attachment; filename="knowledge-${channelId ? channelId.replace(/[^A-Za-z0-9_-]/g, '_') : 'all'}.jsonl"`);
-    ctx.body = entries.map((e) => JSON.stringify({ instruction: e.instruction, input: e.input, output: e.output }) + '\n').join('');
+    ctx.body = body;
   });
   router.get('/', async (ctx) => {
     const limit = Math.min(500, Math.max(1, Number(ctx.query.limit ?? 100) || 100));
@@ -49,22 +39,15 @@ export function knowledgeRoutes(deps: HttpDeps): Router {
   });
   router.post('/', async (ctx) => {
     const { channelId = null, ...entry } = parseBody(createSchema, await readJson(ctx));
-    await requireChannel(channelId);
-    const created = await core.knowledge.create({ channelId, ...entry, input: entry.input.trim() });
-    await core.audit.record({ actor: ctx.state.actor.id, action: 'knowledge.create', target: `knowledge:${created.id}`, details: { channelId } });
     ctx.status = 201;
-    ctx.body = entryView(created);
+    ctx.body = entryView(await createKnowledgeEntry(core, ctx.state.actor, channelId, entry));
   });
   router.put('/:id', async (ctx) => {
     const entry = parseBody(entrySchema, await readJson(ctx));
-    const updated = knownShape(ctx.params.id) ? await core.knowledge.update(ctx.params.id, entry) : null;
-    if (!updated) throw notFound(ctx.params.id);
-    await core.audit.record({ actor: ctx.state.actor.id, action: 'knowledge.update', target: `knowledge:${ctx.params.id}` });
-    ctx.body = entryView(updated);
+    ctx.body = entryView(await updateKnowledgeEntry(core, ctx.state.actor, ctx.params.id, entry));
   });
   router.delete('/:id', async (ctx) => {
-    if (!knownShape(ctx.params.id) || !(await core.knowledge.delete(ctx.params.id))) throw notFound(ctx.params.id);
-    await core.audit.record({ actor: ctx.state.actor.id, action: 'knowledge.delete', target: `knowledge:${ctx.params.id}` });
+    await deleteKnowledgeEntry(core, ctx.state.actor, ctx.params.id);
     ctx.status = 204;
   });
   return router;
