@@ -2,10 +2,16 @@ import { PassThrough } from 'node:stream';
 import type { Context } from 'koa';
 
 /**
- * Opens a Server-Sent Events stream. Returns a writer and registers `onClose`; a comment line
- * every 15 s keeps proxies from closing an idle stream.
+ * Opens a Server-Sent Events stream. Returns a writer and `end`, and registers `onClose`; a
+ * comment line every 15 s keeps proxies from closing an idle stream.
  */
-export function openEventStream(ctx: Context, onClose: () => void): (event: string, data: unknown) => void {
+export interface EventStream {
+  write(event: string, data: unknown): void;
+  /** Ends the stream from our side (the caller's `onClose` runs once the request closes). */
+  end(): void;
+}
+
+export function openEventStream(ctx: Context, onClose: () => void): EventStream {
   const stream = new PassThrough();
   ctx.req.socket.setTimeout(0);
   ctx.req.socket.setNoDelay(true);
@@ -19,7 +25,8 @@ export function openEventStream(ctx: Context, onClose: () => void): (event: stri
     onClose();
   };
   ctx.req.on('close', close);
-  return (event, data) => {
-    stream.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  return {
+    write: (event, data) => void stream.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`),
+    end: () => void stream.end(),
   };
 }

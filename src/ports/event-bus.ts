@@ -4,6 +4,8 @@ export type AppEvent =
   | { type: 'message.added'; conversationId: string; channelId: string; messageId: string; sender: string }
   | { type: 'message.status'; conversationId: string; channelId: string; messageId: string; status: string }
   | { type: 'channel.changed'; channelId: string }
+  /** Sign-ins ended (logout: one session by its token hash; disabled or new password: all of a user's): their open streams close. */
+  | { type: 'sessions.ended'; userId: string; tokenHash: string | null }
   /** A reply for a web chat visitor, delivered to whichever web process holds their stream. */
   | { type: 'webchat.reply'; channelId: string; visitorId: string; messageId: string; sender: 'bot' | 'agent'; text: string; at: string };
 

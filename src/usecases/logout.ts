@@ -4,6 +4,8 @@ import { sessionTokenHash } from './session-token.js';
 
 /** Ends one session: its row goes, so the cookie is worthless from now on in every process. */
 export async function logout(deps: CoreDeps, actor: Actor, token: string): Promise<void> {
-  await deps.sessions.delete(sessionTokenHash(token));
+  const tokenHash = sessionTokenHash(token);
+  await deps.sessions.delete(tokenHash);
+  await deps.events.publish({ type: 'sessions.ended', userId: actor.id, tokenHash }).catch(() => undefined);
   await deps.audit.record({ actor: actor.id, action: 'auth.logout', target: `user:${actor.id}` });
 }

@@ -28,6 +28,8 @@ export async function updateUser(deps: CoreDeps, actor: Actor, id: string, chang
   if (!updated) throw new NotFoundError('USER.NOT_FOUND', `user ${id} does not exist`);
   const endsSessions = changes.disabled === true || passwordHash !== undefined;
   const sessionsEnded = endsSessions ? await deps.sessions.deleteForUser(id) : 0;
+  // Open console streams outlive the rows they were opened with: tell every process to close them.
+  if (endsSessions) await deps.events.publish({ type: 'sessions.ended', userId: id, tokenHash: null }).catch(() => undefined);
 
   const fields = Object.keys(changes).filter((k) => (changes as Record<string, unknown>)[k] !== undefined);
   const details: Record<string, unknown> = { fields, sessionsEnded };

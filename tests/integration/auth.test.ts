@@ -1,7 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sessionTokenHash } from '../../src/usecases/session-token.js';
-import { createStorage, login, mode, postLogin, startTestService, type LoginSession, type Storage, type TestService } from '../support/harness.js';
+import { createStorage, login, mode, postLogin, sleep, startTestService, type LoginSession, type Storage, type TestService } from '../support/harness.js';
+import { openSse } from '../support/sse-client.js';
 
 const ADMIN_EMAIL = 'Boss@Example.com';
 const ADMIN_PASSWORD = 'correct horse battery staple';
@@ -143,6 +144,20 @@ describe(`console accounts and sessions (${mode})`, () => {
     assert.equal((await again.api('GET', '/api/auth/me')).status, 401);
     assert.equal((await postLogin(svc.url, user.email, 'agent-password-1')).status, 401);
     await login(svc.url, user.email, 'a-new-password');
+  });
+
+  test('an open console event stream ends when its session does: logout, or the user disabled', async () => {
+    const user = await createAgent('streamer@example.com');
+    const first = await login(svc.url, user.email, 'agent-password-1');
+    const second = await login(svc.url, user.email, 'agent-password-1');
+    const a = await openSse(`${svc.url}/api/events`, first.headers());
+    const b = await openSse(`${svc.url}/api/events`, second.headers());
+    const ended = (s: { ended: Promise<void> }) => Promise.race([s.ended.then(() => true), sleep(3000).then(() => false)]);
+    assert.equal((await first.api('POST', '/api/auth/logout')).status, 204);
+    assert.equal(await ended(a), true, 'the logged-out session\'s stream ended');
+    assert.equal(await Promise.race([b.ended.then(() => true), sleep(300).then(() => false)]), false, 'the other session\'s stream goes on');
+    assert.equal((await admin.api('PATCH', `/api/users/${user.id}`, { disabled: true })).status, 200);
+    assert.equal(await ended(b), true, 'disabling the user ended the rest');
   });
 
   test('logout needs the CSRF token, clears the cookie and makes it useless', async () => {

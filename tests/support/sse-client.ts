@@ -1,6 +1,8 @@
 /** A minimal Server-Sent Events reader over fetch, collecting events until closed. */
 export interface SseClient {
   events: { event: string; data: any }[];
+  /** Settles when the server ends the stream (or close() is called). */
+  ended: Promise<void>;
   close(): void;
 }
 
@@ -11,7 +13,7 @@ export async function openSse(url: string, headers: Record<string, string> = {})
   const events: SseClient['events'] = [];
   const decoder = new TextDecoder();
   let buffer = '';
-  void (async () => {
+  const ended = (async () => {
     try {
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
         buffer += decoder.decode(chunk, { stream: true });
@@ -28,5 +30,5 @@ export async function openSse(url: string, headers: Record<string, string> = {})
       /* closed */
     }
   })();
-  return { events, close: () => controller.abort() };
+  return { events, ended, close: () => controller.abort() };
 }

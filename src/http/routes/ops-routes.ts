@@ -2,6 +2,8 @@ import Router from '@koa/router';
 import { ValidationError } from '../../domain/errors.js';
 import { exportTrainingData } from '../../usecases/export-training-data.js';
 import type { HttpDeps } from '../deps.js';
+import { sessionTokenHash } from '../../usecases/session-token.js';
+import type { AuthState } from '../middleware/authenticate.js';
 import { openEventStream } from '../sse.js';
 
 /** Health for orchestrators, Prometheus text for scrapers (bind /metrics to a private port in production). */
@@ -28,10 +30,17 @@ export function adminStreamRoutes(deps: HttpDeps): Router {
   const router = new Router({ prefix: '/api' });
   router.get('/events', (ctx) => {
     let unsubscribe = () => {};
-    const write = openEventStream(ctx, () => unsubscribe());
+    const stream = openEventStream(ctx, () => unsubscribe());
+    // A cookie session's stream ends with the session (logout, user disabled, new password).
+    const session = (ctx.state as AuthState).session;
+    const mine = session ? { userId: session.user.id, tokenHash: sessionTokenHash(session.token) } : null;
     unsubscribe = deps.core.events.subscribe((event) => {
+      if (event.type === 'sessions.ended') {
+        if (mine && event.userId === mine.userId && (event.tokenHash === null || event.tokenHash === mine.tokenHash)) stream.end();
+        return;
+      }
       // Web chat replies carry customer-facing text for one visitor; the console has no use for them.
-      if (event.type !== 'webchat.reply') write(event.type, event);
+      if (event.type !== 'webchat.reply') stream.write(event.type, event);
     });
   });
   router.get('/export/training.jsonl', async (ctx) => {

@@ -83,7 +83,7 @@ export function webchatRoutes(deps: HttpDeps): Router {
     const channel = await webchatChannel(ctx);
     const id = parseBody(visitorId, ctx.query.visitorId);
     let unsubscribe = () => {};
-    const write = openEventStream(ctx, () => unsubscribe());
+    const { write } = openEventStream(ctx, () => unsubscribe());
     unsubscribe = core.events.subscribe((event) => {
       if (event.type === 'webchat.reply' && event.channelId === channel.id && event.visitorId === id) {
         // Named by the stored message, as the history names it, so the widget shows it once.
