@@ -10,7 +10,7 @@ import { ensureFirstAdmin } from '../../src/usecases/ensure-first-admin.js';
 import { login } from '../../src/usecases/login.js';
 import { sessionTokenHash } from '../../src/usecases/session-token.js';
 import { updateUser } from '../../src/usecases/update-user.js';
-import { FakeAuditLog, fakeDeps, fixedClock } from '../support/fake-ports.js';
+import { FakeAuditLog, FakeEventBus, fakeDeps, fixedClock } from '../support/fake-ports.js';
 
 const NOW = new Date('2024-01-01T00:00:00Z');
 
@@ -83,8 +83,9 @@ function setup(blockedMs = 0) {
   const loginThrottle = new RecordingThrottle(blockedMs);
   const passwords = new FakeHasher();
   const audit = new FakeAuditLog();
-  const deps = fakeDeps({ users, sessions, loginThrottle, passwords, audit, clock: fixedClock(NOW) });
-  return { deps, users, sessions, loginThrottle, passwords, audit };
+  const events = new FakeEventBus();
+  const deps = fakeDeps({ users, sessions, loginThrottle, passwords, audit, events, clock: fixedClock(NOW) });
+  return { deps, users, sessions, loginThrottle, passwords, audit, events };
 }
 const isCode = (code: string) => (e: unknown) => e instanceof AppError && e.code === code;
 
@@ -135,18 +136,21 @@ describe('updateUser', () => {
   });
 
   test('disabling and a new password end sessions; a role change does not', async () => {
-    const { deps, users, sessions, audit } = setup();
+    const { deps, users, sessions, audit, events } = setup();
     await users.create({ email: 'boss@example.com', name: 'boss', role: 'admin', passwordHash: 'fake:x' });
     const agent = (await users.create({ email: 'a@example.com', name: 'a', role: 'agent', passwordHash: 'fake:x' }))!;
     const open = () => sessions.create({ tokenHash: `t${sessions.rows.length}`, userId: agent.id, csrfToken: 'c', createdAt: NOW, lastSeenAt: NOW, expiresAt: NOW });
     await open();
     await updateUser(deps, admin, agent.id, { role: 'admin' });
     assert.equal(sessions.rows.length, 1);
+    assert.deepEqual(events.published, [], 'a role change ends nothing');
     await updateUser(deps, admin, agent.id, { password: 'a-new-password' });
     assert.equal(sessions.rows.length, 0);
     await open();
     await updateUser(deps, admin, agent.id, { disabled: true });
     assert.equal(sessions.rows.length, 0);
+    // Open event streams close on these, in every process.
+    assert.deepEqual(events.published, [1, 2].map(() => ({ type: 'sessions.ended', userId: agent.id, tokenHash: null })));
     assert.ok(audit.records.every((r) => r.actor === admin.id && !JSON.stringify(r).includes('a-new-password')));
     assert.deepEqual(audit.records[0].details?.role, { from: 'agent', to: 'admin' });
   });
