@@ -146,6 +146,9 @@ describe(`the agent console and admin pages in Chromium (${mode})`, { timeout: 2
     await waitFor('the callback refused', async () => (await customerSays('还在吗', 'customer-2')).status === 404, 5000);
     const audit = await svc.api('GET', '/api/audit?limit=50');
     assert.ok(audit.body.items.some((e: any) => e.action.startsWith('channel.') && e.target.includes(channelId) && e.actor.startsWith('u_') && e.actorEmail === ADMIN.email), 'the switch is audited with the admin');
+    // The audit page names the admin who did it.
+    await page.goto(`${svc.url}/console/#/admin/audit`);
+    await page.getByTestId('audit-row').filter({ hasText: ADMIN.email }).first().waitFor();
   });
 
   test('every form field of the admin forms and the login has a label', async () => {

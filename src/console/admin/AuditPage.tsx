@@ -1,8 +1,8 @@
 /** Audit log: who changed what, when (GET /api/audit), newest first, with a quick text filter. */
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { api, qs } from '../api';
 import { hasKey, useLang, useT } from '../i18n';
-import { errorMessage, Field, formatDateTime, Notice } from './common';
+import { Field, formatDateTime, Notice, useLoader } from './common';
 import type { AuditItem } from './types';
 
 const LIMITS = [50, 200, 1000];
@@ -21,26 +21,8 @@ export function AuditPage() {
   const t = useT();
   const { lang } = useLang();
   const [limit, setLimit] = useState(200);
-  const [items, setItems] = useState<AuditItem[] | null>(null);
   const [filter, setFilter] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [loading, setLoading] = useState(false);
-
-  const load = useCallback(async () => {
-    setLoading(true);
-    setError(null);
-    try {
-      setItems((await api.get<{ items: AuditItem[] }>(`/api/audit${qs({ limit })}`)).items);
-    } catch (err) {
-      setError(errorMessage(t, err));
-    } finally {
-      setLoading(false);
-    }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [limit]);
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const { data: items, error, loading, reload: load } = useLoader(t, async () => (await api.get<{ items: AuditItem[] }>(`/api/audit${qs({ limit })}`)).items, [limit]);
 
   const actionText = (action: string) => (hasKey(`admin.audit.action.${action}`) ? t(`admin.audit.action.${action}`) : action);
   const actorText = (item: AuditItem) => item.actorEmail || (item.actor === 'admin-token' ? t('admin.audit.adminToken') : item.actor === 'system' ? t('admin.audit.system') : item.actor);

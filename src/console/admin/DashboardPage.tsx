@@ -2,11 +2,11 @@
  * Dashboard for the last 24 h or 7 days (GET /api/stats?range=): totals, messages over time,
  * handoffs by reason, the median wait for a human and the bot's confidence distribution.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api, qs } from '../api';
 import { hasKey, useLang, useT, type T } from '../i18n';
 import { HorizontalBarChart, Histogram, SeriesChart } from './charts';
-import { errorMessage, formatDateTime, Notice } from './common';
+import { formatDateTime, Notice, useLoader } from './common';
 import type { ChannelView, DashboardStats, StatsRange } from './types';
 
 const RANGES: StatsRange[] = ['24h', '7d'];
@@ -24,26 +24,8 @@ export function DashboardPage() {
   const t = useT();
   const { lang } = useLang();
   const [range, setRange] = useState<StatsRange>('24h');
-  const [stats, setStats] = useState<DashboardStats | null>(null);
   const [threshold, setThreshold] = useState<number | undefined>(undefined);
-  const [error, setError] = useState<string | null>(null);
-  const [loading, setLoading] = useState(false);
-
-  const load = useCallback(async () => {
-    setLoading(true);
-    setError(null);
-    try {
-      setStats(await api.get<DashboardStats>(`/api/stats${qs({ range })}`));
-    } catch (err) {
-      setError(errorMessage(t, err));
-    } finally {
-      setLoading(false);
-    }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [range]);
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const { data: stats, error, loading, reload: load } = useLoader(t, () => api.get<DashboardStats>(`/api/stats${qs({ range })}`), [range]);
 
   // The histogram can mark the handoff threshold only when every channel uses the same one.
   useEffect(() => {

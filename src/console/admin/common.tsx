@@ -1,5 +1,5 @@
 /** Small pieces the admin pages share: labelled fields, notices and error wording. */
-import { useId, type ReactNode } from 'react';
+import { useCallback, useEffect, useId, useState, type ReactNode } from 'react';
 import { ApiError } from '../api';
 import { hasKey, type T } from '../i18n';
 import './admin.css';
@@ -63,4 +63,31 @@ export function formatDateTime(value: string | Date | null | undefined, lang: st
   const date = value instanceof Date ? value : new Date(value);
   if (Number.isNaN(date.getTime())) return String(value);
   return date.toLocaleString(lang, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+}
+
+/**
+ * Data a page shows from one GET: loaded on mount and again whenever `deps` change, or on
+ * `reload()`; a failure becomes a message in the current language.
+ */
+export function useLoader<D>(t: T, fetch: () => Promise<D>, deps: unknown[]) {
+  const [data, setData] = useState<D | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  const reload = useCallback(async () => {
+    setLoading(true);
+    setError(null);
+    try {
+      setData(await fetch());
+    } catch (err) {
+      setError(errorMessage(t, err));
+    } finally {
+      setLoading(false);
+    }
+    // The caller's deps say when the request changes; `fetch` is a new closure every render.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, deps);
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+  return { data, error, loading, reload };
 }
