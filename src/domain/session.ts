@@ -33,6 +33,11 @@ export function sessionExpired(s: SessionTimes, now: Date, policy: SessionPolicy
   return t >= s.expiresAt.getTime() || t >= absoluteExpiry(s.createdAt, policy).getTime() || t - s.lastSeenAt.getTime() >= policy.idleMs;
 }
 
+/** The moment the session ends unless it is used before then (the idle deadline moves with use). */
+export function sessionEndsAt(s: SessionTimes, policy: SessionPolicy): Date {
+  return new Date(Math.min(s.expiresAt.getTime(), absoluteExpiry(s.createdAt, policy).getTime(), s.lastSeenAt.getTime() + policy.idleMs));
+}
+
 export function needsTouch(s: SessionTimes, now: Date): boolean {
   return now.getTime() - s.lastSeenAt.getTime() >= SESSION_TOUCH_MS;
 }

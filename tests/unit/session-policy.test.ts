@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { absoluteExpiry, needsTouch, SESSION_TOUCH_MS, sessionExpired } from '../../src/domain/session.js';
+import { absoluteExpiry, needsTouch, SESSION_TOUCH_MS, sessionEndsAt, sessionExpired } from '../../src/domain/session.js';
 
 const policy = { idleMs: 120 * 60_000, maxMs: 24 * 3_600_000 };
 const start = new Date('2024-01-01T00:00:00Z');
@@ -30,6 +30,16 @@ describe('session timeouts (reliability.md §3.4)', () => {
   test('the stored expires_at is honoured even when the policy would allow more', () => {
     const s = { ...session(), expiresAt: at(60_000) };
     assert.equal(sessionExpired(s, at(60_000), policy), true);
+  });
+
+  test('an open event stream is ended at the idle deadline, which moves with use, and never after the absolute end', () => {
+    assert.deepEqual(sessionEndsAt(session(), policy), at(policy.idleMs));
+    assert.deepEqual(sessionEndsAt(session(60_000), policy), at(60_000 + policy.idleMs));
+    assert.deepEqual(sessionEndsAt(session(policy.maxMs - 1000), policy), at(policy.maxMs));
+    // It agrees with sessionExpired at the boundary.
+    const s = session(5000);
+    assert.equal(sessionExpired(s, new Date(sessionEndsAt(s, policy).getTime() - 1), policy), false);
+    assert.equal(sessionExpired(s, sessionEndsAt(s, policy), policy), true);
   });
 
   test('last_seen_at is written at most once a minute', () => {

@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import { ValidationError } from '../../domain/errors.js';
 import { exportTrainingData } from '../../usecases/export-training-data.js';
 import type { HttpDeps } from '../deps.js';
+import { sessionDeadline } from '../../usecases/resolve-session.js';
 import { sessionTokenHash } from '../../usecases/session-token.js';
 import type { AuthState } from '../middleware/authenticate.js';
 import { openEventStream } from '../sse.js';
@@ -30,9 +31,24 @@ export function adminStreamRoutes(deps: HttpDeps): Router {
   const router = new Router({ prefix: '/api' });
   router.get('/events', (ctx) => {
     let unsubscribe = () => {};
-    const stream = openEventStream(ctx, () => unsubscribe());
-    // A cookie session's stream ends with the session (logout, user disabled, new password).
+    let expiry: NodeJS.Timeout | undefined;
+    let closed = false;
+    const stream = openEventStream(ctx, () => {
+      closed = true;
+      clearTimeout(expiry);
+      unsubscribe();
+    });
+    // A cookie session's stream ends with the session: at once on logout, a disabled user or a
+    // new password (the event below), and when it times out, checked at its deadline.
     const session = (ctx.state as AuthState).session;
+    const watchDeadline = async () => {
+      const deadline = session ? await sessionDeadline(deps.core, session.token).catch(() => new Date()) : null;
+      if (!session || closed) return;
+      if (!deadline || deadline.getTime() <= Date.now()) return stream.end();
+      expiry = setTimeout(() => void watchDeadline(), Math.min(deadline.getTime() - Date.now() + 1000, 2 ** 31 - 1));
+      expiry.unref();
+    };
+    void watchDeadline();
     const mine = session ? { userId: session.user.id, tokenHash: sessionTokenHash(session.token) } : null;
     unsubscribe = deps.core.events.subscribe((event) => {
       if (event.type === 'sessions.ended') {
