@@ -7,6 +7,7 @@ import { RecordWaiters } from './record-waiters.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { computeDingtalkSign } from '../../adapters/dingtalk/sign.js';
+import { readBody, replyJson } from './http-json.js';
 
 export interface Delivery {
   via: 'session' | 'openapi';
@@ -75,46 +76,46 @@ export class FakeDingtalkOpenApi {
     try {
       body = JSON.parse(raw) as Json;
     } catch {
-      return reply(res, 400, { code: 'InvalidParameter', message: 'body is not JSON' });
+      return replyJson(res, 400, { code: 'InvalidParameter', message: 'body is not JSON' });
     }
-    if (req.method !== 'POST') return reply(res, 405, { code: 'MethodNotAllowed' });
+    if (req.method !== 'POST') return replyJson(res, 405, { code: 'MethodNotAllowed' });
     if (url.pathname === '/v1.0/oauth2/accessToken') return this.accessToken(body, res);
     if (url.pathname === '/robot/sendBySession') return this.session(url.searchParams.get('session') ?? '', body, res);
     if (url.pathname === '/v1.0/robot/oToMessages/batchSend' || url.pathname === '/v1.0/robot/groupMessages/send') {
       return this.openapi(req, url.pathname, body, res);
     }
-    reply(res, 404, { code: 'NotFound' });
+    replyJson(res, 404, { code: 'NotFound' });
   }
 
   private accessToken(body: Json, res: ServerResponse): void {
     this.tokenCalls += 1;
     if (body.appKey !== this.app.clientId || body.appSecret !== this.app.clientSecret) {
-      return reply(res, 400, { code: 'invalidClientIdOrSecret', message: '无效的clientId或者clientSecret' });
+      return replyJson(res, 400, { code: 'invalidClientIdOrSecret', message: '无效的clientId或者clientSecret' });
     }
     const token = `fake-token-${(this.counter += 1)}`;
     this.tokens.add(token);
-    reply(res, 200, { accessToken: token, expireIn: 7200 });
+    replyJson(res, 200, { accessToken: token, expireIn: 7200 });
   }
 
   private session(session: string, body: Json, res: ServerResponse): void {
     this.attempts.session += 1;
     if (this.failWith('session', res, () => this.recordSession(session, body))) return;
     // The real expired-session answer is UNVERIFIED (§2.2); an errcode is the documented shape.
-    if (this.expired.has(session) || !session) return reply(res, 200, { errcode: 300001, errmsg: 'session not found or expired' });
+    if (this.expired.has(session) || !session) return replyJson(res, 200, { errcode: 300001, errmsg: 'session not found or expired' });
     this.recordSession(session, body);
-    reply(res, 200, { errcode: 0, errmsg: 'ok' });
+    replyJson(res, 200, { errcode: 0, errmsg: 'ok' });
   }
 
   private openapi(req: IncomingMessage, path: string, body: Json, res: ServerResponse): void {
     this.attempts.openapi += 1;
     if (!this.tokens.has(String(req.headers['x-acs-dingtalk-access-token'] ?? ''))) {
-      return reply(res, 401, { code: 'InvalidAuthentication', message: '不合法的access_token' });
+      return replyJson(res, 401, { code: 'InvalidAuthentication', message: '不合法的access_token' });
     }
     const record = (): void => this.recordOpenApi(path, body);
     if (this.failWith('openapi', res, record)) return;
-    if (typeof body.msgParam !== 'string' || body.robotCode === undefined) return reply(res, 400, { code: 'InvalidParameter' });
+    if (typeof body.msgParam !== 'string' || body.robotCode === undefined) return replyJson(res, 400, { code: 'InvalidParameter' });
     record();
-    reply(res, 200, { processQueryKey: `fake-pqk-${(this.counter += 1)}` });
+    replyJson(res, 200, { processQueryKey: `fake-pqk-${(this.counter += 1)}` });
   }
 
   /** Applies the next programmed failure, if any; true when it answered (or chose never to). */
@@ -125,8 +126,8 @@ export class FakeDingtalkOpenApi {
       if (failure.deliver !== false) record();
       return true; // never answered: the client times out after its request went out
     }
-    if ('errcode' in failure) reply(res, 200, { errcode: failure.errcode, errmsg: failure.errmsg ?? 'fake failure' });
-    else reply(res, failure.httpStatus, { code: failure.code ?? 'fake.failure', message: 'fake failure' });
+    if ('errcode' in failure) replyJson(res, 200, { errcode: failure.errcode, errmsg: failure.errmsg ?? 'fake failure' });
+    else replyJson(res, failure.httpStatus, { code: failure.code ?? 'fake.failure', message: 'fake failure' });
     return true;
   }
 
@@ -149,18 +150,7 @@ export class FakeDingtalkOpenApi {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
-function reply(res: ServerResponse, status: number, body: Json): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-}
 
 export interface RobotPayloadOptions {
   group?: boolean;

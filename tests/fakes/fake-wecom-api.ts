@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { randomInt } from 'node:crypto';
 import { encrypt, sign } from '../../adapters/wecom/crypto.js';
 import type { WebhookRequest } from '../../src/ports/channel-adapter.js';
+import { readBody, replyJson } from './http-json.js';
 
 export interface FakeApp { corpId: string; secret: string }
 
@@ -83,14 +84,14 @@ export class FakeWecomApi {
     const body = await readBody(req);
     if (req.method === 'GET' && url.pathname === '/cgi-bin/gettoken') return this.gettoken(url, res);
     if (req.method === 'POST' && url.pathname === '/cgi-bin/message/send') return this.send(url, body, res);
-    reply(res, 404, { errcode: 404, errmsg: 'not found' });
+    replyJson(res, 404, { errcode: 404, errmsg: 'not found' });
   }
 
   private gettoken(url: URL, res: ServerResponse): void {
     this.gettokenCalls += 1;
     const corpid = url.searchParams.get('corpid');
     const app = this.opts.apps.find((a) => a.corpId === corpid && a.secret === url.searchParams.get('corpsecret'));
-    if (app === undefined) return reply(res, 200, { errcode: 40001, errmsg: 'invalid credential' });
+    if (app === undefined) return replyJson(res, 200, { errcode: 40001, errmsg: 'invalid credential' });
     const appKey = `${app.corpId}/${app.secret}`;
     // WeCom hands out the same token while it is valid (§5.2).
     let token = [...this.tokens].find(([, t]) => t.app === appKey && t.state === 'valid')?.[0];
@@ -98,23 +99,23 @@ export class FakeWecomApi {
       token = `fake-token-${(this.counter += 1)}`;
       this.tokens.set(token, { app: appKey, state: 'valid' });
     }
-    reply(res, 200, { errcode: 0, errmsg: 'ok', access_token: token, expires_in: this.opts.expiresIn ?? 7200 });
+    replyJson(res, 200, { errcode: 0, errmsg: 'ok', access_token: token, expires_in: this.opts.expiresIn ?? 7200 });
   }
 
   private async send(url: URL, raw: string, res: ServerResponse): Promise<void> {
     this.sendAttempts += 1;
     const failure = this.failures.shift();
-    if (failure !== undefined && 'errcode' in failure) return reply(res, 200, { errcode: failure.errcode, errmsg: failure.errmsg ?? 'fake failure' });
-    if (failure !== undefined && 'httpStatus' in failure) return reply(res, failure.httpStatus, { errcode: -1, errmsg: 'fake http error' });
+    if (failure !== undefined && 'errcode' in failure) return replyJson(res, 200, { errcode: failure.errcode, errmsg: failure.errmsg ?? 'fake failure' });
+    if (failure !== undefined && 'httpStatus' in failure) return replyJson(res, failure.httpStatus, { errcode: -1, errmsg: 'fake http error' });
     if (failure !== undefined && 'delayMs' in failure) await new Promise((r) => setTimeout(r, failure.delayMs));
     const token = this.tokens.get(url.searchParams.get('access_token') ?? '');
-    if (token === undefined || token.state === 'revoked') return reply(res, 200, { errcode: 40014, errmsg: 'invalid access_token' });
-    if (token.state === 'expired') return reply(res, 200, { errcode: 42001, errmsg: 'access_token expired' });
+    if (token === undefined || token.state === 'revoked') return replyJson(res, 200, { errcode: 40014, errmsg: 'invalid access_token' });
+    if (token.state === 'expired') return replyJson(res, 200, { errcode: 42001, errmsg: 'access_token expired' });
     const hang = failure !== undefined && 'hang' in failure;
     if (hang && failure.deliver === false) return; // never answer, deliver nothing
     const answer = this.deliver(token.app, raw);
     if (hang) return; // delivered, never answered: the client times out after its request went out
-    reply(res, 200, answer);
+    replyJson(res, 200, answer);
   }
 
   /** Records a valid text message; honors enable_duplicate_check (reliability.md §2.2). */
@@ -143,18 +144,7 @@ export class FakeWecomApi {
   }
 }
 
-export function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
-function reply(res: ServerResponse, status: number, body: Json): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-}
 
 // ---- callbacks, as WeCom sends them ----
 

@@ -7,7 +7,8 @@
 import { RecordWaiters } from './record-waiters.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { buildCallback, readBody, type BuiltCallback, type CallbackCredentials } from './fake-wecom-api.js';
+import { buildCallback, type BuiltCallback, type CallbackCredentials } from './fake-wecom-api.js';
+import { readBody } from './http-json.js';
 import * as items from './fake-wecom-kf-messages.js';
 import { decodeCursor, encodeCursor, type ItemBase, type KfItem } from './fake-wecom-kf-messages.js';
 import { KF_ERR, KfSessions } from './fake-wecom-kf-sessions.js';
