@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { api, qs } from '../api';
 import { useT } from '../i18n';
-import { errorMessage, Field, Notice } from './common';
+import { errorMessage, Field, Notice, useSubmit } from './common';
 import type { ChannelView, ImportResult, KnowledgeEntry } from './types';
 
 const PAGE_SIZE = 20;
@@ -241,8 +241,7 @@ const complete = (d: Draft) => d.instruction.trim() !== '' && d.output.trim() !=
 function EditEntry({ entry, onSave, onCancel }: { entry: KnowledgeEntry; onSave: (draft: Draft) => Promise<void>; onCancel: () => void }) {
   const t = useT();
   const [draft, setDraft] = useState<Draft>({ instruction: entry.instruction, input: entry.input, output: entry.output });
-  const [error, setError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
+  const { saving, error, setError, run } = useSubmit(t);
   const formRef = useRef<HTMLFormElement>(null);
   useEffect(() => {
     formRef.current?.querySelector('textarea')?.focus();
@@ -250,14 +249,7 @@ function EditEntry({ entry, onSave, onCancel }: { entry: KnowledgeEntry; onSave:
   async function submit(event: FormEvent) {
     event.preventDefault();
     if (!complete(draft)) return setError(t('admin.knowledge.incomplete'));
-    setSaving(true);
-    setError(null);
-    try {
-      await onSave(draft);
-    } catch (err) {
-      setError(errorMessage(t, err));
-      setSaving(false);
-    }
+    await run(() => onSave(draft));
   }
   return (
     <form ref={formRef} className="adm-kb-edit" onSubmit={submit} onKeyDown={(e) => e.key === 'Escape' && onCancel()} data-testid="knowledge-edit-form">
@@ -297,23 +289,17 @@ function CreateEntry({ channels, defaultChannelId, onCreated, onCancel }: { chan
   const t = useT();
   const [draft, setDraft] = useState<Draft>({ instruction: '', input: '', output: '' });
   const [channelId, setChannelId] = useState(defaultChannelId);
-  const [error, setError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
+  const { saving, error, setError, run } = useSubmit(t);
   const headingId = useId();
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
   async function submit(event: FormEvent) {
     event.preventDefault();
     if (!complete(draft)) return setError(t('admin.knowledge.incomplete'));
-    setSaving(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api.post<KnowledgeEntry>('/api/knowledge', { ...draft, ...(channelId ? { channelId } : {}) });
       onCreated();
-    } catch (err) {
-      setError(errorMessage(t, err));
-      setSaving(false);
-    }
+    });
   }
   return (
     <section className="adm-panel" aria-labelledby={headingId}>

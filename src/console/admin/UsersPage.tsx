@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { api } from '../api';
 import { useLang, useT } from '../i18n';
-import { errorMessage, Field, formatDateTime, Notice } from './common';
+import { errorMessage, Field, formatDateTime, Notice, useSubmit } from './common';
 import type { Role, UserView } from './types';
 
 /** The login rules accept shorter ones from the API; the form asks for something less guessable. */
@@ -209,8 +209,7 @@ function CreateUser({ onCreated, onCancel }: { onCreated: (user: UserView) => vo
   const t = useT();
   const [form, setForm] = useState({ email: '', name: '', role: 'agent' as Role, password: '' });
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [serverError, setServerError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
+  const { saving, error: serverError, run } = useSubmit(t);
   const headingId = useId();
   const heading = useRef<HTMLHeadingElement>(null);
   const formRef = useRef<HTMLFormElement>(null);
@@ -226,15 +225,10 @@ function CreateUser({ onCreated, onCancel }: { onCreated: (user: UserView) => vo
       requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
       return;
     }
-    setSaving(true);
-    setServerError(null);
-    try {
+    await run(async () => {
       const created = await api.post<UserView | { user: UserView }>('/api/users', { email: form.email.trim(), role: form.role, password: form.password, ...(form.name.trim() ? { name: form.name.trim() } : {}) });
       onCreated('user' in created ? created.user : created);
-    } catch (err) {
-      setServerError(errorMessage(t, err));
-      setSaving(false);
-    }
+    });
   }
 
   return (

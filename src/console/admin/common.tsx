@@ -91,3 +91,23 @@ export function useLoader<D>(t: T, fetch: () => Promise<D>, deps: unknown[]) {
   }, [reload]);
   return { data, error, loading, reload };
 }
+
+/**
+ * A form's save: `saving` while it runs, and a failure as a message in the current language.
+ * On success the caller moves on (the form usually closes), so `saving` stays set.
+ */
+export function useSubmit(t: T) {
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = async (save: () => Promise<void>) => {
+    setSaving(true);
+    setError(null);
+    try {
+      await save();
+    } catch (err) {
+      setError(errorMessage(t, err));
+      setSaving(false);
+    }
+  };
+  return { saving, error, setError, run };
+}
