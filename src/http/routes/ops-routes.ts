@@ -2,9 +2,8 @@ import Router from '@koa/router';
 import { ValidationError } from '../../domain/errors.js';
 import { exportTrainingData } from '../../usecases/export-training-data.js';
 import type { HttpDeps } from '../deps.js';
-import { sessionDeadline } from '../../usecases/resolve-session.js';
-import { sessionTokenHash } from '../../usecases/session-token.js';
 import type { AuthState } from '../middleware/authenticate.js';
+import { watchSessionEnd } from '../session-watch.js';
 import { openEventStream } from '../sse.js';
 
 /** Health for orchestrators, Prometheus text for scrapers (bind /metrics to a private port in production). */
@@ -31,32 +30,17 @@ export function adminStreamRoutes(deps: HttpDeps): Router {
   const router = new Router({ prefix: '/api' });
   router.get('/events', (ctx) => {
     let unsubscribe = () => {};
-    let expiry: NodeJS.Timeout | undefined;
-    let closed = false;
+    let stopWatching = () => {};
     const stream = openEventStream(ctx, () => {
-      closed = true;
-      clearTimeout(expiry);
+      stopWatching();
       unsubscribe();
     });
-    // A cookie session's stream ends with the session: at once on logout, a disabled user or a
-    // new password (the event below), and when it times out, checked at its deadline.
+    // A cookie session's stream ends with the session; the bearer token has none.
     const session = (ctx.state as AuthState).session;
-    const watchDeadline = async () => {
-      const deadline = session ? await sessionDeadline(deps.core, session.token).catch(() => new Date()) : null;
-      if (!session || closed) return;
-      if (!deadline || deadline.getTime() <= Date.now()) return stream.end();
-      expiry = setTimeout(() => void watchDeadline(), Math.min(deadline.getTime() - Date.now() + 1000, 2 ** 31 - 1));
-      expiry.unref();
-    };
-    void watchDeadline();
-    const mine = session ? { userId: session.user.id, tokenHash: sessionTokenHash(session.token) } : null;
+    if (session) stopWatching = watchSessionEnd(deps.core, { token: session.token, userId: session.user.id }, () => stream.end());
     unsubscribe = deps.core.events.subscribe((event) => {
-      if (event.type === 'sessions.ended') {
-        if (mine && event.userId === mine.userId && (event.tokenHash === null || event.tokenHash === mine.tokenHash)) stream.end();
-        return;
-      }
       // Web chat replies carry customer-facing text for one visitor; the console has no use for them.
-      if (event.type !== 'webchat.reply') stream.write(event.type, event);
+      if (event.type !== 'webchat.reply' && event.type !== 'sessions.ended') stream.write(event.type, event);
     });
   });
   router.get('/export/training.jsonl', async (ctx) => {
