@@ -5,7 +5,7 @@ import type { Row } from './row-mappers.js';
 /**
  * Dashboard figures from the messages table, one engine-neutral SQL text for PostgreSQL and PGlite.
  * Every query takes the window as $1 (since) and $2 (until); handoffs are the `handoff:<reason>`
- * system notes a bot turn writes (conversation-store.ts applyOutcome).
+ * system notes a bot turn writes (conversation-store.ts outcomeRows).
  */
 const handoff = (alias = '') => `${alias}sender = 'system' AND ${alias}text LIKE 'handoff:%'`;
 
