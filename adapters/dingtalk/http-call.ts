@@ -3,6 +3,7 @@
  * outbox needs them. DingTalk has no idempotency key (issue #4), so once a send may have reached
  * DingTalk and no answer came back, the outcome is unknown and the send must not be retried blindly.
  */
+import { request, type Dispatcher } from 'undici';
 import { PlatformError } from '../../src/domain/errors.js';
 
 export type DingtalkJson = Record<string, unknown>;
@@ -28,21 +29,23 @@ export interface DingtalkCallOptions {
 }
 
 export async function callDingtalk(url: string, opts: DingtalkCallOptions): Promise<DingtalkJson> {
-  let res: Response;
+  let res: Dispatcher.ResponseData;
   let text: string;
   try {
-    res = await fetch(url, {
+    // undici's request(), not fetch: ~73 µs of CPU per call against ~540 µs (bench, issue #2). The
+    // signal is one deadline over connect, headers and body; its TimeoutError is what transportError() reads.
+    res = await request(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json', ...opts.headers },
       body: JSON.stringify(opts.body),
       signal: AbortSignal.timeout(opts.timeoutMs),
     });
-    text = await res.text();
+    text = await res.body.text();
   } catch (cause) {
     throw transportError(cause, opts);
   }
   const body = parseJson(text);
-  if (res.status < 200 || res.status >= 300) throw statusError(res.status, body, opts.what);
+  if (res.statusCode < 200 || res.statusCode >= 300) throw statusError(res.statusCode, body, opts.what);
   const errcode = body.errcode;
   if (typeof errcode === 'number' && errcode !== 0) {
     throw new PlatformError(`DingTalk ${opts.what}: errcode ${errcode} ${String(body.errmsg ?? '')}`.trim(), {

@@ -7,6 +7,7 @@
  */
 import { DWClient, TOPIC_ROBOT, type DWClientDownStream } from 'dingtalk-stream';
 import type { Logger } from 'pino';
+import { request } from 'undici';
 import WebSocket from 'ws';
 import type { DeliverMessages, PlatformConnection } from '../../src/ports/channel-adapter.js';
 import type { DingtalkConfig } from './config.js';
@@ -57,7 +58,8 @@ class GatewayClient extends DWClient {
   }
 
   override async getEndpoint(): Promise<this> {
-    const res = await fetch(this.openUrl, {
+    // undici's request(), not fetch, like every other outbound call (http-call.ts says why).
+    const res = await request(this.openUrl, {
       method: 'POST',
       // Without Accept the real API answers XML (§1.4).
       headers: { 'content-type': 'application/json', accept: 'application/json' },
@@ -67,8 +69,12 @@ class GatewayClient extends DWClient {
       }),
       signal: AbortSignal.any([this.signal, AbortSignal.timeout(this.timeoutMs)]),
     });
-    if (!res.ok) throw new Error(`gateway open failed: HTTP ${res.status}`);
-    const { endpoint, ticket } = (await res.json()) as { endpoint?: string; ticket?: string };
+    if (res.statusCode < 200 || res.statusCode >= 300) {
+      // An unread undici body keeps its socket busy; not awaited, so a body that never ends cannot delay the error.
+      void res.body.dump().catch(() => undefined);
+      throw new Error(`gateway open failed: HTTP ${res.statusCode}`);
+    }
+    const { endpoint, ticket } = (await res.body.json()) as { endpoint?: string; ticket?: string };
     if (!endpoint || !ticket) throw new Error('endpoint or ticket is null');
     Reflect.set(this, 'dw_url', `${endpoint}?ticket=${encodeURIComponent(ticket)}`);
     return this;

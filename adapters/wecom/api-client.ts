@@ -2,6 +2,7 @@
  * Calls to qyapi.weixin.qq.com. Decisions branch on `errcode` only, never on errmsg
  * (protocols/wecom.md §5.4; global error codes https://developer.work.weixin.qq.com/document/path/90313).
  */
+import { request, type Dispatcher } from 'undici';
 import { PlatformError } from '../../src/domain/errors.js';
 import type { AccessTokenCache, AppCredentials } from './token-cache.js';
 
@@ -17,6 +18,13 @@ const TOKEN_ERRCODES = new Set([40014, 42001]);
 const TRANSIENT_ERRCODES = new Set([-1, 45009, 45033]);
 /** Errors raised before a connection existed: the request cannot have reached WeCom. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** What callWecom sends; the body is already serialized. */
+export interface WecomRequestInit {
+  method: Dispatcher.HttpMethod;
+  headers?: Record<string, string>;
+  body?: string;
+}
 
 export interface ApiClientOptions {
   apiBase: string;
@@ -58,27 +66,33 @@ export class WecomApiClient {
 
   private postOnce(path: string, token: string, json: string, hasEffects: boolean): Promise<WecomResponse> {
     const url = `${this.opts.apiBase}${path}?access_token=${encodeURIComponent(token)}`;
-    const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: json };
+    const init: WecomRequestInit = { method: 'POST', headers: { 'content-type': 'application/json' }, body: json };
     return callWecom(url, init, { timeoutMs: this.opts.timeoutMs, what: path, hasEffects });
   }
 
   private async downloadOnce(path: string, token: string, params: Record<string, string>): Promise<{ contentType: string; body: Buffer }> {
     const query = new URLSearchParams({ access_token: token, ...params });
     const opts: CallOptions = { timeoutMs: this.opts.timeoutMs, what: path, hasEffects: false };
-    let res: Response;
+    let res: Dispatcher.ResponseData;
     let body: Buffer;
     try {
-      res = await fetch(`${this.opts.apiBase}${path}?${query.toString()}`, { signal: AbortSignal.timeout(opts.timeoutMs) });
-      body = Buffer.from(await res.arrayBuffer());
+      // undici's request(), not fetch: see callWecom.
+      res = await request(`${this.opts.apiBase}${path}?${query.toString()}`, { method: 'GET', signal: AbortSignal.timeout(opts.timeoutMs) });
+      body = Buffer.from(await res.body.arrayBuffer());
     } catch (cause) {
       throw transportError(cause, opts);
     }
-    checkStatus(res.status, opts);
-    const contentType = res.headers.get('content-type') ?? 'application/octet-stream';
+    checkStatus(res.statusCode, opts);
+    const contentType = headerValue(res.headers['content-type']) ?? 'application/octet-stream';
     const error = /json|text\/plain/i.test(contentType) && body.length < 65_536 ? errcodeIn(body.toString('utf8')) : undefined;
     if (error !== undefined) throw errorForErrcode(error.errcode, error.errmsg, opts.what);
     return { contentType, body };
   }
+}
+
+/** fetch's Headers.get() joined repeated headers with ", "; undici gives them as an array. */
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 /** A small JSON body with a non-zero errcode is WeCom refusing the download, not the file itself. */
@@ -101,16 +115,18 @@ export interface CallOptions {
 }
 
 /** One HTTP round trip: transport trouble, HTTP status and `errcode` become PlatformErrors. */
-export async function callWecom(url: string, init: RequestInit, opts: CallOptions): Promise<WecomResponse> {
-  let res: Response;
+export async function callWecom(url: string, init: WecomRequestInit, opts: CallOptions): Promise<WecomResponse> {
+  let res: Dispatcher.ResponseData;
   let text: string;
   try {
-    res = await fetch(url, { ...init, signal: AbortSignal.timeout(opts.timeoutMs) });
-    text = await res.text();
+    // undici's request(), not fetch: ~73 µs of CPU per call against ~540 µs (bench, issue #2). The
+    // signal is one deadline over connect, headers and body; its TimeoutError is what transportError() reads.
+    res = await request(url, { ...init, signal: AbortSignal.timeout(opts.timeoutMs) });
+    text = await res.body.text();
   } catch (cause) {
     throw transportError(cause, opts);
   }
-  checkStatus(res.status, opts);
+  checkStatus(res.statusCode, opts);
   const body = parseBody(text, opts);
   if (body.errcode !== 0) throw errorForErrcode(body.errcode, body.errmsg, opts.what);
   return body;

@@ -1,5 +1,6 @@
 import CircuitBreaker from 'opossum';
 import type { Logger } from 'pino';
+import { request } from 'undici';
 import { z } from 'zod';
 import { confidenceFromLogprobs } from '../domain/confidence.js';
 import { ModelUnavailableError } from '../domain/errors.js';
@@ -105,12 +106,15 @@ export function createOpenAiCompatibleResponder(opts: OpenAiCompatibleResponderO
       temperature: TEMPERATURE,
       max_tokens: MAX_TOKENS,
     };
-    const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal });
-    if (!res.ok) {
-      await res.body?.cancel().catch(() => undefined);
-      throw new ModelUnavailableError(`model node answered HTTP ${res.status}`);
+    // undici's request(), not fetch: ~73 µs of CPU per call against ~540 µs (bench, issue #2). It rejects
+    // with the signal's reason (TimeoutError / AbortError) as fetch did; it follows no redirects (vLLM sends none).
+    const res = await request(url, { method: 'POST', headers, body: JSON.stringify(body), signal });
+    if (res.statusCode < 200 || res.statusCode >= 300) {
+      // An unread undici body keeps its socket busy; not awaited, so a body that never ends cannot delay the error.
+      void res.body.dump().catch(() => undefined);
+      throw new ModelUnavailableError(`model node answered HTTP ${res.statusCode}`);
     }
-    return toAnswer(await res.json().catch((err: unknown) => {
+    return toAnswer(await res.body.json().catch((err: unknown) => {
       if (signal.aborted) throw err;
       throw new ModelUnavailableError('model response is not JSON', err);
     }));
