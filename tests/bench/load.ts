@@ -1,9 +1,10 @@
 /**
- * Load generators over node:http with a keep-alive Agent. Requests are pre-built (path + body
- * bytes) so that signing and encrypting are not part of what is measured.
+ * Load generators over raw keep-alive connections (http-connection.ts). Requests are pre-built
+ * (path + body bytes) and serialised before the clock starts, so signing, encrypting and
+ * formatting are not part of what is measured.
  */
-import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { HttpConnection, serialiseRequest } from './http-connection.js';
 
 export interface Prebuilt {
   path: string;
@@ -25,25 +26,6 @@ export interface LoadResult {
 
 const REQUEST_TIMEOUT_MS = 10_000;
 
-function send(agent: Agent, port: number, item: Prebuilt): Promise<number> {
-  return new Promise((resolve) => {
-    const req = request(
-      {
-        host: '127.0.0.1', port, method: 'POST', path: item.path, agent,
-        headers: { 'content-type': 'text/xml', 'content-length': item.body.length },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? -1));
-        res.on('error', () => resolve(-1));
-      },
-    );
-    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error('timeout')));
-    req.on('error', () => resolve(-1));
-    req.end(item.body);
-  });
-}
-
 function newResult(): LoadResult {
   return { completed: 0, ok: 0, failures: new Map(), latencies: [], elapsedS: 0, exhausted: false };
 }
@@ -60,27 +42,30 @@ function record(r: LoadResult, status: number, latencyMs: number): void {
  * `reuse` cycles through the pool (for the baseline, which does not care about duplicate MsgIds).
  */
 export async function closedLoop(port: number, items: Prebuilt[], concurrency: number, durationMs: number, reuse = false): Promise<LoadResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const wire = items.map((item) => serialiseRequest(port, item.path, item.body));
+  const connections: HttpConnection[] = [];
   const result = newResult();
   let next = 0;
   const started = performance.now();
   const end = started + durationMs;
   const connection = async () => {
+    const conn = new HttpConnection(port, REQUEST_TIMEOUT_MS);
+    connections.push(conn);
     while (performance.now() < end) {
       if (next >= items.length && reuse) next = 0;
       if (next >= items.length) {
         result.exhausted = true;
         return;
       }
-      const item = items[next++];
+      const request = wire[next++];
       const t0 = performance.now();
-      const status = await send(agent, port, item);
+      const status = await conn.send(request);
       record(result, status, performance.now() - t0);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, connection));
   result.elapsedS = (performance.now() - started) / 1000;
-  agent.destroy();
+  for (const conn of connections) conn.close();
   return result;
 }
 
@@ -96,7 +81,8 @@ export interface OpenLoopResult extends LoadResult {
  * stall in the server (or the generator) is charged to every request it delayed; no coordinated omission.
  */
 export async function openLoop(port: number, items: Prebuilt[], ratePerS: number, maxSockets = 256): Promise<OpenLoopResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets });
+  const pool = new ConnectionPool(port, maxSockets);
+  const wire = items.map((item) => serialiseRequest(port, item.path, item.body));
   const result: OpenLoopResult = { ...newResult(), sendLag: [], sentAt: new Float64Array(items.length) };
   const intervalMs = 1000 / ratePerS;
   const start = performance.now() + 20;
@@ -111,7 +97,7 @@ export async function openLoop(port: number, items: Prebuilt[], ratePerS: number
         const fired = performance.now();
         result.sentAt[index] = fired;
         result.sendLag.push(fired - scheduled);
-        pending.push(send(agent, port, items[index]).then((status) => record(result, status, performance.now() - scheduled)));
+        pending.push(pool.send(wire[index]).then((status) => record(result, status, performance.now() - scheduled)));
       }
       if (i < items.length) setTimeout(tick, Math.max(0, Math.min(1, start + i * intervalMs - performance.now())));
       else resolve();
@@ -120,6 +106,42 @@ export async function openLoop(port: number, items: Prebuilt[], ratePerS: number
   });
   await Promise.all(pending);
   result.elapsedS = (performance.now() - start) / 1000;
-  agent.destroy();
+  pool.close();
   return result;
+}
+
+/** Up to `max` connections; a request waits for a free one, as with an http.Agent's maxSockets. */
+class ConnectionPool {
+  private readonly idle: HttpConnection[] = [];
+  private readonly all: HttpConnection[] = [];
+  private readonly queue: (() => void)[] = [];
+
+  constructor(private readonly port: number, private readonly max: number) {}
+
+  async send(request: Buffer): Promise<number> {
+    const conn = await this.acquire();
+    try {
+      return await conn.send(request);
+    } finally {
+      this.idle.push(conn);
+      this.queue.shift()?.();
+    }
+  }
+
+  close(): void {
+    for (const conn of this.all) conn.close();
+  }
+
+  private async acquire(): Promise<HttpConnection> {
+    for (;;) {
+      const conn = this.idle.pop();
+      if (conn) return conn;
+      if (this.all.length < this.max) {
+        const fresh = new HttpConnection(this.port, REQUEST_TIMEOUT_MS);
+        this.all.push(fresh);
+        return fresh;
+      }
+      await new Promise<void>((resolve) => this.queue.push(resolve));
+    }
+  }
 }
