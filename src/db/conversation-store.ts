@@ -132,7 +132,7 @@ async function addMessage(q: Queryable, conversationId: string, sender: string, 
 
 export function createConversationStore(db: Database): ConversationStore {
   const queries = createConversationQueries(db);
-  const recordInbound = createInboundRecorder(db);
+  const recordInbound = createInboundRecorder(db.acks);
 
   return {
     ...queries,

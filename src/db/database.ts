@@ -22,6 +22,11 @@ export interface Queryable {
 
 export interface Database extends Queryable {
   readonly engine: 'postgres' | 'pglite';
+  /**
+   * Connections kept for recording callbacks, so an ack never waits for a connection behind
+   * bot turns and sends (WeCom retries after 5 s; DESIGN.md §3.1). The same connection on PGlite.
+   */
+  readonly acks: Queryable;
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Runs a multi-statement script (migrations). */
   exec(sql: string): Promise<void>;
@@ -29,10 +34,13 @@ export interface Database extends Queryable {
   close(): Promise<void>;
 }
 
-export function openPostgres(url: string, poolSize: number, logger: Logger): Database {
+/** The ack recorder's group commit keeps at most two statements in flight (inbound-batch.ts). */
+const ACK_POOL_SIZE = 2;
+
+function newPool(url: string, max: number, logger: Logger): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
-    max: poolSize,
+    max,
     application_name: 'kefu-bridge',
     // Below WeCom's 5 s deadline: a stuck database must turn into a non-2xx the platform retries.
     connectionTimeoutMillis: 3000,
@@ -42,12 +50,23 @@ export function openPostgres(url: string, poolSize: number, logger: Logger): Dat
   // Without this an idle client's error (Postgres restarted) crashes the process
   // (reliability.md §4.3, measured with pg 8.23.1).
   pool.on('error', (err) => logger.warn({ err: err.message }, 'idle postgres client failed; the pool replaces it'));
-  const asResult = <T>(r: pg.QueryResult): QueryResult<T> => ({ rows: r.rows as T[], rowCount: r.rowCount ?? 0 });
+  return pool;
+}
+
+const asResult = <T>(r: pg.QueryResult): QueryResult<T> => ({ rows: r.rows as T[], rowCount: r.rowCount ?? 0 });
+
+function queryOn(pool: pg.Pool): Queryable['query'] {
+  return async <T>(sql: string, params?: unknown[], name?: string) =>
+    asResult<T>(await pool.query(name ? { name, text: sql, values: params } : { text: sql, values: params }));
+}
+
+export function openPostgres(url: string, poolSize: number, logger: Logger): Database {
+  const pool = newPool(url, poolSize, logger);
+  const ackPool = newPool(url, ACK_POOL_SIZE, logger);
   return {
     engine: 'postgres',
-    async query<T>(sql: string, params?: unknown[], name?: string) {
-      return asResult<T>(await pool.query(name ? { name, text: sql, values: params } : { text: sql, values: params }));
-    },
+    query: queryOn(pool),
+    acks: { query: queryOn(ackPool) },
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
       try {
@@ -76,7 +95,9 @@ export function openPostgres(url: string, poolSize: number, logger: Logger): Dat
         return false;
       }
     },
-    close: () => pool.end(),
+    close: async () => {
+      await Promise.all([pool.end(), ackPool.end()]);
+    },
   };
 }
 
@@ -93,15 +114,17 @@ export async function openPglite(dir: string | null): Promise<Database> {
     tail = run.catch(() => undefined);
     return run;
   };
-  const asResult = <T>(r: { rows: unknown[]; affectedRows?: number }): QueryResult<T> => ({
+  const fromPglite = <T>(r: { rows: unknown[]; affectedRows?: number }): QueryResult<T> => ({
     rows: r.rows as T[],
     rowCount: r.affectedRows || r.rows.length,
   });
+  const query = <T>(sql: string, params?: unknown[]) => serialize(async () => fromPglite<T>(await db.query(sql, params)));
   return {
     engine: 'pglite',
-    query: <T>(sql: string, params?: unknown[]) => serialize(async () => asResult<T>(await db.query(sql, params))),
+    query,
+    acks: { query },
     transaction: <T>(fn: (tx: Queryable) => Promise<T>) =>
-      serialize(() => db.transaction(async (tx) => fn({ query: async <R>(sql: string, params?: unknown[]) => asResult<R>(await tx.query(sql, params)) }))),
+      serialize(() => db.transaction(async (tx) => fn({ query: async <R>(sql: string, params?: unknown[]) => fromPglite<R>(await tx.query(sql, params)) }))),
     exec: (sql: string) => serialize(async () => void (await db.exec(sql))),
     ping: () => serialize(async () => (await db.query('SELECT 1')).rows.length === 1).catch(() => false),
     close: () => serialize(() => db.close()),

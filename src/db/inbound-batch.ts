@@ -1,6 +1,6 @@
 import type { InboundMessage } from '../domain/message.js';
 import type { RecordedInbound } from '../ports/conversation-store.js';
-import type { Database, Queryable } from './database.js';
+import type { Queryable } from './database.js';
 import type { Row } from './row-mappers.js';
 
 /**
@@ -149,7 +149,7 @@ interface Waiting {
  * queue for a connection. Each caller still hears about its own message only after the commit,
  * so the ack-after-commit rule (DESIGN.md §3.1) holds per message.
  */
-export function createInboundRecorder(db: Database, opts: { maxBatch?: number; maxInFlight?: number } = {}) {
+export function createInboundRecorder(db: Queryable, opts: { maxBatch?: number; maxInFlight?: number } = {}) {
   const maxBatch = opts.maxBatch ?? 100;
   const maxInFlight = opts.maxInFlight ?? 2;
   const waiting: Waiting[] = [];

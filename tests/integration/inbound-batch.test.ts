@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Database } from '../../src/db/database.js';
+import type { Queryable } from '../../src/db/database.js';
 import { createInboundRecorder } from '../../src/db/inbound-batch.js';
 import type { InboundMessage } from '../../src/domain/message.js';
 import type { ConversationStore } from '../../src/ports/conversation-store.js';
@@ -28,7 +28,7 @@ describe('recording inbound messages in batches', () => {
     channelId = created.body.id;
     const db = svc.service.db;
     // The real database, with the statement names written down: how many round trips it took.
-    const counting: Database = { ...db, query: (sql, params, name) => (statements.push(name ?? 'unnamed'), db.query(sql, params, name)) };
+    const counting: Queryable = { query: (sql, params, name) => (statements.push(name ?? 'unnamed'), db.acks.query(sql, params, name)) };
     record = createInboundRecorder(counting, { maxInFlight: 1 });
   });
   after(async () => {
