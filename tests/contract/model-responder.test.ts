@@ -80,6 +80,9 @@ describe('OpenAI-compatible responder against a fake vLLM server', () => {
     await assert.rejects(responder().answer(INPUT), ModelUnavailableError);
     fake.reply = { content: '亲，包邮哦', omitLogprobs: true };
     await assert.rejects(responder().answer(INPUT), ModelUnavailableError);
+    // NaN goes over the wire as null: a token whose logprob is not a number.
+    fake.reply = { content: '亲，包邮哦', logprobs: [-0.1, NaN, -0.1, -0.1, -0.1] };
+    await assert.rejects(responder().answer(INPUT), (err) => err instanceof ModelUnavailableError && /numeric logprob/.test(err.message));
   });
 
   test('throws ModelUnavailableError when the connection drops or nothing listens', async () => {
