@@ -43,6 +43,8 @@ const schema = z.object({
   /** A pull's lease, renewed every page: how long a dead puller blocks its source. */
   PULL_LEASE_MS: z.coerce.number().int().positive().default(30000),
   WORKER_CONCURRENCY: z.coerce.number().int().positive().default(8),
+  /** Turns doing CPU and database work at once per process; waiting for the model takes no slot (jobs/turn-slots.ts). */
+  TURN_SLOTS: z.coerce.number().int().positive().default(2),
   // Small on purpose: a 2-core box commits faster through few connections (measured by npm run bench).
   DB_POOL_SIZE: z.coerce.number().int().positive().default(8),
   /** Skips creating the demo channel and knowledge base on an empty database. */

@@ -157,7 +157,7 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
 
   let stopSweeper = async () => {};
   if (config.runsWorker) {
-    startWorkers(core, metrics, config.WORKER_CONCURRENCY);
+    startWorkers(core, metrics, config.WORKER_CONCURRENCY, config.TURN_SLOTS);
     stopSweeper = startSweeper(core, config.SWEEP_INTERVAL_MS, Math.max(3000, config.TURN_COALESCE_MS * 3));
   }
   const stopConnector = config.runsConnector ? startConnector(core) : async () => {};

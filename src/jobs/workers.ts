@@ -3,14 +3,17 @@ import type { Metrics } from '../metrics.js';
 import { pullMessages } from '../usecases/pull-messages.js';
 import { runBotTurn } from '../usecases/run-bot-turn.js';
 import { sendOutboxMessage, type SendResult } from '../usecases/send-outbox-message.js';
+import { createTurnSlots } from './turn-slots.js';
 
 /** Thin shells: pull ids off the job, call one use case, count what happened. */
-export function startWorkers(deps: CoreDeps, metrics: Metrics, concurrency: number): void {
+export function startWorkers(deps: CoreDeps, metrics: Metrics, concurrency: number, turnSlots: number): void {
+  const slots = createTurnSlots(turnSlots);
+  const turnDeps: CoreDeps = { ...deps, responder: slots.around(deps.responder) };
   deps.queue.process(
     'turn',
     async ({ conversationId }) => {
       const started = process.hrtime.bigint();
-      const result = await runBotTurn(deps, conversationId);
+      const result = await slots.run(() => runBotTurn(turnDeps, conversationId));
       if (result.type !== 'done') return;
       metrics.turns.inc({ outcome: result.outcome });
       if (result.outcome === 'answer' || result.outcome === 'handoff') {

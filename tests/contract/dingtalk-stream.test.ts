@@ -10,6 +10,7 @@ import type { PlatformConnection } from '../../src/ports/channel-adapter.js';
 import { openStreamConnection, type StreamConnectionOptions } from '../../adapters/dingtalk/stream-connection.js';
 import { createDingtalkStreamAdapter } from '../../adapters/dingtalk/index.js';
 import { FakeDingtalkGateway, TOPIC_ROBOT } from '../fakes/fake-dingtalk-gateway.js';
+import { deferred } from '../support/deferred.js';
 
 const CONFIG = { clientId: 'dingAPPKEY', clientSecret: 'app-secret', robotCode: 'dingAPPKEY' };
 const BACKOFF = { initialMs: 100, maxMs: 400 };
@@ -25,13 +26,6 @@ function robotPayload(msgId: string, text = 'hi'): Record<string, unknown> {
     robotCode: CONFIG.robotCode, sessionWebhook: 'http://127.0.0.1:9/robot/sendBySession?session=s1',
     sessionWebhookExpiredTime: 1700005400000, createAt: 1700000000000,
   };
-}
-
-function deferred(): { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void } {
-  let resolve!: () => void;
-  let reject!: (e: Error) => void;
-  const promise = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
-  return { promise, resolve, reject };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -2,22 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { setImmediate as tick } from 'node:timers/promises';
 import { createInProcessQueue } from '../../src/jobs/in-process-queue.js';
+import { deferred, type Deferred } from '../support/deferred.js';
 import { FakeLog } from '../support/fake-ports.js';
-
-interface Deferred {
-  promise: Promise<void>;
-  resolve(): void;
-  reject(err: Error): void;
-}
-function deferred(): Deferred {
-  let resolve!: () => void;
-  let reject!: (err: Error) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 /** Lets queued microtasks and immediates (handler starts, finally blocks) run. */
 async function settle(rounds = 5): Promise<void> {
