@@ -8,7 +8,7 @@ import { createTurnSlots } from './turn-slots.js';
 /** Thin shells: pull ids off the job, call one use case, count what happened. */
 export function startWorkers(deps: CoreDeps, metrics: Metrics, concurrency: number, turnSlots: number): void {
   const slots = createTurnSlots(turnSlots);
-  const turnDeps: CoreDeps = { ...deps, responder: slots.around(deps.responder) };
+  const turnDeps: CoreDeps = { ...deps, turnGate: slots };
   deps.queue.process(
     'turn',
     async ({ conversationId }) => {

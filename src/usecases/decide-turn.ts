@@ -6,6 +6,7 @@ import type { Message } from '../domain/message.js';
 import type { TurnContext, TurnOutcome } from '../ports/conversation-store.js';
 import type { ChatTurn } from '../ports/responder.js';
 import type { CoreDeps } from './deps.js';
+import { waitOutside } from './wait-outside.js';
 
 const handoff = (channel: Channel, reason: HandoffReason, confidence: number | null): TurnOutcome => ({
   type: 'handoff',
@@ -62,13 +63,14 @@ export async function decideTurn(deps: CoreDeps, channel: Channel, ctx: TurnCont
   const question = said.map((m) => m.text ?? '').join('\n');
   try {
     const knowledge = await deps.search.search(channel.id, question, deps.settings.knowledgeHits);
-    const answer = await deps.responder.answer({
+    const input = {
       modelName: channel.model.name || deps.settings.defaultModelName,
       systemPrompt: channel.model.systemPrompt,
       knowledge,
       history: toChatTurns(ctx.history),
       question,
-    });
+    };
+    const answer = await waitOutside(deps, () => deps.responder.answer(input));
     const low = handoffAfterModel(answer.confidence, channel.model.threshold);
     return low ? handoff(channel, low, answer.confidence) : { type: 'answer', text: answer.text, confidence: answer.confidence };
   } catch (err) {

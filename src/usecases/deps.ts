@@ -13,6 +13,7 @@ import type { OutboxStore } from '../ports/outbox-store.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
 import type { PullStore } from '../ports/pull-store.js';
 import type { KnowledgeSearch, Responder } from '../ports/responder.js';
+import type { TurnGate } from '../ports/turn-gate.js';
 import type { SessionStore } from '../ports/session-store.js';
 import type { TrainingDataSource } from '../ports/training-data.js';
 import type { UserStore } from '../ports/user-store.js';
@@ -77,4 +78,6 @@ export interface CoreDeps {
   settings: CoreSettings;
   /** Identifies this process in turn leases. */
   workerId: string;
+  /** Set for bot turns run by the workers (jobs/turn-slots.ts). */
+  turnGate?: TurnGate;
 }

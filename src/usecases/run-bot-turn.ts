@@ -5,6 +5,7 @@ import type { CompletedTurn } from '../ports/conversation-store.js';
 import { decideTurn } from './decide-turn.js';
 import type { CoreDeps } from './deps.js';
 import { scheduleTurn } from './schedule.js';
+import { waitOutside } from './wait-outside.js';
 import { sendOutboxMessage, type SendResult } from './send-outbox-message.js';
 
 export type TurnResult =
@@ -62,7 +63,7 @@ export async function runBotTurn(deps: CoreDeps, conversationId: string): Promis
 /** Where the platform has its own human queue (WeCom 微信客服 in `wecom` mode), hand the session there too. */
 async function transferToHuman(deps: CoreDeps, channel: Channel, contact: Contact): Promise<void> {
   const adapter = deps.adapters.get(channel.kind);
-  await adapter?.transferToHuman?.(channel, { externalId: contact.externalId, address: contact.address })
+  await waitOutside(deps, async () => adapter?.transferToHuman?.(channel, { externalId: contact.externalId, address: contact.address }))
     .catch((err: Error) => deps.log.warn({ err: err.message, channelId: channel.id }, 'platform transfer to a human failed; the conversation is queued here'));
 }
 

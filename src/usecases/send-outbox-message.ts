@@ -4,6 +4,7 @@ import type { ClaimedSend } from '../ports/outbox-store.js';
 import type { CoreDeps } from './deps.js';
 import { flagForHuman } from './flag-for-human.js';
 import { scheduleSend } from './schedule.js';
+import { waitOutside } from './wait-outside.js';
 
 export type SendResult = 'sent' | 'retry' | 'failed' | 'unknown' | 'skipped';
 
@@ -41,11 +42,12 @@ export async function sendOutboxMessage(deps: CoreDeps, outboxId: string): Promi
     return 'failed';
   }
   try {
-    const receipt = await adapter.send(
+    // A bot turn's slot is free while the platform answers (ports/turn-gate.ts).
+    const receipt = await waitOutside(deps, () => adapter.send(
       channel,
       { externalId: claimed.contactExternalId, address: claimed.contactAddress },
       { outboxId, messageId: claimed.messageId, sender: claimed.sender, text: claimed.text, replyCode: claimed.replyCode ?? undefined },
-    );
+    ));
     await deps.outbox.markSent(outboxId, receipt.platformMessageId ?? null);
     announce('sent');
     return 'sent';

@@ -73,6 +73,14 @@ describe('decideTurn', () => {
     assert.deepEqual(await decideTurn(deps, channel(), ctx([ask('几点发货')])), { type: 'answer', text: '下午四点前下单当天发货', confidence: 0.9 });
   });
 
+  test('the model is called outside the turn gate (its slot is free while the model thinks)', async () => {
+    const { deps, responder } = withModel();
+    const seen: number[] = [];
+    const gated = { ...deps, turnGate: { outside: async <T>(wait: () => Promise<T>) => { seen.push(responder.inputs.length); const r = await wait(); seen.push(responder.inputs.length); return r; } } };
+    await decideTurn(gated, channel(), ctx([ask('几点发货')]));
+    assert.deepEqual(seen, [0, 1], 'one wait outside the gate, and the model call happened inside it');
+  });
+
   test('a confidence equal to the threshold answers', async () => {
     const { deps } = withModel({ text: 'ok', confidence: 0.6 });
     assert.equal((await decideTurn(deps, channel(), ctx([ask('几点发货')]))).type, 'answer');

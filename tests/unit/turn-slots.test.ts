@@ -2,10 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setImmediate as tick } from 'node:timers/promises';
 import { createTurnSlots } from '../../src/jobs/turn-slots.js';
-import type { Responder, ResponderInput } from '../../src/ports/responder.js';
 import { deferred } from '../support/deferred.js';
-
-const INPUT: ResponderInput = { modelName: 'm', systemPrompt: '', knowledge: [], history: [], question: 'q' };
 
 test('no more than `size` turns run at once; the next starts when one ends', async () => {
   const slots = createTurnSlots(2);
@@ -32,22 +29,18 @@ test('no more than `size` turns run at once; the next starts when one ends', asy
   assert.equal(most, 2);
 });
 
-test('a turn waiting for the model frees its slot, and takes one again before it goes on', async () => {
+test('a turn waiting outside frees its slot, and takes one again before it goes on', async () => {
   const slots = createTurnSlots(1);
   const model = deferred();
   const order: string[] = [];
-  const responder: Responder = {
-    async answer() {
+  const first = slots.run(async () => {
+    const answer = await slots.outside(async () => {
       order.push('model called');
       await model.promise;
-      return { text: 'ok', confidence: 0.9 };
-    },
-  };
-  const wrapped = slots.around(responder);
-  const first = slots.run(async () => {
-    const answer = await wrapped.answer(INPUT);
+      return 'ok';
+    });
     order.push('first resumes');
-    return answer.text;
+    return answer;
   });
   const second = deferred();
   const other = slots.run(async () => {
@@ -66,10 +59,9 @@ test('a turn waiting for the model frees its slot, and takes one again before it
   assert.deepEqual(order, ['model called', 'second runs', 'second ends', 'first resumes']);
 });
 
-test('a failing turn or model call gives its slot back', async () => {
+test('a failing turn or wait gives its slot back', async () => {
   const slots = createTurnSlots(1);
   await assert.rejects(slots.run(async () => { throw new Error('turn failed'); }), /turn failed/);
-  const failing = slots.around({ answer: async () => { throw new Error('model down'); } });
-  await assert.rejects(slots.run(() => failing.answer(INPUT)), /model down/);
+  await assert.rejects(slots.run(() => slots.outside(async () => { throw new Error('model down'); })), /model down/);
   assert.equal(await slots.run(async () => 'still usable'), 'still usable');
 });
