@@ -34,8 +34,8 @@ export interface Database extends Queryable {
   close(): Promise<void>;
 }
 
-/** The ack recorder's group commit keeps at most two statements in flight (inbound-batch.ts). */
-const ACK_POOL_SIZE = 2;
+/** Connections kept for acks: the recorder's group commit keeps this many statements in flight (inbound-batch.ts). */
+export const ACK_CONNECTIONS = 2;
 
 function newPool(url: string, max: number, logger: Logger): pg.Pool {
   const pool = new pg.Pool({
@@ -62,7 +62,7 @@ function queryOn(pool: pg.Pool): Queryable['query'] {
 
 export function openPostgres(url: string, poolSize: number, logger: Logger): Database {
   const pool = newPool(url, poolSize, logger);
-  const ackPool = newPool(url, ACK_POOL_SIZE, logger);
+  const ackPool = newPool(url, ACK_CONNECTIONS, logger);
   return {
     engine: 'postgres',
     query: queryOn(pool),

@@ -1,6 +1,6 @@
 import type { InboundMessage } from '../domain/message.js';
 import type { RecordedInbound } from '../ports/conversation-store.js';
-import type { Queryable } from './database.js';
+import { ACK_CONNECTIONS, type Queryable } from './database.js';
 import type { Row } from './row-mappers.js';
 
 /**
@@ -151,7 +151,7 @@ interface Waiting {
  */
 export function createInboundRecorder(db: Queryable, opts: { maxBatch?: number; maxInFlight?: number } = {}) {
   const maxBatch = opts.maxBatch ?? 100;
-  const maxInFlight = opts.maxInFlight ?? 2;
+  const maxInFlight = opts.maxInFlight ?? ACK_CONNECTIONS;
   const waiting: Waiting[] = [];
   let inFlight = 0;
 

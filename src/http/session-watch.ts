@@ -18,8 +18,10 @@ export function watchSessionEnd(core: CoreDeps, session: { token: string; userId
   const checkDeadline = async () => {
     const deadline = await sessionDeadline(core, session.token).catch(() => null);
     if (stopped) return;
-    if (!deadline || deadline.getTime() <= Date.now()) return end();
-    timer = setTimeout(() => void checkDeadline(), Math.min(deadline.getTime() - Date.now() + 1000, 2 ** 31 - 1));
+    // The deadline comes from the core's clock, so it is measured against the same clock.
+    const left = deadline ? deadline.getTime() - core.clock.now().getTime() : 0;
+    if (left <= 0) return end();
+    timer = setTimeout(() => void checkDeadline(), Math.min(left + 1000, 2 ** 31 - 1));
     timer.unref();
   };
   const unsubscribe = core.events.subscribe((event) => {

@@ -9,12 +9,12 @@ export interface ResolvedSession {
   csrfToken: string;
 }
 
+const policyOf = (deps: CoreDeps) => ({ idleMs: deps.settings.auth.sessionIdleMs, maxMs: deps.settings.auth.sessionMaxMs });
+
 /**
  * The user behind a session cookie, or null. Role and disabled come from the users row on every
  * call, so a role change or a disabled account takes effect on the next request.
  */
-const policyOf = (deps: CoreDeps) => ({ idleMs: deps.settings.auth.sessionIdleMs, maxMs: deps.settings.auth.sessionMaxMs });
-
 export async function resolveSession(deps: CoreDeps, token: string): Promise<ResolvedSession | null> {
   const tokenHash = sessionTokenHash(token);
   const found = await deps.sessions.find(tokenHash);

@@ -3,26 +3,16 @@
  * (chat completions with logprobs, protocols/inference.md) that echoes the question's token into
  * its answer, and a WeCom API (gettoken + message/send, protocols/wecom.md §5.2–§5.3). Each notes
  * performance.now() per token: model request in, model answer written, send request in.
- * Own copies rather than tests/fakes/*, which keep no timestamps.
+ * Own fakes rather than tests/fakes/*, which keep no timestamps; they share its body and JSON helpers.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { readBody, replyJson } from '../fakes/http-json.js';
 
 /** Question tokens look like `tk-abcdefg`: letters only (see stats.letters). */
 const TOKEN = /tk-[a-z]{7}/g;
 export const tokensIn = (text: string): string[] => text.match(TOKEN) ?? [];
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
-}
 
 async function listen(handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>): Promise<Server> {
   const server = createServer((req, res) => void handler(req, res).catch(() => res.destroy()));
@@ -69,7 +59,7 @@ export class BenchFakes {
 
   private async chat(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const arrived = performance.now();
-    if (req.method !== 'POST' || !req.url?.startsWith('/v1/chat/completions')) return json(res, 404, { error: { message: 'Not Found' } });
+    if (req.method !== 'POST' || !req.url?.startsWith('/v1/chat/completions')) return replyJson(res, 404, { error: { message: 'Not Found' } });
     const body = JSON.parse(await readBody(req)) as { model: string; messages: { role: string; content: string }[] };
     this.modelRequests += 1;
     const question = body.messages.filter((m) => m.role === 'user').at(-1)?.content ?? '';
@@ -77,7 +67,7 @@ export class BenchFakes {
     for (const t of tokens) if (!this.modelIn.has(t)) this.modelIn.set(t, arrived);
     const content = `亲，收到您的问题 ${tokens.join(' ')}`;
     const logprobs = Array.from(content, (token) => ({ token, logprob: -0.01, bytes: [...Buffer.from(token)], top_logprobs: [] }));
-    json(res, 200, {
+    replyJson(res, 200, {
       id: `chatcmpl-bench-${this.modelRequests}`, object: 'chat.completion', created: Math.floor(Date.now() / 1000), model: body.model,
       choices: [{ index: 0, message: { role: 'assistant', content }, logprobs: { content: logprobs }, finish_reason: 'stop', stop_reason: null }],
       usage: { prompt_tokens: question.length, completion_tokens: logprobs.length, total_tokens: question.length + logprobs.length },
@@ -92,14 +82,14 @@ export class BenchFakes {
     const raw = await readBody(req);
     if (req.method === 'GET' && url.pathname === '/cgi-bin/gettoken') {
       this.gettokenCalls += 1;
-      return json(res, 200, { errcode: 0, errmsg: 'ok', access_token: 'bench-access-token', expires_in: 7200 });
+      return replyJson(res, 200, { errcode: 0, errmsg: 'ok', access_token: 'bench-access-token', expires_in: 7200 });
     }
-    if (req.method !== 'POST' || url.pathname !== '/cgi-bin/message/send') return json(res, 404, { errcode: 404, errmsg: 'not found' });
-    if (url.searchParams.get('access_token') !== 'bench-access-token') return json(res, 200, { errcode: 40014, errmsg: 'invalid access_token' });
+    if (req.method !== 'POST' || url.pathname !== '/cgi-bin/message/send') return replyJson(res, 404, { errcode: 404, errmsg: 'not found' });
+    if (url.searchParams.get('access_token') !== 'bench-access-token') return replyJson(res, 200, { errcode: 40014, errmsg: 'invalid access_token' });
     this.sendRequests += 1;
     const body = JSON.parse(raw) as { msgtype?: string; text?: { content?: string } };
-    if (body.msgtype !== 'text' || typeof body.text?.content !== 'string') return json(res, 200, { errcode: 40008, errmsg: 'invalid message type' });
+    if (body.msgtype !== 'text' || typeof body.text?.content !== 'string') return replyJson(res, 200, { errcode: 40008, errmsg: 'invalid message type' });
     for (const t of tokensIn(body.text.content)) if (!this.sendIn.has(t)) this.sendIn.set(t, arrived);
-    json(res, 200, { errcode: 0, errmsg: 'ok', msgid: `bench-msgid-${this.sendRequests}` });
+    replyJson(res, 200, { errcode: 0, errmsg: 'ok', msgid: `bench-msgid-${this.sendRequests}` });
   }
 }

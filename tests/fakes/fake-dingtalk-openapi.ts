@@ -150,8 +150,6 @@ export class FakeDingtalkOpenApi {
   }
 }
 
-
-
 export interface RobotPayloadOptions {
   group?: boolean;
   /** Group only: whether the robot was @-mentioned (isInAtList); default true. */
