@@ -33,7 +33,7 @@ import { startConnector } from './jobs/connector.js';
 import { startSweeper } from './jobs/sweeper.js';
 import { startWorkers } from './jobs/workers.js';
 import { createLogger, type Logger } from './logger.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, timedResponder } from './metrics.js';
 import { createKnowledgeBaseResponder } from './model/knowledge-base-responder.js';
 import { IndexedKnowledgeSearch } from './model/indexed-knowledge-search.js';
 import { createOpenAiCompatibleResponder } from './model/openai-compatible-responder.js';
@@ -103,9 +103,10 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
     createWebchatAdapter({ events }),
   ];
   const adapters = new Map<ChannelKind, ChannelAdapter>(adapterList.map((a) => [a.kind, a]));
-  const responder = config.MODEL_BASE_URL
+  const metrics = createMetrics({ queueDepth: () => queue.depth(), outboxPending: () => outbox.pendingCount() });
+  const responder = timedResponder(config.MODEL_BASE_URL
     ? createOpenAiCompatibleResponder({ baseUrl: config.MODEL_BASE_URL, apiKey: config.MODEL_API_KEY, timeoutMs: config.MODEL_TIMEOUT_MS, logger })
-    : createKnowledgeBaseResponder();
+    : createKnowledgeBaseResponder(), metrics.modelSeconds);
   const core: CoreDeps = {
     store: createConversationStore(db),
     outbox,
@@ -150,7 +151,6 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
     },
     workerId: `${hostname()}:${process.pid}`,
   };
-  const metrics = createMetrics({ queueDepth: () => queue.depth(), outboxPending: () => outbox.pendingCount() });
   const firstAdmin = await ensureFirstAdmin(core, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD });
   const demo = config.DEMO ? await seedDemo(core) : null;
   const adminToken = adminTokenFor(config);

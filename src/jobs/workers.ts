@@ -12,13 +12,9 @@ export function startWorkers(deps: CoreDeps, metrics: Metrics, concurrency: numb
   deps.queue.process(
     'turn',
     async ({ conversationId }) => {
-      const started = process.hrtime.bigint();
       const result = await slots.run(() => runBotTurn(turnDeps, conversationId));
       if (result.type !== 'done') return;
       metrics.turns.inc({ outcome: result.outcome });
-      if (result.outcome === 'answer' || result.outcome === 'handoff') {
-        metrics.modelSeconds.observe({ outcome: result.outcome }, Number(process.hrtime.bigint() - started) / 1e9);
-      }
       if (typeof result.confidence === 'number') metrics.confidence.observe(result.confidence);
       if (result.reason) metrics.handoffs.inc({ reason: result.reason });
       result.sends.forEach((send) => countSend(metrics, send));
