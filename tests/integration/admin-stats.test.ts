@@ -116,4 +116,18 @@ describe(`admin dashboard figures and queue filters (${mode})`, () => {
     }
     assert.equal((await svc.api('GET', '/api/stats')).body.range, '24h', 'the default');
   });
+
+  test('utcOffset moves the day buckets to the viewer\'s midnight and counts the same messages; a bad offset is a 400', async () => {
+    const shanghai = await svc.api('GET', '/api/stats?range=7d&utcOffset=480');
+    assert.equal(shanghai.status, 200);
+    const since = new Date(shanghai.body.since);
+    assert.equal((since.getTime() + 480 * 60_000) % 86_400_000, 0, `a day starts at midnight UTC+8 (since ${shanghai.body.since})`);
+    assert.ok(Date.now() - since.getTime() <= 7 * 86_400_000 && Date.now() - since.getTime() > 6 * 86_400_000, 'seven days ending with the current one');
+    assert.deepEqual(shanghai.body.messages, { customer: 3, bot: 3, agent: 1 });
+    for (const bad of ['abc', '1.5', '841', '-721']) {
+      const res = await svc.api('GET', `/api/stats?range=7d&utcOffset=${bad}`);
+      assert.equal(res.status, 400, `utcOffset=${bad}`);
+      assert.equal(res.body.error.code, 'REQUEST.INVALID');
+    }
+  });
 });

@@ -25,7 +25,7 @@ export function DashboardPage() {
   const { lang } = useLang();
   const [range, setRange] = useState<StatsRange>('24h');
   const [threshold, setThreshold] = useState<number | undefined>(undefined);
-  const { data: stats, error, loading, reload: load } = useLoader(t, () => api.get<DashboardStats>(`/api/stats${qs({ range })}`), [range]);
+  const { data: stats, error, loading, reload: load } = useLoader(t, () => api.get<DashboardStats>(`/api/stats${qs({ range, utcOffset: -new Date().getTimezoneOffset() })}`), [range]);
 
   // The histogram can mark the handoff threshold only when every channel uses the same one.
   useEffect(() => {

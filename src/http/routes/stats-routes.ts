@@ -5,14 +5,18 @@ import { getDashboardStats } from '../../usecases/get-dashboard-stats.js';
 import { parseBody } from '../body.js';
 import type { HttpDeps } from '../deps.js';
 
-const querySchema = z.object({ range: z.enum(STATS_RANGES).default('24h') });
+const querySchema = z.object({
+  range: z.enum(STATS_RANGES).default('24h'),
+  // Minutes east of UTC where the viewer is (the console sends its browser's); UTC-12 to UTC+14.
+  utcOffset: z.coerce.number().int().min(-720).max(840).default(0),
+});
 
-/** GET /api/stats?range=24h|7d: the admin dashboard's figures. */
+/** GET /api/stats?range=24h|7d[&utcOffset=480]: the admin dashboard's figures. */
 export function statsRoutes(deps: HttpDeps): Router {
   const router = new Router({ prefix: '/api/stats' });
   router.get('/', async (ctx) => {
-    const { range } = parseBody(querySchema, ctx.query);
-    ctx.body = await getDashboardStats(deps.core, range);
+    const { range, utcOffset } = parseBody(querySchema, ctx.query);
+    ctx.body = await getDashboardStats(deps.core, range, utcOffset);
   });
   return router;
 }
