@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Server } from 'node:http';
-import { AccessTokenCache, createWecomAppAdapter, createWecomKfAdapter } from '../adapters/wecom/index.js';
+import { AccessTokenCache, createWecomAppAdapter, createWecomBotAdapter, createWecomKfAdapter } from '../adapters/wecom/index.js';
 import { createWebchatAdapter } from '../adapters/webchat/adapter.js';
 import { createDingtalkHttpAdapter, createDingtalkSender, createDingtalkStreamAdapter, DingtalkTokenCache } from '../adapters/dingtalk/index.js';
 import { loadConfig, type Config } from './config.js';
@@ -98,6 +98,7 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
   const adapterList: ChannelAdapter[] = [
     createWecomAppAdapter(wecom),
     createWecomKfAdapter(wecom),
+    createWecomBotAdapter({ maxSkewS: config.WEBHOOK_MAX_SKEW_S }),
     createDingtalkHttpAdapter({ ...dingtalk, maxSkewS: config.WEBHOOK_MAX_SKEW_S }),
     createDingtalkStreamAdapter(dingtalk),
     createWebchatAdapter({ events }),

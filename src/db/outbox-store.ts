@@ -1,4 +1,4 @@
-import type { OutboxStore } from '../ports/outbox-store.js';
+import type { OutboxStore, PollTake } from '../ports/outbox-store.js';
 import type { Database } from './database.js';
 import type { Row } from './row-mappers.js';
 
@@ -11,6 +11,36 @@ WITH o AS (
 UPDATE messages SET status = '${status}', error = $2, sent_at = CASE WHEN '${status}' = 'sent' THEN now() ELSE sent_at END
 FROM o WHERE messages.id = o.message_id`;
 
+/**
+ * One poll (OutboxStore.takeForPoll) in one statement: the customer message `ref` names, the
+ * pending replies after it in its conversation marked sent under `ref` (outbox and message), and
+ * those marked under `ref` before. The statement's snapshot does not see its own updates, so the
+ * two lists never overlap. Replies a sender holds (`sending`) are left to it and reported.
+ */
+const TAKE_FOR_POLL = `
+WITH asked AS (
+  SELECT id, conversation_id, status, created_at FROM messages
+  WHERE channel_id = $1 AND platform_message_id = $2 AND sender = 'customer'
+), taken AS (
+  UPDATE outbox o SET status = 'sent', platform_message_id = $2, lease_until = NULL, last_error = NULL, updated_at = now()
+  FROM messages b, asked
+  WHERE b.id = o.message_id AND b.conversation_id = asked.conversation_id AND b.id > asked.id AND o.status = 'pending'
+  RETURNING o.message_id
+), marked AS (
+  UPDATE messages SET status = 'sent', error = NULL, sent_at = now()
+  FROM taken WHERE messages.id = taken.message_id
+  RETURNING messages.id, messages.sender, messages.text
+), earlier AS (
+  SELECT b.id, b.sender, b.text FROM outbox o JOIN messages b ON b.id = o.message_id, asked
+  WHERE o.platform_message_id = $2 AND o.status = 'sent' AND b.conversation_id = asked.conversation_id
+)
+SELECT asked.status AS asked_status, asked.created_at AS asked_at, c.status AS conversation_status,
+  (SELECT json_agg(json_build_object('sender', d.sender, 'text', d.text) ORDER BY d.id)
+   FROM (SELECT * FROM earlier UNION ALL SELECT * FROM marked) d) AS delivered,
+  EXISTS (SELECT 1 FROM outbox o JOIN messages b ON b.id = o.message_id
+          WHERE b.conversation_id = asked.conversation_id AND b.id > asked.id AND o.status = 'sending') AS in_flight
+FROM asked JOIN conversations c ON c.id = asked.conversation_id`;
+
 export function createOutboxStore(db: Database, pendingGraceMs: number): OutboxStore {
   return {
     async claim(outboxId, leaseMs) {
@@ -18,9 +48,9 @@ export function createOutboxStore(db: Database, pendingGraceMs: number): OutboxS
         `WITH o AS (
            UPDATE outbox SET status = 'sending', attempts = attempts + 1, lease_until = now() + $2 * interval '1 millisecond', updated_at = now()
            WHERE id = $1 AND status = 'pending' AND next_attempt_at <= now()
-           RETURNING id, message_id, attempts
+           RETURNING id, message_id, attempts, created_at
          )
-         SELECT o.id, o.message_id, o.attempts, m.sender, m.text, m.conversation_id, m.channel_id, m.attachment->>'replyCode' AS reply_code,
+         SELECT o.id, o.message_id, o.attempts, o.created_at, m.sender, m.text, m.conversation_id, m.channel_id, m.attachment->>'replyCode' AS reply_code,
                 ct.external_id, ct.address
          FROM o JOIN messages m ON m.id = o.message_id
          JOIN conversations c ON c.id = m.conversation_id JOIN contacts ct ON ct.id = c.contact_id`,
@@ -40,6 +70,7 @@ export function createOutboxStore(db: Database, pendingGraceMs: number): OutboxS
         text: String(row.text ?? ''),
         replyCode: (row.reply_code ?? null) as string | null,
         attempts: Number(row.attempts),
+        queuedAt: new Date(row.created_at as string),
       };
     },
     async markSent(outboxId, platformMessageId) {
@@ -110,6 +141,20 @@ export function createOutboxStore(db: Database, pendingGraceMs: number): OutboxS
         await tx.query(`UPDATE messages SET status = 'pending', error = NULL WHERE id = $1`, [messageId]);
         return { outboxId: String(inserted.rows[0].id) };
       });
+    },
+    async takeForPoll(channelId, ref): Promise<PollTake | null> {
+      const r = await db.query<Row>(TAKE_FOR_POLL, [channelId, ref], 'outbox_take_for_poll');
+      const row = r.rows[0];
+      if (!row) return null;
+      const delivered = ((row.delivered as { sender: string; text: string | null }[] | null) ?? [])
+        .map((d) => ({ sender: d.sender === 'agent' ? 'agent' as const : 'bot' as const, text: d.text ?? '' }));
+      return {
+        delivered,
+        unanswered: row.asked_status === 'pending',
+        inFlight: Boolean(row.in_flight),
+        conversationStatus: row.conversation_status as PollTake['conversationStatus'],
+        askedAt: new Date(row.asked_at as string),
+      };
     },
     async channelOf(outboxId) {
       const r = await db.query<Row>('SELECT m.channel_id FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.id = $1', [outboxId]);

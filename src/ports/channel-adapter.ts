@@ -26,7 +26,23 @@ export type WebhookOutcome =
    * The platform has news but sent no content (WeCom 微信客服): remember the pull token, ack,
    * and pull `source` in a job. Never pulled inside the callback (platform deadline).
    */
-  | { type: 'pull'; source: string; token: string | null; reply: WebhookReply };
+  | { type: 'pull'; source: string; token: string | null; reply: WebhookReply }
+  /**
+   * The platform asks for the replies to one of the customer's messages (WeCom 智能机器人 stream
+   * refreshes): `ref` is that message's platform id. The core hands over what is ready and the
+   * adapter wraps it; nothing is stored from the request itself.
+   */
+  | { type: 'poll'; ref: string; answer(ready: PolledReplies): WebhookReply };
+
+/**
+ * Replies for a poll: every text delivered on this poll or an earlier one of the same `ref`, in
+ * order (the platform replaces what it showed, so repeating them is safe), and whether nothing
+ * more will come for it.
+ */
+export interface PolledReplies {
+  texts: string[];
+  final: boolean;
+}
 
 /** One page of a pull: messages in platform order, and where the next pull starts. */
 export interface PullPage {
@@ -123,6 +139,12 @@ export interface ChannelAdapter {
   readonly safeToResend: boolean;
   /** Set when the platform limits replies to a window after the customer's last message. */
   readonly replyWindow?: ReplyWindow;
+  /**
+   * Set when the platform fetches replies instead of taking sends (WeCom 智能机器人 in callback
+   * mode): replies wait in the outbox until a `poll` callback takes them, and fail (flagged for a
+   * person) when no poll took them within `windowMs` of being queued. `send` is never called.
+   */
+  readonly pollDelivery?: { windowMs: number };
   /**
    * Opens a connection the platform pushes messages over (connector role). The adapter owns
    * reconnecting; the core opens one per enabled channel and closes it when the channel is

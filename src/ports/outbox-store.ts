@@ -11,6 +11,20 @@ export interface ClaimedSend {
   /** One-time code to answer an event with (a welcome), when this message is such an answer. */
   replyCode: string | null;
   attempts: number;
+  /** When the row was queued. */
+  queuedAt: Date;
+}
+
+/** What a poll found for one customer message (OutboxStore.takeForPoll). */
+export interface PollTake {
+  /** Outgoing messages handed over for this message, on this poll or an earlier one, oldest first. */
+  delivered: { sender: 'bot' | 'agent'; text: string }[];
+  /** The customer message is still waiting for its bot turn. */
+  unanswered: boolean;
+  /** A reply for it is being handled by a sender right now; the next poll gets it. */
+  inFlight: boolean;
+  conversationStatus: 'bot' | 'queued' | 'assigned' | 'closed';
+  askedAt: Date;
 }
 
 /** Outgoing messages: pending → sending → sent | failed | unknown, retries with backoff. */
@@ -40,6 +54,12 @@ export interface OutboxStore {
    * message) or its delivery is not `failed`.
    */
   retryFailed(conversationId: string, messageId: string): Promise<{ outboxId: string } | 'not_found' | 'not_failed'>;
+  /**
+   * For platforms that fetch replies (ChannelAdapter.pollDelivery): marks sent, under `ref`, the
+   * pending outgoing messages written after the customer message whose platform id is `ref`, and
+   * returns them with those handed over before. Null when no such customer message is stored.
+   */
+  takeForPoll(channelId: string, ref: string): Promise<PollTake | null>;
   /** The channel an outbox row belongs to. */
   channelOf(outboxId: string): Promise<string | null>;
 }

@@ -6,7 +6,8 @@ import { flagForHuman } from './flag-for-human.js';
 import { scheduleSend } from './schedule.js';
 import { waitOutside } from './wait-outside.js';
 
-export type SendResult = 'sent' | 'retry' | 'failed' | 'unknown' | 'skipped';
+/** `waiting`: the platform fetches replies itself (ChannelAdapter.pollDelivery) and has not yet. */
+export type SendResult = 'sent' | 'retry' | 'failed' | 'unknown' | 'skipped' | 'waiting';
 
 /** Capped exponential backoff with jitter: 1 s, 2 s, 4 s … up to 5 min. */
 export function retryDelayMs(attempt: number, random = Math.random): number {
@@ -34,6 +35,7 @@ export async function sendOutboxMessage(deps: CoreDeps, outboxId: string): Promi
     announce('failed');
     return 'failed';
   }
+  if (adapter.pollDelivery) return waitForPoll(deps, claimed, adapter.pollDelivery.windowMs, announce);
   const closed = adapter.replyWindow && !claimed.replyCode ? await windowClosed(deps, claimed, adapter.replyWindow) : null;
   if (closed) {
     await deps.outbox.markFailed(outboxId, closed);
@@ -86,4 +88,23 @@ async function windowClosed(deps: CoreDeps, claimed: ClaimedSend, window: ReplyW
   }
   if (sentSince >= window.maxMessages) return `the platform allows ${window.maxMessages} messages per customer message`;
   return null;
+}
+
+/**
+ * A platform that fetches replies (WeCom 智能机器人 streams) takes the row itself when it polls
+ * (answer-poll.ts); until then it waits as pending, looked at again when its window ends. A reply
+ * no poll took in time cannot reach the customer any more: failed, and a person is told.
+ */
+async function waitForPoll(deps: CoreDeps, claimed: ClaimedSend, windowMs: number, announce: (status: string) => void): Promise<SendResult> {
+  const left = windowMs - (deps.clock.now().getTime() - claimed.queuedAt.getTime());
+  if (left > 0) {
+    await deps.outbox.markRetry(claimed.outboxId, 'waiting for the platform to fetch it', left);
+    scheduleSend(deps, claimed.outboxId, claimed.attempts + 1, left);
+    return 'waiting';
+  }
+  const reason = 'the platform did not fetch this reply in time (the customer\'s chat no longer waits for it)';
+  await deps.outbox.markFailed(claimed.outboxId, reason);
+  announce('failed');
+  await flagForHuman(deps, claimed.conversationId, 'delivery_failed', `send refused: ${reason}`);
+  return 'failed';
 }

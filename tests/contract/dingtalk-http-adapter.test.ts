@@ -80,7 +80,7 @@ describe('dingtalk_http webhook', () => {
   test('a group message without @robot yields no message, but is acked', () => withFake(async ({ adapter }) => {
     const outcome = webhook(adapter, buildRobotPayload({ group: true, atRobot: false }));
     assert.deepEqual(outcome.type === 'messages' && outcome.messages, []);
-    assert.equal(outcome.reply.status, 200);
+    assert.equal(outcome.type === 'messages' && outcome.reply.status, 200);
   }));
 
   test('a stored config that no longer validates is a 500, not a 401', () => withFake(async ({ adapter }) => {

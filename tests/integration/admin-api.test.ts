@@ -43,7 +43,7 @@ describe(`admin APIs: channel kinds, connection tests, knowledge, retries (${mod
     const res = await svc.api('GET', '/api/channel-kinds');
     assert.equal(res.status, 200);
     const kinds = Object.fromEntries(res.body.items.map((k: any) => [k.kind, k]));
-    assert.deepEqual(Object.keys(kinds), ['wecom_app', 'wecom_kf', 'dingtalk_stream', 'dingtalk_http', 'webchat'], 'wecom_bot has no adapter in this build');
+    assert.deepEqual(Object.keys(kinds), ['wecom_app', 'wecom_kf', 'wecom_bot', 'dingtalk_stream', 'dingtalk_http', 'webchat']);
     const fields = (kind: string) => Object.fromEntries(kinds[kind].fields.map((f: any) => [f.name, f]));
     for (const item of res.body.items) {
       assert.ok(item.label && item.label !== item.kind, `${item.kind} has a label`);
@@ -59,6 +59,9 @@ describe(`admin APIs: channel kinds, connection tests, knowledge, retries (${mod
     assert.deepEqual(Object.keys(kf), ['corpId', 'secret', 'token', 'encodingAesKey', 'openKfIds', 'handoffMode', 'servicerUserIds']);
     assert.deepEqual(kf.handoffMode, { ...kf.handoffMode, type: 'enum', options: ['console', 'wecom'], required: false });
     assert.deepEqual([kf.openKfIds.type, kf.openKfIds.required, kf.servicerUserIds.type], ['list', false, 'list']);
+
+    assert.deepEqual(Object.values(fields('wecom_bot')).map((f: any) => [f.name, f.type, f.required]),
+      [['token', 'secret', true], ['encodingAesKey', 'secret', true], ['botId', 'string', false]]);
 
     for (const kind of ['dingtalk_stream', 'dingtalk_http']) {
       const d = fields(kind);

@@ -103,6 +103,7 @@ export class FakeOutboxStore implements OutboxStore {
       text: 'hello',
       replyCode: null,
       attempts: 1,
+      queuedAt: new Date(),
       ...row,
     };
     this.claimable.set(claimed.outboxId, claimed);
@@ -130,6 +131,7 @@ export class FakeOutboxStore implements OutboxStore {
     this.calls.push({ op: 'markUnknown', outboxId, error });
   }
   failByPlatformId = async (): Promise<null> => null;
+  takeForPoll = async (): Promise<null> => null;
   retryFailed = async (): Promise<'not_found'> => 'not_found';
   findDue = async (): Promise<{ outboxId: string; expiredLease: boolean }[]> => [];
   requeueExpired = async (): Promise<boolean> => false;

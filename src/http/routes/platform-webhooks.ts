@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { ChannelKind } from '../../domain/channel.js';
 import { AppError, NotFoundError } from '../../domain/errors.js';
+import { answerPoll } from '../../usecases/answer-poll.js';
 import { receiveMessages } from '../../usecases/receive-messages.js';
 import { requestPull } from '../../usecases/request-pull.js';
 import { readRawBody } from '../body.js';
@@ -33,12 +34,17 @@ async function handle(deps: HttpDeps, ctx: Context, platform: string, kinds: rea
     } else if (result.type === 'pull') {
       await requestPull(deps.core, channel.id, result.source, result.token);
       outcome = 'pull';
+    } else if (result.type === 'poll') {
+      outcome = 'poll';
     } else {
       outcome = 'handshake';
     }
-    ctx.status = result.reply.status;
-    if (result.reply.contentType) ctx.type = result.reply.contentType;
-    ctx.body = result.reply.body;
+    const reply = result.type === 'poll'
+      ? result.answer(await answerPoll(deps.core, channel, result.ref, adapter.pollDelivery?.windowMs ?? 0))
+      : result.reply;
+    ctx.status = reply.status;
+    if (reply.contentType) ctx.type = reply.contentType;
+    ctx.body = reply.body;
   } catch (err) {
     const status = statusOf(err);
     outcome = err instanceof AppError ? err.code : 'error';
@@ -59,5 +65,8 @@ export function platformWebhookRoutes(deps: HttpDeps): Router {
   router.get('/webhooks/wecom/:channelId', wecom);
   router.post('/webhooks/wecom/:channelId', wecom);
   router.post('/webhooks/dingtalk/:channelId', (ctx) => handle(deps, ctx, 'dingtalk', ['dingtalk_http']));
+  const wecomBot = (ctx: Context) => handle(deps, ctx, 'wecom_bot', ['wecom_bot']);
+  router.get('/webhooks/wecom-bot/:channelId', wecomBot);
+  router.post('/webhooks/wecom-bot/:channelId', wecomBot);
   return router;
 }

@@ -1,0 +1,113 @@
+/**
+ * The 企业微信 智能机器人 channel (`wecom_bot`) in callback mode (protocols/wecom.md §6). Callbacks
+ * and replies are encrypted JSON with receiveid "" (§1.4, §6.1). The bot has no send API in this
+ * mode (§7.13): a user message is answered with a stream whose id names it, and WeCom then polls
+ * that stream (流式消息刷新, §6.2) until we say it is finished, for at most 6 minutes. So replies
+ * wait in the outbox and each refresh takes what is ready (ChannelAdapter.pollDelivery).
+ */
+import { randomInt } from 'node:crypto';
+import { InvalidSignatureError, PayloadError, PlatformError } from '../../src/domain/errors.js';
+import type { Channel } from '../../src/domain/channel.js';
+import type { Clock } from '../../src/ports/clock.js';
+import type { ChannelAdapter, WebhookOutcome, WebhookReply, WebhookRequest } from '../../src/ports/channel-adapter.js';
+import { configCache } from '../../src/domain/channel-config-cache.js';
+import { configFields, parseConfig, secretFields, type WecomBotConfig } from './bot-config.js';
+import { parseBotCallback } from './bot-parse.js';
+import { encrypt, sign, verifyAndDecrypt, type CryptoSettings } from './crypto.js';
+import { emptyAck, verifyUrl } from './webhook.js';
+
+/** "从用户发消息开始最多等待6min" (100719): WeCom stops polling a stream after six minutes. */
+export const STREAM_WINDOW_MS = 6 * 60_000;
+
+export interface WecomBotAdapterOptions {
+  /** WEBHOOK_MAX_SKEW_S; 0 turns the replay window off. */
+  maxSkewS: number;
+  clock?: Clock;
+}
+
+/**
+ * A stream's id is the user message's msgid, reversibly encoded: a WeCom retry of the callback
+ * gets the same stream, and a refresh names the message it is for without a lookup table.
+ */
+export const streamIdOf = (msgid: string): string => Buffer.from(msgid, 'utf8').toString('base64url');
+
+function msgidOf(streamId: string): string {
+  const msgid = /^[A-Za-z0-9_-]+$/.test(streamId) ? Buffer.from(streamId, 'base64url').toString('utf8') : '';
+  if (!msgid || streamIdOf(msgid) !== streamId) throw new PayloadError('[-40008] refresh for a stream we did not open');
+  return msgid;
+}
+
+export function createWecomBotAdapter(opts: WecomBotAdapterOptions): ChannelAdapter {
+  const configOf = configCache(parseConfig);
+  const now = () => opts.clock?.now() ?? new Date();
+
+  return {
+    kind: 'wecom_bot',
+    label: '企业微信 · 智能机器人',
+    secretFields,
+    configFields,
+    // A refresh repeats the whole text so far (replace semantics, §6.2), so handing it over again is harmless.
+    safeToResend: true,
+    pollDelivery: { windowMs: STREAM_WINDOW_MS },
+    parseConfig,
+    handleWebhook(channel, request) {
+      const config = configOf(channel);
+      const settings: CryptoSettings = { token: config.token, encodingAesKey: config.encodingAesKey, receiveId: '', maxSkewS: opts.maxSkewS, now: now() };
+      return request.method === 'GET' ? verifyUrl(settings, request) : receive(settings, config, channel, request, now());
+    },
+    async send() {
+      throw new PlatformError('a 智能机器人 in callback mode has no send API: WeCom fetches replies by polling', { retryable: false });
+    },
+  };
+}
+
+function receive(settings: CryptoSettings, config: WecomBotConfig, channel: Channel, request: WebhookRequest, now: Date): WebhookOutcome {
+  const { msg_signature: signature, timestamp, nonce } = request.query;
+  if (!signature || !timestamp || !nonce) throw new InvalidSignatureError('[-40001] callback without msg_signature, timestamp or nonce');
+  const encrypted = envelope(request.rawBody);
+  const callback = parseBotCallback(verifyAndDecrypt(settings, { signature, timestamp, nonce, encrypted }), now);
+  if (config.botId && callback.botId !== config.botId) throw new PayloadError('[-40008] callback for another bot (aibotid)');
+  const reply = (plain: object): WebhookReply => encryptedReply(settings, JSON.stringify(plain), now);
+
+  switch (callback.type) {
+    case 'message': {
+      const id = streamIdOf(callback.message.platformMessageId);
+      return { type: 'messages', messages: [callback.message], reply: reply(stream(id, '', false)) };
+    }
+    case 'refresh': {
+      const ref = msgidOf(callback.streamId);
+      return { type: 'poll', ref, answer: (ready) => reply(stream(callback.streamId, ready.texts.join('\n\n'), ready.final)) };
+    }
+    case 'enter': {
+      // The one moment a plain text reply is allowed (101031): the channel's welcome, if it has one.
+      const welcome = channel.welcomeMessage?.trim();
+      return { type: 'messages', messages: [callback.message], reply: welcome ? reply({ msgtype: 'text', text: { content: welcome } }) : emptyAck() };
+    }
+    case 'other':
+      return { type: 'messages', messages: callback.message ? [callback.message] : [], reply: emptyAck() };
+  }
+}
+
+const stream = (id: string, content: string, finish: boolean) => ({ msgtype: 'stream', stream: { id, finish, content } });
+
+/** The POST body: `{"encrypt": "…"}` and nothing we rely on beside it. */
+function envelope(rawBody: Buffer): string {
+  let body: unknown;
+  try {
+    body = JSON.parse(rawBody.toString('utf8'));
+  } catch {
+    throw new PayloadError('[-40002] callback body is not JSON');
+  }
+  const encrypted = (body as { encrypt?: unknown } | null)?.encrypt;
+  if (typeof encrypted !== 'string' || encrypted === '') throw new PayloadError('[-40002] callback body without encrypt');
+  return encrypted;
+}
+
+/** The passive reply envelope (§1.4, JSON form): every value a string, `msgsignature` without underscore. */
+function encryptedReply(settings: CryptoSettings, plain: string, now: Date): WebhookReply {
+  const encryptedText = encrypt(settings.encodingAesKey, plain, settings.receiveId);
+  const timestamp = String(Math.floor(now.getTime() / 1000));
+  const nonce = String(randomInt(100_000_000, 999_999_999));
+  const body = { encrypt: encryptedText, msgsignature: sign(settings.token, timestamp, nonce, encryptedText), timestamp, nonce };
+  return { status: 200, contentType: 'application/json', body: JSON.stringify(body) };
+}

@@ -1,0 +1,113 @@
+/**
+ * Plays WeCom's 企业微信 智能机器人 platform against a `wecom_bot` channel (protocols/wecom.md §6):
+ * encrypted JSON callbacks with receiveid "", and the encrypted JSON reply envelope (§1.4) opened
+ * the way WeCom would, so a wrong signature or receiveid in a reply fails the test.
+ */
+import { randomBytes } from 'node:crypto';
+import { decryptStrict, encrypt, sign } from '../../adapters/wecom/crypto.js';
+import type { TestService } from './harness.js';
+
+export interface BotKeys {
+  token: string;
+  encodingAesKey: string;
+}
+
+const alnum = (n: number) => randomBytes(n * 2).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, n);
+
+/** Fresh callback keys, as the 智能机器人 API-mode page generates them. */
+export const newBotKeys = (): BotKeys => ({ token: alnum(24), encodingAesKey: alnum(43) });
+
+/** A msgid shaped like WeCom's (base64 with `/`, `+`, `=`), so the stream id encoding is exercised. */
+export const newMsgid = () => `CAIQ${randomBytes(18).toString('base64')}`;
+
+export const nowS = () => String(Math.floor(Date.now() / 1000));
+
+export async function createBotChannel(svc: TestService, keys: BotKeys, extra: Record<string, unknown> = {}): Promise<string> {
+  const res = await svc.api('POST', '/api/channels', { kind: 'wecom_bot', name: 'bot', config: { ...keys }, ...extra });
+  if (res.status !== 201) throw new Error(`channel not created: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id as string;
+}
+
+export interface StreamReply {
+  msgtype: 'stream';
+  stream: { id: string; finish: boolean; content: string };
+}
+
+export interface PostOptions {
+  /** Sign with this token instead (a forgery). */
+  token?: string;
+  /** Encrypt with this key instead. */
+  encodingAesKey?: string;
+  timestamp?: string;
+  /** Send this body as is instead of `{"encrypt": …}`. */
+  rawBody?: string;
+  channelId?: string;
+}
+
+export class WecomBotClient {
+  constructor(readonly svc: { url: string }, readonly channelId: string, readonly keys: BotKeys) {}
+
+  /** URL verification (§1.2): GET with an encrypted, signed echostr. */
+  async verifyUrl(echo: string): Promise<{ status: number; body: string }> {
+    const timestamp = nowS();
+    const nonce = alnum(10);
+    const echostr = encrypt(this.keys.encodingAesKey, echo, '');
+    const q = new URLSearchParams({ msg_signature: sign(this.keys.token, timestamp, nonce, echostr), timestamp, nonce, echostr });
+    const res = await fetch(`${this.url()}?${q}`);
+    return { status: res.status, body: await res.text() };
+  }
+
+  /** POSTs one callback whose plaintext is `plain`, encrypted and signed as WeCom does. */
+  async post(plain: object, opts: PostOptions = {}): Promise<{ status: number; body: string }> {
+    const timestamp = opts.timestamp ?? nowS();
+    const nonce = alnum(10);
+    const encrypted = encrypt(opts.encodingAesKey ?? this.keys.encodingAesKey, JSON.stringify(plain), '');
+    const q = new URLSearchParams({ msg_signature: sign(opts.token ?? this.keys.token, timestamp, nonce, encrypted), timestamp, nonce });
+    const res = await fetch(`${this.url(opts.channelId)}?${q}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: opts.rawBody ?? JSON.stringify({ encrypt: encrypted }),
+    });
+    return { status: res.status, body: await res.text() };
+  }
+
+  /** A user's text message in single chat; answers the opened stream. */
+  async say(userid: string, msgid: string, content: string): Promise<StreamReply> {
+    return this.expectReply(await this.post({ msgid, aibotid: 'AIBOTID', chattype: 'single', from: { userid }, msgtype: 'text', text: { content } }));
+  }
+
+  /** WeCom's 流式消息刷新: a new msgid every time, naming the stream it asks about. */
+  refreshRaw(userid: string, streamId: string) {
+    return this.post({ msgid: newMsgid(), aibotid: 'AIBOTID', chattype: 'single', from: { userid }, msgtype: 'stream', stream: { id: streamId } });
+  }
+
+  async refresh(userid: string, streamId: string): Promise<StreamReply> {
+    return this.expectReply(await this.refreshRaw(userid, streamId));
+  }
+
+  enter(userid: string) {
+    const event = { msgid: newMsgid(), create_time: Number(nowS()), aibotid: 'AIBOTID', chattype: 'single', from: { userid }, msgtype: 'event', event: { eventtype: 'enter_chat' } };
+    return this.post(event);
+  }
+
+  /** Opens a 200 reply envelope, checking what WeCom checks: its signature and receiveid "". */
+  open<T = StreamReply>(res: { status: number; body: string }): T {
+    if (res.status !== 200) throw new Error(`callback answered ${res.status}`);
+    const env = JSON.parse(res.body) as { encrypt: string; msgsignature: string; timestamp: string; nonce: string };
+    if (env.msgsignature !== sign(this.keys.token, env.timestamp, env.nonce, env.encrypt)) throw new Error(`reply msgsignature does not verify: ${res.body}`);
+    if (!/^\d{10}$/.test(env.timestamp) || Math.abs(Number(env.timestamp) - Number(nowS())) > 60) throw new Error(`reply timestamp ${env.timestamp} is not now`);
+    const { message, receiveId } = decryptStrict(this.keys.encodingAesKey, env.encrypt);
+    if (receiveId !== '') throw new Error(`reply receiveid is ${JSON.stringify(receiveId)}, not ""`);
+    return JSON.parse(message) as T;
+  }
+
+  private expectReply(res: { status: number; body: string }): StreamReply {
+    const reply = this.open(res);
+    if (reply.msgtype !== 'stream') throw new Error(`expected a stream reply, got ${JSON.stringify(reply)}`);
+    return reply;
+  }
+
+  private url(channelId = this.channelId) {
+    return `${this.svc.url}/webhooks/wecom-bot/${channelId}`;
+  }
+}
