@@ -12,9 +12,9 @@ UPDATE messages SET status = '${status}', error = $2, sent_at = CASE WHEN '${sta
 FROM o WHERE messages.id = o.message_id`;
 
 /**
- * One poll (OutboxStore.takeForPoll) in one statement: the customer message `ref` names, the
- * pending replies after it in its conversation marked sent under `ref` (outbox and message), and
- * those marked under `ref` before. The statement's snapshot does not see its own updates, so the
+ * One poll (OutboxStore.takeForPoll) in one statement: the customer message `ref` names, every
+ * pending reply of its conversation marked sent under `ref` (outbox and message; one written
+ * while no stream was open goes out with the next), and those marked under `ref` before. The statement's snapshot does not see its own updates, so the
  * two lists never overlap. Replies a sender holds (`sending`) are left to it and reported.
  */
 const TAKE_FOR_POLL = `
@@ -24,7 +24,7 @@ WITH asked AS (
 ), taken AS (
   UPDATE outbox o SET status = 'sent', platform_message_id = $2, lease_until = NULL, last_error = NULL, updated_at = now()
   FROM messages b, asked
-  WHERE b.id = o.message_id AND b.conversation_id = asked.conversation_id AND b.id > asked.id AND o.status = 'pending'
+  WHERE b.id = o.message_id AND b.conversation_id = asked.conversation_id AND o.status = 'pending'
   RETURNING o.message_id
 ), marked AS (
   UPDATE messages SET status = 'sent', error = NULL, sent_at = now()
@@ -38,7 +38,7 @@ SELECT asked.status AS asked_status, asked.created_at AS asked_at, c.status AS c
   (SELECT json_agg(json_build_object('sender', d.sender, 'text', d.text) ORDER BY d.id)
    FROM (SELECT * FROM earlier UNION ALL SELECT * FROM marked) d) AS delivered,
   EXISTS (SELECT 1 FROM outbox o JOIN messages b ON b.id = o.message_id
-          WHERE b.conversation_id = asked.conversation_id AND b.id > asked.id AND o.status = 'sending') AS in_flight
+          WHERE b.conversation_id = asked.conversation_id AND o.status = 'sending') AS in_flight
 FROM asked JOIN conversations c ON c.id = asked.conversation_id`;
 
 export function createOutboxStore(db: Database, pendingGraceMs: number): OutboxStore {

@@ -21,7 +21,7 @@ export interface PollTake {
   delivered: { sender: 'bot' | 'agent'; text: string }[];
   /** The customer message is still waiting for its bot turn. */
   unanswered: boolean;
-  /** A reply for it is being handled by a sender right now; the next poll gets it. */
+  /** A reply in its conversation is being handled by a sender right now; the next poll gets it. */
   inFlight: boolean;
   conversationStatus: 'bot' | 'queued' | 'assigned' | 'closed';
   askedAt: Date;
@@ -56,8 +56,9 @@ export interface OutboxStore {
   retryFailed(conversationId: string, messageId: string): Promise<{ outboxId: string } | 'not_found' | 'not_failed'>;
   /**
    * For platforms that fetch replies (ChannelAdapter.pollDelivery): marks sent, under `ref`, the
-   * pending outgoing messages written after the customer message whose platform id is `ref`, and
-   * returns them with those handed over before. Null when no such customer message is stored.
+   * pending outgoing messages of the conversation of the customer message whose platform id is
+   * `ref`, and returns them with those handed over under `ref` before. Null when no such customer
+   * message is stored.
    */
   takeForPoll(channelId: string, ref: string): Promise<PollTake | null>;
   /** The channel an outbox row belongs to. */

@@ -110,6 +110,24 @@ describe(`WeCom 智能机器人 channel: streams polled by WeCom (${mode})`, () 
     assert.deepEqual(conv.messages.filter((m: any) => m.sender === 'agent').map((m: any) => [m.text, m.status]), [[agentText, 'sent']]);
   });
 
+  test('an agent reply written while no stream is open goes out on the member\'s next stream, which it finishes', async () => {
+    const opened = await bot.say('sunqi', newMsgid(), '转人工');
+    await waitFor('the holding message', async () => ((await bot.refresh('sunqi', opened.stream.id)).stream.content ? true : null));
+    const conv = await conversationOf('sunqi');
+    assert.equal((await svc.api('POST', `/api/conversations/${conv.id}/assign`)).status, 200);
+    // The member's stream ends before anyone answers (here: WeCom stops asking; the row just waits).
+    const late = '抱歉久等了，您的订单已发出';
+    assert.equal((await svc.api('POST', `/api/conversations/${conv.id}/messages`, { text: late })).status, 201);
+    await sleep(300);
+    assert.deepEqual((await conversationOf('sunqi')).messages.filter((m: any) => m.sender === 'agent').map((m: any) => m.status), ['pending'],
+      'nothing polled it yet: it waits');
+
+    const next = await bot.say('sunqi', newMsgid(), '在吗');
+    const done = await untilFinished('sunqi', next.stream.id);
+    assert.equal(done.stream.content, late, 'only the waiting reply: the holding message went out on the earlier stream');
+    assert.deepEqual((await conversationOf('sunqi')).messages.filter((m: any) => m.sender === 'agent').map((m: any) => m.status), ['sent']);
+  });
+
   test('enter_chat is answered with the welcome text in the reply itself, and nothing else is sent', async () => {
     const welcome = bot.open<unknown>(await bot.enter('zhaoliu'));
     assert.deepEqual(welcome, { msgtype: 'text', text: { content: WELCOME } });
