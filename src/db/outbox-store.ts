@@ -14,8 +14,10 @@ FROM o WHERE messages.id = o.message_id`;
 /**
  * One poll (OutboxStore.takeForPoll) in one statement: the customer message `ref` names, every
  * pending reply of its conversation marked sent under `ref` (outbox and message; one written
- * while no stream was open goes out with the next), and those marked under `ref` before. The statement's snapshot does not see its own updates, so the
- * two lists never overlap. Replies a sender holds (`sending`) are left to it and reported.
+ * while no stream was open goes out with the next), and those marked under `ref` before, found
+ * through the outbox's platform-id index (migration 002), not by reading the whole conversation.
+ * The statement's snapshot does not see its own updates, so the two lists never overlap. Replies
+ * a sender holds (`sending`) are left to it and reported.
  */
 const TAKE_FOR_POLL = `
 WITH asked AS (
@@ -31,8 +33,8 @@ WITH asked AS (
   FROM taken WHERE messages.id = taken.message_id
   RETURNING messages.id, messages.sender, messages.text
 ), earlier AS (
-  SELECT b.id, b.sender, b.text FROM outbox o JOIN messages b ON b.id = o.message_id, asked
-  WHERE o.platform_message_id = $2 AND o.status = 'sent' AND b.conversation_id = asked.conversation_id
+  SELECT b.id, b.sender, b.text FROM outbox o JOIN messages b ON b.id = o.message_id
+  WHERE o.platform_message_id = $2 AND o.status = 'sent' AND b.conversation_id = (SELECT conversation_id FROM asked)
 )
 SELECT asked.status AS asked_status, asked.created_at AS asked_at, c.status AS conversation_status,
   (SELECT json_agg(json_build_object('sender', d.sender, 'text', d.text) ORDER BY d.id)
