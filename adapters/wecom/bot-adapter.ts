@@ -84,7 +84,7 @@ function receive(settings: CryptoSettings, config: WecomBotConfig, channel: Chan
       return { type: 'messages', messages: [callback.message], reply: welcome ? reply({ msgtype: 'text', text: { content: welcome } }) : emptyAck() };
     }
     case 'other':
-      return { type: 'messages', messages: callback.message ? [callback.message] : [], reply: emptyAck() };
+      return { type: 'messages', messages: [callback.message], reply: emptyAck() };
   }
 }
 

@@ -8,14 +8,17 @@ import { PayloadError } from '../../src/domain/errors.js';
 import type { InboundMessage, MessageKind } from '../../src/domain/message.js';
 
 export type BotCallback =
-  /** Something the user said or sent: store it, answer with a stream the replies will fill. */
+  /**
+   * Something the user said or sent, readable or not (a type we do not read is `other`, which the
+   * bot hands to a person): store it, answer with a stream the replies will fill.
+   */
   | { type: 'message'; message: InboundMessage; botId: string }
   /** WeCom asks for the current content of a stream we opened (流式消息刷新). */
   | { type: 'refresh'; streamId: string; botId: string }
   /** The user opened the single chat (进入会话事件, first time that day): a welcome may answer it. */
   | { type: 'enter'; message: InboundMessage; botId: string }
-  /** Other events (template card clicks, feedback) and message types we do not read: stored, not answered. */
-  | { type: 'other'; message: InboundMessage | null; botId: string };
+  /** Other events (template card clicks, feedback): stored, not answered. */
+  | { type: 'other'; message: InboundMessage; botId: string };
 
 const text = z.object({ content: z.string().max(65_536) }).passthrough();
 const media = z.object({ url: z.string().max(4096).optional() }).passthrough();
@@ -77,9 +80,7 @@ export function parseBotCallback(plain: string, now: Date): BotCallback {
     return eventType === 'enter_chat' ? { type: 'enter', message, botId } : { type: 'other', message, botId };
   }
 
-  const said = readable(c);
-  if (said === null) return { type: 'other', message: { ...base, kind: 'other', text: null }, botId };
-  return { type: 'message', message: { ...base, ...said }, botId };
+  return { type: 'message', message: { ...base, ...(readable(c) ?? { kind: 'other', text: null }) }, botId };
 }
 
 /** What the bot can read of a message, and what agents see of the rest. */

@@ -106,6 +106,20 @@ describe('wecom_bot adapter (智能机器人, callback mode)', () => {
     assert.deepEqual(outcome.messages[0]?.attachment, { imageUrls: 'https://x/1' });
   });
 
+  test('a message type the bot cannot read still opens a stream, so the handoff\'s holding message can reach the member', () => {
+    const outcome = handle(post({ ...textMessage, msgtype: 'video', text: undefined, video: { url: 'https://x/v' } }));
+    assert.equal(outcome.type, 'messages');
+    if (outcome.type !== 'messages') return;
+    assert.deepEqual(outcome.messages.map((m) => [m.kind, m.text]), [['other', null]]);
+    assert.deepEqual(open(outcome.reply), { msgtype: 'stream', stream: { id: streamIdOf(MSGID), finish: false, content: '' } });
+  });
+
+  test('an event other than enter_chat is stored and acked empty', () => {
+    const outcome = handle(post({ msgid: 'ev-2', aibotid: 'AIBOTID', chattype: 'single', from: { userid: 'USERID' }, msgtype: 'event', event: { eventtype: 'feedback_event' } }));
+    assert.deepEqual(outcome.type === 'messages' && outcome.messages.map((m) => [m.kind, m.event, m.attachment?.event]), [['event', 'other', 'feedback_event']]);
+    assert.deepEqual(outcome.type === 'messages' && outcome.reply, { status: 200, body: '' });
+  });
+
   test('enter_chat is answered with the welcome in the reply itself, and stored as an event no turn answers', () => {
     const enter = { msgid: 'enter-1', create_time: 1_700_000_000, aibotid: 'AIBOTID', chattype: 'single', from: { userid: 'USERID' }, msgtype: 'event', event: { eventtype: 'enter_chat' } };
     const welcomed = handle(post(enter), channelWith(KEYS, '您好，有什么可以帮您？'));
