@@ -17,7 +17,9 @@ FROM o WHERE messages.id = o.message_id`;
  * while no stream was open goes out with the next), and those marked under `ref` before, found
  * through the outbox's platform-id index (migration 002), not by reading the whole conversation.
  * The statement's snapshot does not see its own updates, so the two lists never overlap. Replies
- * a sender holds (`sending`) are left to it and reported.
+ * a sender holds (`sending`) are left to it and reported as in flight, and so is a reply the
+ * snapshot saw pending but could not take: a sender claimed it while this statement waited for
+ * its row lock. Read as "nothing more to come", that race once ended a stream empty.
  */
 const TAKE_FOR_POLL = `
 WITH asked AS (
@@ -40,7 +42,8 @@ SELECT asked.status AS asked_status, asked.created_at AS asked_at, c.status AS c
   (SELECT json_agg(json_build_object('sender', d.sender, 'text', d.text) ORDER BY d.id)
    FROM (SELECT * FROM earlier UNION ALL SELECT * FROM marked) d) AS delivered,
   EXISTS (SELECT 1 FROM outbox o JOIN messages b ON b.id = o.message_id
-          WHERE b.conversation_id = asked.conversation_id AND o.status = 'sending') AS in_flight
+          WHERE b.conversation_id = asked.conversation_id AND o.status IN ('pending', 'sending')
+            AND o.message_id NOT IN (SELECT message_id FROM taken)) AS in_flight
 FROM asked JOIN conversations c ON c.id = asked.conversation_id`;
 
 export function createOutboxStore(db: Database, pendingGraceMs: number): OutboxStore {

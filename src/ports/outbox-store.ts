@@ -21,7 +21,7 @@ export interface PollTake {
   delivered: { sender: 'bot' | 'agent'; text: string }[];
   /** The customer message is still waiting for its bot turn. */
   unanswered: boolean;
-  /** A reply in its conversation is being handled by a sender right now; the next poll gets it. */
+  /** A reply in its conversation is held by a sender right now (or was being claimed); the next poll gets it. */
   inFlight: boolean;
   conversationStatus: 'bot' | 'queued' | 'assigned' | 'closed';
   askedAt: Date;
