@@ -38,7 +38,8 @@ WITH asked AS (
   SELECT b.id, b.sender, b.text FROM outbox o JOIN messages b ON b.id = o.message_id
   WHERE o.platform_message_id = $2 AND o.status = 'sent' AND b.conversation_id = (SELECT conversation_id FROM asked)
 )
-SELECT asked.status AS asked_status, asked.created_at AS asked_at, c.status AS conversation_status,
+SELECT asked.conversation_id, asked.status AS asked_status, asked.created_at AS asked_at, c.status AS conversation_status,
+  (SELECT json_agg(id ORDER BY id) FROM marked) AS taken_ids,
   (SELECT json_agg(json_build_object('sender', d.sender, 'text', d.text) ORDER BY d.id)
    FROM (SELECT * FROM earlier UNION ALL SELECT * FROM marked) d) AS delivered,
   EXISTS (SELECT 1 FROM outbox o JOIN messages b ON b.id = o.message_id
@@ -154,7 +155,9 @@ export function createOutboxStore(db: Database, pendingGraceMs: number): OutboxS
       const delivered = ((row.delivered as { sender: string; text: string | null }[] | null) ?? [])
         .map((d) => ({ sender: d.sender === 'agent' ? 'agent' as const : 'bot' as const, text: d.text ?? '' }));
       return {
+        conversationId: String(row.conversation_id),
         delivered,
+        takenMessageIds: ((row.taken_ids as (string | number)[] | null) ?? []).map(String),
         unanswered: row.asked_status === 'pending',
         inFlight: Boolean(row.in_flight),
         conversationStatus: row.conversation_status as PollTake['conversationStatus'],

@@ -17,8 +17,11 @@ export interface ClaimedSend {
 
 /** What a poll found for one customer message (OutboxStore.takeForPoll). */
 export interface PollTake {
+  conversationId: string;
   /** Outgoing messages handed over for this message, on this poll or an earlier one, oldest first. */
   delivered: { sender: 'bot' | 'agent'; text: string }[];
+  /** The messages this poll marked sent (the others in `delivered` were sent before). */
+  takenMessageIds: string[];
   /** The customer message is still waiting for its bot turn. */
   unanswered: boolean;
   /** A reply in its conversation is held by a sender right now (or was being claimed); the next poll gets it. */

@@ -19,6 +19,12 @@ export async function answerPoll(deps: CoreDeps, channel: Channel, ref: string, 
   const take = await deps.outbox.takeForPoll(channel.id, ref);
   // Not ours (never acknowledged with a stream), so nothing will ever come for it.
   if (!take) return { texts: [], final: true };
+  // The console shows a reply as sent when it hears so, as after any other platform's send.
+  for (const messageId of take.takenMessageIds) {
+    void deps.events
+      .publish({ type: 'message.status', conversationId: take.conversationId, channelId: channel.id, messageId, status: 'sent' })
+      .catch(() => undefined);
+  }
   const texts = take.delivered.map((d) => d.text);
   const waitedMs = deps.clock.now().getTime() - take.askedAt.getTime();
   if (waitedMs >= windowMs - FINISH_BEFORE_LIMIT_MS) return { texts, final: true };

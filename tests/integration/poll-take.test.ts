@@ -50,10 +50,13 @@ describe(`a stream poll taking replies (${mode})`, () => {
     const first = await outbox.takeForPoll(channelId, a.msgid);
     assert.deepEqual(first && { delivered: first.delivered, unanswered: first.unanswered, inFlight: first.inFlight, status: first.conversationStatus },
       { delivered: [{ sender: 'bot', text: '满299包邮' }], unanswered: false, inFlight: false, status: 'bot' });
+    const msgs = await store.messages(a.conversationId, 10);
+    assert.deepEqual(first?.takenMessageIds, [msgs[1].id]);
+    assert.equal(first?.conversationId, a.conversationId);
     const again = await outbox.takeForPoll(channelId, a.msgid);
     assert.deepEqual(again?.delivered, first?.delivered);
-    const msgs = await store.messages(a.conversationId, 10);
-    assert.deepEqual(msgs.map((m) => [m.sender, m.status]), [['customer', 'done'], ['bot', 'sent']]);
+    assert.deepEqual(again?.takenMessageIds, [], 'nothing taken twice');
+    assert.deepEqual((await store.messages(a.conversationId, 10)).map((m) => [m.sender, m.status]), [['customer', 'done'], ['bot', 'sent']]);
     assert.equal(await outbox.claim(a.outboxId, 1000), null, 'a sender finds nothing left to send');
   });
 

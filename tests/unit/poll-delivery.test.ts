@@ -66,12 +66,19 @@ describe('sending on a platform that fetches replies', () => {
 
 describe('answerPoll', () => {
   const take = (over: Partial<PollTake>): PollTake => ({
-    delivered: [], unanswered: false, inFlight: false, conversationStatus: 'bot', askedAt: new Date(T0), ...over,
+    conversationId: 'conv-1', delivered: [], takenMessageIds: [], unanswered: false, inFlight: false, conversationStatus: 'bot', askedAt: new Date(T0), ...over,
   });
-  const poll = (found: PollTake | null, atMs = 5_000) => {
+  const poll = (found: PollTake | null, atMs = 5_000, events = new FakeEventBus()) => {
     const outbox = Object.assign(new FakeOutboxStore(), { takeForPoll: async () => found });
-    return answerPoll(fakeDeps({ outbox, clock: { now: () => new Date(T0 + atMs) } }), channel, 'msgid-1', WINDOW_MS);
+    return answerPoll(fakeDeps({ outbox, events, clock: { now: () => new Date(T0 + atMs) } }), channel, 'msgid-1', WINDOW_MS);
   };
+
+  test('the console hears that the replies this poll took are sent, and only those', async () => {
+    const events = new FakeEventBus();
+    const delivered = [{ sender: 'bot' as const, text: '正在为您转接人工客服' }, { sender: 'agent' as const, text: '您好' }];
+    await poll(take({ delivered, takenMessageIds: ['m-9'], conversationStatus: 'assigned' }), 5_000, events);
+    assert.deepEqual(events.published, [{ type: 'message.status', conversationId: 'conv-1', channelId: 'ch-1', messageId: 'm-9', status: 'sent' }]);
+  });
 
   test('before the bot turn has run: nothing yet, not finished', async () => {
     assert.deepEqual(await poll(take({ unanswered: true })), { texts: [], final: false });
