@@ -170,6 +170,7 @@ export function ConversationView({ id, me, directory }: { id: string; me: User; 
           {windowOpen ? t('window.open', { time: formatDuration(windowLeft ?? 0, t), n: c.replyWindow.messagesLeft }) : t('window.closed')}
         </p>
       )}
+      {channel?.kind === 'wecom_bot' && <p className="window" data-testid="poll-hint">{t('conv.pollHint')}</p>}
       {actionError && (
         <p className="error" role="alert" data-testid="action-error">
           {actionError} <button type="button" className="small" onClick={() => setActionError(null)}>{t('error.dismiss')}</button>
