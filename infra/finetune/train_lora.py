@@ -1,9 +1,8 @@
 #!/usr/bin/env python3
 """LoRA SFT of Qwen2.5-7B-Instruct on a shop's Q&A, for serving with vLLM next to kefu-bridge.
 
-Runs on a GPU node, not in CI. NOT RUN IN THIS REPOSITORY YET: only the data check
-(--check-data, no GPU or ML packages needed) has been exercised here. See README.md beside this
-file.
+Runs on a GPU node, not in CI. Run end to end on an H200 with a tiny random model only
+(smoke_tiny.py beside this file); not yet on the 7B weights. See README.md beside this file.
 
 Recipe (DESIGN.md user story; shared/protocols/inference.md §4.2-4.3):
   LoRA r=64, alpha=128, dropout 0.05 on q_proj/k_proj/v_proj/o_proj; 3 epochs; lr 2e-4;
