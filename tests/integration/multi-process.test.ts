@@ -4,6 +4,7 @@ import { FakeModelServer } from '../fakes/fake-model-server.js';
 import { FakeWecomApi } from '../fakes/fake-wecom-api.js';
 import { createStorage, mode, sleep, startTestService, waitFor, type Storage, type TestService } from '../support/harness.js';
 import { createWecomChannel, newWecomApp, postText, startFakeWecom } from '../support/wecom-channel.js';
+import { createBotChannel, newBotKeys, newMsgid, WecomBotClient } from '../support/wecom-bot.js';
 
 /** Two service instances on one Postgres and one Redis: nothing correctness needs lives in process memory. */
 describe('two processes, one Postgres and one Redis', { skip: mode !== 'real' && 'needs a shared PostgreSQL' }, () => {
@@ -41,6 +42,26 @@ describe('two processes, one Postgres and one Redis', { skip: mode !== 'real' &&
     for (let i = 0; i < 5; i++) await waitFor(`reply to m${i}`, () => fake.sent.some((m) => m.touser === `m${i}`));
     await sleep(1500);
     assert.deepEqual([0, 1, 2, 3, 4].map((i) => fake.sent.filter((m) => m.touser === `m${i}`).length), [1, 1, 1, 1, 1]);
+  });
+
+  test('a 智能机器人 stream opened on one process is filled by polls that land on either', async () => {
+    const keys = newBotKeys();
+    const botChannel = await createBotChannel(a, keys);
+    const [onA, onB] = [new WecomBotClient(a, botChannel, keys), new WecomBotClient(b, botChannel, keys)];
+    const msgid = newMsgid();
+    const opened = await onA.say('bot-member', msgid, '几天发货');
+    assert.equal((await onB.say('bot-member', msgid, '几天发货')).stream.id, opened.stream.id, 'the redelivery to the other process gets the same stream');
+    let polls = 0;
+    const done = await waitFor('the stream to finish', async () => {
+      const r = await (polls++ % 2 === 0 ? onB : onA).refresh('bot-member', opened.stream.id);
+      return r.stream.finish ? r : null;
+    });
+    assert.equal(done.stream.content, '答复：几天发货');
+    assert.deepEqual(await onA.refresh('bot-member', opened.stream.id), done);
+    assert.deepEqual(await onB.refresh('bot-member', opened.stream.id), done);
+    const conv = (await a.api('GET', '/api/conversations?limit=100')).body.items.find((c: any) => c.contact.externalId === 'bot-member');
+    const messages = (await b.api('GET', `/api/conversations/${conv.id}`)).body.messages;
+    assert.deepEqual(messages.map((m: any) => [m.sender, m.status]), [['customer', 'done'], ['bot', 'sent']]);
   });
 
   test('turning the channel off on one process refuses callbacks on the other within 2 s', async () => {
