@@ -5,6 +5,7 @@ import { FakeWecomApi } from '../fakes/fake-wecom-api.js';
 import { startChildService, type ChildService } from '../support/child-service.js';
 import { ADMIN_TOKEN, createStorage, mode, sleep, waitFor, type Storage } from '../support/harness.js';
 import { newWecomApp, postText, startFakeWecom } from '../support/wecom-channel.js';
+import { newBotKeys, newMsgid, WecomBotClient } from '../support/wecom-bot.js';
 
 /** DESIGN.md §3.1–3.3: kill -9 after the ack loses nothing and answers nothing twice. */
 describe(`kill -9 and restart (${mode})`, () => {
@@ -14,6 +15,8 @@ describe(`kill -9 and restart (${mode})`, () => {
   let model: FakeModelServer;
   let svc: ChildService | null = null;
   let channelId: string;
+  const botKeys = newBotKeys();
+  let botChannelId: string;
 
   const start = async (overrides: Record<string, string> = {}) => {
     svc = await startChildService(storage, { WECOM_API_BASE: fake.url, MODEL_BASE_URL: model.url, MODEL_TIMEOUT_MS: '1500', ...overrides });
@@ -32,6 +35,12 @@ describe(`kill -9 and restart (${mode})`, () => {
       body: JSON.stringify({ kind: 'wecom_app', name: 'crash test', config: { corpId: app.corpId, agentId: app.agentId, secret: app.secret, token: app.token, encodingAesKey: app.encodingAesKey } }),
     });
     channelId = (await res.json()).id;
+    const bot = await fetch(`${first.url}/api/channels`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'wecom_bot', name: 'crash test bot', config: botKeys }),
+    });
+    botChannelId = (await bot.json()).id;
     await first.stop();
   });
   after(async () => {
@@ -61,6 +70,27 @@ describe(`kill -9 and restart (${mode})`, () => {
     await sleep(2000);
     assert.deepEqual(users.map((u) => repliesTo(u).length), [1, 1, 1]);
     assert.equal(repliesTo('k2')[0].content, '答复：问题1');
+    await second.stop();
+  });
+
+  test('a 智能机器人 message acked with its stream is answered on that stream after a kill -9, once', async () => {
+    const first = await start({ TURN_COALESCE_MS: '20000' });
+    const msgid = newMsgid();
+    const opened = await new WecomBotClient(first, botChannelId, botKeys).say('bot-k1', msgid, '几天到货');
+    assert.equal(opened.stream.finish, false);
+    await first.kill9();
+
+    const second = await start();
+    const bot = new WecomBotClient(second, botChannelId, botKeys);
+    // WeCom's retry of the acked message gets the same stream and stores nothing new.
+    assert.equal((await bot.say('bot-k1', msgid, '几天到货')).stream.id, opened.stream.id);
+    const done = await waitFor('the stream to finish', async () => {
+      const r = await bot.refresh('bot-k1', opened.stream.id);
+      return r.stream.finish ? r : null;
+    }, 30000);
+    assert.equal(done.stream.content, '答复：几天到货');
+    await sleep(1500);
+    assert.deepEqual(await bot.refresh('bot-k1', opened.stream.id), done, 'no second answer appears');
     await second.stop();
   });
 
