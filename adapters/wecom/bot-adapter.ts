@@ -6,7 +6,7 @@
  * wait in the outbox and each refresh takes what is ready (ChannelAdapter.pollDelivery).
  */
 import { randomInt } from 'node:crypto';
-import { InvalidSignatureError, PayloadError, PlatformError } from '../../src/domain/errors.js';
+import { PayloadError, PlatformError } from '../../src/domain/errors.js';
 import type { Channel } from '../../src/domain/channel.js';
 import type { Clock } from '../../src/ports/clock.js';
 import type { ChannelAdapter, WebhookOutcome, WebhookReply, WebhookRequest } from '../../src/ports/channel-adapter.js';
@@ -14,7 +14,7 @@ import { configCache } from '../../src/domain/channel-config-cache.js';
 import { configFields, parseConfig, secretFields, type WecomBotConfig } from './bot-config.js';
 import { parseBotCallback } from './bot-parse.js';
 import { encrypt, sign, verifyAndDecrypt, type CryptoSettings } from './crypto.js';
-import { emptyAck, verifyUrl } from './webhook.js';
+import { emptyAck, signedQuery, verifyUrl } from './webhook.js';
 
 /** "从用户发消息开始最多等待6min" (100719): WeCom stops polling a stream after six minutes. */
 export const STREAM_WINDOW_MS = 6 * 60_000;
@@ -62,10 +62,9 @@ export function createWecomBotAdapter(opts: WecomBotAdapterOptions): ChannelAdap
 }
 
 function receive(settings: CryptoSettings, config: WecomBotConfig, channel: Channel, request: WebhookRequest, now: Date): WebhookOutcome {
-  const { msg_signature: signature, timestamp, nonce } = request.query;
-  if (!signature || !timestamp || !nonce) throw new InvalidSignatureError('[-40001] callback without msg_signature, timestamp or nonce');
+  const query = signedQuery(request);
   const encrypted = envelope(request.rawBody);
-  const callback = parseBotCallback(verifyAndDecrypt(settings, { signature, timestamp, nonce, encrypted }), now);
+  const callback = parseBotCallback(verifyAndDecrypt(settings, { ...query, encrypted }), now);
   if (config.botId && callback.botId !== config.botId) throw new PayloadError('[-40008] callback for another bot (aibotid)');
   const reply = (plain: object): WebhookReply => encryptedReply(settings, JSON.stringify(plain), now);
 

@@ -64,28 +64,29 @@ export function parseBotCallback(plain: string, now: Date): BotCallback {
   }
   const userId = c.from?.userid;
   if (!userId) throw new PayloadError('[-40008] callback without from.userid');
-  const base = {
-    platformMessageId: c.msgid,
-    contact: { externalId: userId },
-    sentAt: c.create_time ? new Date(c.create_time * 1000) : now,
-    ...(c.chattype === 'group' && c.chatid ? { attachment: { chatId: c.chatid } } : {}),
+  // Which group it came from, kept for agents with whatever else the message carries.
+  const group: Record<string, string> = c.chattype === 'group' && c.chatid ? { chatId: c.chatid } : {};
+  const withGroup = (extra: Record<string, string> = {}) => {
+    const attachment = { ...group, ...extra };
+    return Object.keys(attachment).length ? { attachment } : {};
   };
+  const base = { platformMessageId: c.msgid, contact: { externalId: userId }, sentAt: c.create_time ? new Date(c.create_time * 1000) : now };
 
   if (c.msgtype === 'event') {
     const eventType = c.event?.eventtype;
     if (!eventType) throw new PayloadError('[-40008] event without eventtype');
     // `other`, not `enter`: the welcome goes out in the reply to this very callback (the only
     // way 智能机器人 accepts one), so no bot turn must write another.
-    const message: InboundMessage = { ...base, kind: 'event', event: 'other', text: null, attachment: { ...base.attachment, event: eventType } };
+    const message: InboundMessage = { ...base, kind: 'event', event: 'other', text: null, ...withGroup({ event: eventType }) };
     return eventType === 'enter_chat' ? { type: 'enter', message, botId } : { type: 'other', message, botId };
   }
 
-  return { type: 'message', message: { ...base, ...(readable(c) ?? { kind: 'other', text: null }) }, botId };
+  const { kind, text, extra } = readable(c) ?? { kind: 'other' as const, text: null };
+  return { type: 'message', message: { ...base, kind, text, ...withGroup(extra) }, botId };
 }
 
-/** What the bot can read of a message, and what agents see of the rest. */
-function readable(c: Callback): Pick<InboundMessage, 'kind' | 'text' | 'attachment'> | null {
-  const extra: Record<string, string> = c.chattype === 'group' && c.chatid ? { chatId: c.chatid } : {};
+/** What the bot can read of a message, and what agents see of the rest (`extra`). */
+function readable(c: Callback): { kind: MessageKind; text: string | null; extra?: Record<string, string> } | null {
   const strip = (s: string) => (c.chattype === 'group' ? s.replace(LEADING_MENTION, '') : s).trim();
   switch (c.msgtype) {
     case 'text':
@@ -95,18 +96,16 @@ function readable(c: Callback): Pick<InboundMessage, 'kind' | 'text' | 'attachme
       const items = c.mixed?.msg_item ?? [];
       const texts = items.flatMap((i) => (i.msgtype === 'text' && i.text ? [i.text.content] : []));
       const images = items.flatMap((i) => (i.msgtype === 'image' && i.image?.url ? [i.image.url] : []));
-      const attachment: Record<string, string> = { ...extra, ...(images.length ? { imageUrls: images.join('\n') } : {}) };
-      const kind: MessageKind = texts.length ? 'text' : 'image';
-      return { kind, text: texts.length ? strip(texts.join('\n')) : null, ...(Object.keys(attachment).length ? { attachment } : {}) };
+      return { kind: texts.length ? 'text' : 'image', text: texts.length ? strip(texts.join('\n')) : null, extra: images.length ? { imageUrls: images.join('\n') } : {} };
     }
     case 'voice':
       // The voice arrives already transcribed (100719); kept as voice so the handoff rules see it.
-      return { kind: 'voice', text: null, attachment: c.voice ? { ...extra, recognition: c.voice.content } : extra };
+      return { kind: 'voice', text: null, extra: c.voice ? { recognition: c.voice.content } : {} };
     case 'image':
     case 'file': {
       // The file behind `url` is encrypted with the bot's EncodingAESKey (§6.2); never followed here.
       const url = (c.msgtype === 'image' ? c.image : c.file)?.url;
-      return { kind: c.msgtype, text: null, attachment: url ? { ...extra, url } : extra };
+      return { kind: c.msgtype, text: null, extra: url ? { url } : {} };
     }
     default:
       return null;

@@ -47,7 +47,8 @@ export function decryptCallback(settings: CryptoSettings, request: WebhookReques
   return parseXml(verifyAndDecrypt(settings, { ...query, encrypted }));
 }
 
-function signedQuery(request: WebhookRequest): Omit<SignedPayload, 'encrypted'> {
+/** msg_signature, timestamp and nonce of a callback's query; any missing is a 401, whatever the body. */
+export function signedQuery(request: WebhookRequest): Omit<SignedPayload, 'encrypted'> {
   const { msg_signature: signature, timestamp, nonce } = request.query;
   if (!signature || !timestamp || !nonce) {
     throw new InvalidSignatureError('[-40001] callback without msg_signature, timestamp or nonce');

@@ -185,7 +185,8 @@ export function buildUrlVerification(creds: CallbackCredentials, plaintext: stri
   return { query, search, body: '', request: { method: 'GET', query, headers: {}, rawBody: Buffer.alloc(0) } };
 }
 
-function signedQuery(token: string, encrypted: string, opts: CallbackOptions): Record<string, string> {
+/** msg_signature, timestamp and nonce for a callback carrying `encrypted` (§1.2, §1.3). */
+export function signedQuery(token: string, encrypted: string, opts: CallbackOptions = {}): Record<string, string> {
   const timestamp = opts.timestamp ?? String(Math.floor(Date.now() / 1000));
   const nonce = opts.nonce ?? String(randomInt(1e9));
   return { msg_signature: sign(token, timestamp, nonce, encrypted), timestamp, nonce };

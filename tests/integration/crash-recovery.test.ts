@@ -29,18 +29,16 @@ describe(`kill -9 and restart (${mode})`, () => {
     model.reply = (body) => ({ content: `答复：${body.messages.at(-1)!.content}`, logprobs: -0.01 });
     storage = await createStorage();
     const first = await start();
-    const res = await fetch(`${first.url}/api/channels`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ kind: 'wecom_app', name: 'crash test', config: { corpId: app.corpId, agentId: app.agentId, secret: app.secret, token: app.token, encodingAesKey: app.encodingAesKey } }),
-    });
-    channelId = (await res.json()).id;
-    const bot = await fetch(`${first.url}/api/channels`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ kind: 'wecom_bot', name: 'crash test bot', config: botKeys }),
-    });
-    botChannelId = (await bot.json()).id;
+    const createChannel = async (channel: Record<string, unknown>): Promise<string> => {
+      const res = await fetch(`${first.url}/api/channels`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(channel),
+      });
+      return (await res.json()).id;
+    };
+    channelId = await createChannel({ kind: 'wecom_app', name: 'crash test', config: { corpId: app.corpId, agentId: app.agentId, secret: app.secret, token: app.token, encodingAesKey: app.encodingAesKey } });
+    botChannelId = await createChannel({ kind: 'wecom_bot', name: 'crash test bot', config: botKeys });
     await first.stop();
   });
   after(async () => {

@@ -5,17 +5,20 @@
  */
 import { randomBytes } from 'node:crypto';
 import { decryptStrict, encrypt, sign } from '../../adapters/wecom/crypto.js';
+import { signedQuery } from '../fakes/fake-wecom-api.js';
 import type { TestService } from './harness.js';
+import { newWecomApp } from './wecom-channel.js';
 
 export interface BotKeys {
   token: string;
   encodingAesKey: string;
 }
 
-const alnum = (n: number) => randomBytes(n * 2).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, n);
-
-/** Fresh callback keys, as the 智能机器人 API-mode page generates them. */
-export const newBotKeys = (): BotKeys => ({ token: alnum(24), encodingAesKey: alnum(43) });
+/** Fresh callback keys, as the 智能机器人 API-mode page generates them (the same shape as an app's). */
+export function newBotKeys(): BotKeys {
+  const { token, encodingAesKey } = newWecomApp();
+  return { token, encodingAesKey };
+}
 
 /** A msgid shaped like WeCom's (base64 with `/`, `+`, `=`), so the stream id encoding is exercised. */
 export const newMsgid = () => `CAIQ${randomBytes(18).toString('base64')}`;
@@ -49,20 +52,16 @@ export class WecomBotClient {
 
   /** URL verification (§1.2): GET with an encrypted, signed echostr. */
   async verifyUrl(echo: string): Promise<{ status: number; body: string }> {
-    const timestamp = nowS();
-    const nonce = alnum(10);
     const echostr = encrypt(this.keys.encodingAesKey, echo, '');
-    const q = new URLSearchParams({ msg_signature: sign(this.keys.token, timestamp, nonce, echostr), timestamp, nonce, echostr });
+    const q = new URLSearchParams({ ...signedQuery(this.keys.token, echostr), echostr });
     const res = await fetch(`${this.url()}?${q}`);
     return { status: res.status, body: await res.text() };
   }
 
   /** POSTs one callback whose plaintext is `plain`, encrypted and signed as WeCom does. */
   async post(plain: object, opts: PostOptions = {}): Promise<{ status: number; body: string }> {
-    const timestamp = opts.timestamp ?? nowS();
-    const nonce = alnum(10);
     const encrypted = encrypt(opts.encodingAesKey ?? this.keys.encodingAesKey, JSON.stringify(plain), '');
-    const q = new URLSearchParams({ msg_signature: sign(opts.token ?? this.keys.token, timestamp, nonce, encrypted), timestamp, nonce });
+    const q = new URLSearchParams(signedQuery(opts.token ?? this.keys.token, encrypted, { timestamp: opts.timestamp }));
     const res = await fetch(`${this.url(opts.channelId)}?${q}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { ChannelKind } from '../../domain/channel.js';
+import type { WebhookReply } from '../../ports/channel-adapter.js';
 import { AppError, NotFoundError } from '../../domain/errors.js';
 import { answerPoll } from '../../usecases/answer-poll.js';
 import { receiveMessages } from '../../usecases/receive-messages.js';
@@ -28,20 +29,22 @@ async function handle(deps: HttpDeps, ctx: Context, platform: string, kinds: rea
       headers: ctx.headers as Record<string, string | undefined>,
       rawBody,
     });
+    let reply: WebhookReply;
     if (result.type === 'messages') {
       const received = await receiveMessages(deps.core, channel, result.messages);
       outcome = received.stored > 0 ? 'stored' : received.duplicates > 0 ? 'duplicate' : 'ignored';
+      reply = result.reply;
     } else if (result.type === 'pull') {
       await requestPull(deps.core, channel.id, result.source, result.token);
       outcome = 'pull';
+      reply = result.reply;
     } else if (result.type === 'poll') {
+      reply = result.answer(await answerPoll(deps.core, channel, result.ref, adapter.pollDelivery?.windowMs ?? 0));
       outcome = 'poll';
     } else {
       outcome = 'handshake';
+      reply = result.reply;
     }
-    const reply = result.type === 'poll'
-      ? result.answer(await answerPoll(deps.core, channel, result.ref, adapter.pollDelivery?.windowMs ?? 0))
-      : result.reply;
     ctx.status = reply.status;
     if (reply.contentType) ctx.type = reply.contentType;
     ctx.body = reply.body;
