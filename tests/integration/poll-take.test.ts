@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import type { ConversationStore } from '../../src/ports/conversation-store.js';
 import type { OutboxStore } from '../../src/ports/outbox-store.js';
 import { deferred } from '../support/deferred.js';
-import { createStorage, mode, sleep, startTestService, type Storage, type TestService } from '../support/harness.js';
+import { createStorage, mode, startTestService, waitFor, type Storage, type TestService } from '../support/harness.js';
 import { newBotKeys, createBotChannel } from '../support/wecom-bot.js';
 
 describe(`a stream poll taking replies (${mode})`, () => {
@@ -78,7 +78,12 @@ describe(`a stream poll taking replies (${mode})`, () => {
     });
     await claimed.promise;
     const poll = outbox.takeForPoll(channelId, a.msgid);
-    await sleep(100); // the poll is now waiting for the row lock
+    await waitFor('the poll to wait for the row lock', async () => {
+      const r = await svc.service.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+      );
+      return r.rows[0].n > 0 || null;
+    });
     release.resolve();
     await sender;
     const seen = await poll;
