@@ -3,7 +3,9 @@
 // and in embedded mode (PGlite, in-process queue). Under CI=true the real services are required
 // and both modes run (DESIGN.md §7). End-to-end tests drive Debian's Chromium against the built
 // console and widget, once: on PostgreSQL + Redis when they answer, else embedded.
-// `node scripts/test.mjs unit|integration|e2e` runs one suite.
+// The fault suite (tests/faults/) starts PostgreSQL and Redis of its own on spare ports and kills,
+// hangs and restarts them: it runs under CI=true, or alone with `node scripts/test.mjs faults`.
+// `node scripts/test.mjs unit|integration|e2e|faults` runs one suite.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import net from 'node:net';
@@ -77,8 +79,8 @@ function e2e() {
 }
 
 const only = process.argv[2];
-if (only && !['unit', 'integration', 'e2e'].includes(only)) {
-  console.error(`unknown suite "${only}": use unit, integration or e2e`);
+if (only && !['unit', 'integration', 'e2e', 'faults'].includes(only)) {
+  console.error(`unknown suite "${only}": use unit, integration, e2e or faults`);
   process.exit(2);
 }
 let failed = 0;
@@ -94,5 +96,7 @@ if (!only || only === 'integration') {
   }
 }
 if (!only || only === 'e2e') failed += e2e();
+// One scenario at a time: each starts its own databases and service processes.
+if ((!only && ci) || only === 'faults') failed += run('fault suite (own PostgreSQL and Redis, killed and restarted)', files('faults'), {}, ['--test-concurrency=1']);
 console.log(failed === 0 ? '\nall suites passed' : '\nsome suites failed');
 process.exit(failed === 0 ? 0 : 1);

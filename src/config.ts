@@ -33,6 +33,12 @@ const schema = z.object({
   SESSION_MAX_HOURS: z.coerce.number().int().positive().default(24),
   PUBLIC_URL: optionalUrl,
   WEBHOOK_MAX_SKEW_S: z.coerce.number().int().min(0).default(300),
+  /** Only behind your own reverse proxy: believe X-Forwarded-For / -Host / -Proto (issue 11: spoofed addresses beat login throttling). */
+  TRUST_PROXY: z.preprocess((v) => (v === undefined ? undefined : ['1', 'true', 'yes'].includes(String(v).toLowerCase())), z.boolean().default(false)),
+  /** A chat handed to humans because the model was down goes back to the bot when no agent took it this long after the model answers again; 0 = never. */
+  MODEL_HANDBACK_S: z.coerce.number().int().min(0).default(120),
+  /** A reply that keeps failing for a transient reason is retried this long, then handed to a person (platforms may set a shorter window). */
+  SEND_RETRY_WINDOW_S: z.coerce.number().int().positive().default(1800),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Burst window: customer messages this close together are answered as one turn (DESIGN.md §3.5). */
   TURN_COALESCE_MS: z.coerce.number().int().min(0).default(1500),

@@ -137,6 +137,8 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
       turnLeaseMs: config.MODEL_TIMEOUT_MS + 10_000,
       sendLeaseMs: 60_000,
       maxSendAttempts: 8,
+      sendRetryWindowMs: config.SEND_RETRY_WINDOW_S * 1000,
+      modelHandbackMs: config.MODEL_HANDBACK_S * 1000,
       maxAnswerAgeMs: config.MAX_ANSWER_AGE_S * 1000,
       pullLeaseMs: config.PULL_LEASE_MS,
       // WeCom's sync_msg token lives 10 minutes; stop using it a little before.
@@ -169,6 +171,7 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
       core, metrics, adminToken, publicUrl: config.publicUrl,
       // Browsers keep Secure cookies off plain http, so only set it where the console is served over TLS.
       secureCookies: config.publicUrl.startsWith('https:'),
+      trustProxy: config.TRUST_PROXY,
       readiness: async () => ({ database: await db.ping(), ...(config.REDIS_URL ? { redis: await queue.ping() } : {}) }),
     };
     // Every role listens: the web role serves everything, the others health and metrics only.

@@ -9,6 +9,8 @@ export interface HttpDeps {
   publicUrl: string;
   /** Session cookies carry `Secure` (PUBLIC_URL is https). */
   secureCookies?: boolean;
+  /** TRUST_PROXY: X-Forwarded-* headers come from our own proxy and may be believed. */
+  trustProxy?: boolean;
   /** Each dependency and whether it answers, for /readyz. */
   readiness(): Promise<Record<string, boolean>>;
 }

@@ -29,6 +29,10 @@ export interface CoreSettings {
   turnLeaseMs: number;
   sendLeaseMs: number;
   maxSendAttempts: number;
+  /** SEND_RETRY_WINDOW_S: how long a transiently failing send is retried before a person is asked (issue 11). */
+  sendRetryWindowMs: number;
+  /** MODEL_HANDBACK_S: a model_unavailable handoff nobody took returns to the bot this long after the model is back; 0 = never. */
+  modelHandbackMs: number;
   /** Customer messages older than this are stored as history, never answered. */
   maxAnswerAgeMs: number;
   /** How long one pull may run before another process may take over its source. */

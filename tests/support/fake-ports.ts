@@ -286,7 +286,7 @@ export const fixedClock = (at = new Date('2024-01-01T00:00:00Z')): Clock => ({ n
 
 export const TEST_SETTINGS: CoreSettings = {
   coalesceMs: 0, defaultModelName: 'default-model', historyLimit: 20, knowledgeHits: 3,
-  turnLeaseMs: 30_000, sendLeaseMs: 15_000, maxSendAttempts: 3,
+  turnLeaseMs: 30_000, sendLeaseMs: 15_000, maxSendAttempts: 3, sendRetryWindowMs: 600_000, modelHandbackMs: 0,
   maxAnswerAgeMs: 600_000, pullLeaseMs: 60_000, pullTokenTtlMs: 540_000,
   auth: { sessionIdleMs: 7_200_000, sessionMaxMs: 86_400_000, loginWindowMs: 900_000, maxFailuresPerAccountAndIp: 5, maxFailuresPerIp: 50, maxFailuresPerAccount: 50 },
 };
