@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { AccessTokenCache, createWecomAppAdapter, createWecomBotAdapter, createWecomKfAdapter } from '../adapters/wecom/index.js';
 import { createWebchatAdapter } from '../adapters/webchat/adapter.js';
 import { createDingtalkHttpAdapter, createDingtalkSender, createDingtalkStreamAdapter, DingtalkTokenCache } from '../adapters/dingtalk/index.js';
@@ -16,6 +16,7 @@ import { createConversationStore } from './db/conversation-store.js';
 import { openPglite, openPostgres, type Database } from './db/database.js';
 import { createKnowledgeRepository } from './db/knowledge-repository.js';
 import { createLoginThrottle } from './db/login-throttle.js';
+import { assertMasterKeyOpensSecrets } from './db/master-key-check.js';
 import { migrate } from './db/migrate.js';
 import { createOutboxStore } from './db/outbox-store.js';
 import { createPullStore } from './db/pull-store.js';
@@ -23,11 +24,14 @@ import { createSecretCipher, loadMasterKey } from './db/secret-cipher.js';
 import { createSessionStore } from './db/session-store.js';
 import { createTrainingDataSource } from './db/training-data-source.js';
 import { createUserStore } from './db/user-store.js';
+import { waitForPostgres } from './db/wait-for-postgres.js';
+import { within } from './deadline.js';
 import { seedDemo } from './demo/seed-demo.js';
 import type { ChannelKind } from './domain/channel.js';
 import { createApp, createOpsApp } from './http/app.js';
 import { createBullmqQueue } from './jobs/bullmq-queue.js';
 import { createLocalEventBus, createRedisEventBus } from './jobs/event-buses.js';
+import { withLocalFallback } from './jobs/fallback-queue.js';
 import { createInProcessQueue } from './jobs/in-process-queue.js';
 import { startConnector } from './jobs/connector.js';
 import { startSweeper } from './jobs/sweeper.js';
@@ -59,8 +63,18 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
+/** How long a request may take to arrive whole: a body sent a byte a second is cut (issue 11). */
+const REQUEST_TIMEOUT_MS = 10_000;
+const HEADERS_TIMEOUT_MS = 5_000;
+/** Each step of a shutdown is bounded, so SIGTERM ends well inside a 30 s grace period whatever is down. */
+const CLOSE_STEP_MS = 3_000;
+
 async function openDatabase(config: Config, logger: Logger): Promise<Database> {
   const db = config.DATABASE_URL ? openPostgres(config.DATABASE_URL, config.DB_POOL_SIZE, logger) : await openPglite(join(config.DATA_DIR, 'pg'));
+  if (config.DATABASE_URL) {
+    const url = new URL(config.DATABASE_URL);
+    await waitForPostgres(db, `${url.hostname}:${url.port || 5432}${url.pathname}`, logger);
+  }
   await migrate(db, migrationsDir, logger);
   return db;
 }
@@ -79,7 +93,11 @@ function adminTokenFor(config: Config): string {
 export async function startService(config: Readonly<Config>, logger: Logger = createLogger(config.LOG_LEVEL)): Promise<RunningService> {
   const db = await openDatabase(config, logger);
   const cipher = createSecretCipher(loadMasterKey(config.MASTER_KEY, config.DATA_DIR, logger));
-  const queue = config.REDIS_URL ? createBullmqQueue(config.REDIS_URL, config.QUEUE_PREFIX, logger) : createInProcessQueue(logger);
+  await assertMasterKeyOpensSecrets(db, cipher, config.MASTER_KEY ? 'MASTER_KEY' : `the key file ${join(config.DATA_DIR, 'master.key')}`);
+  // With Redis down a worker dispatches in-process: turns keep flowing through Postgres (issue 11).
+  const queue = config.REDIS_URL
+    ? withLocalFallback(createBullmqQueue(config.REDIS_URL, config.QUEUE_PREFIX, logger), createInProcessQueue(logger), logger)
+    : createInProcessQueue(logger);
   const events = config.REDIS_URL ? createRedisEventBus(config.REDIS_URL, config.QUEUE_PREFIX, logger) : createLocalEventBus();
   const channelRepository = createChannelRepository(db, cipher);
   const knowledge = createKnowledgeRepository(db);
@@ -172,13 +190,17 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
       // Browsers keep Secure cookies off plain http, so only set it where the console is served over TLS.
       secureCookies: config.publicUrl.startsWith('https:'),
       trustProxy: config.TRUST_PROXY,
-      readiness: async () => ({ database: await db.ping(), ...(config.REDIS_URL ? { redis: await queue.ping() } : {}) }),
+      // Every check answers within a second, whatever hangs (issue 11), so a load balancer can act.
+      readiness: async () => {
+        const [database, redis] = await Promise.all([within(800, db.ping(), false), config.REDIS_URL ? within(800, queue.ping(), false) : null]);
+        return { database, ...(redis === null ? {} : { redis }) };
+      },
     };
     // Every role listens: the web role serves everything, the others health and metrics only.
     const app = config.runsWeb ? createApp(httpDeps) : createOpsApp(httpDeps);
-    server = await new Promise<Server>((resolve) => {
-      const s = app.listen(config.PORT, config.HOST, () => resolve(s));
-    });
+    // Node checks these timeouts every connectionsCheckingInterval (30 s by default): check each second.
+    const s = createServer({ requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1000 }, app.callback());
+    server = await new Promise<Server>((resolve) => s.listen(config.PORT, config.HOST, () => resolve(s)));
     const address = server.address();
     url = typeof address === 'object' && address ? `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${address.port}` : null;
   }
@@ -195,11 +217,13 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
           setTimeout(() => s.closeAllConnections?.(), 2000).unref();
         });
       }
-      await stopSweeper();
-      await stopConnector();
+      // Running turns and sends finish (the queue's close waits for them, bounded); everything
+      // else is cut after a few seconds whatever is down.
+      await within(CLOSE_STEP_MS, stopSweeper(), undefined);
+      await within(CLOSE_STEP_MS, stopConnector(), undefined);
       await queue.close();
-      await events.close();
-      await db.close();
+      await within(CLOSE_STEP_MS, events.close(), undefined);
+      await within(CLOSE_STEP_MS, db.close(), undefined);
     },
   };
 }

@@ -2,18 +2,26 @@ import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { JobName, JobQueue } from '../ports/job-queue.js';
 import type { Log } from '../ports/logger.js';
+import { within } from '../deadline.js';
+
+/** How long close() waits for this process's running jobs: a model turn's timeout and its send. */
+const DRAIN_MS = 22_000;
 
 /**
- * BullMQ on Redis: wakes workers on any process. The producer connection fails fast
- * (no offline queue) so a Redis outage never holds up an ack; the sweeper re-adds what was lost.
+ * BullMQ on Redis: wakes workers on any process. The producer connection fails fast (no offline
+ * queue, and a command timeout for a Redis that accepts connections but never answers) so a Redis
+ * outage never holds up an ack; the sweeper re-adds what was lost.
  */
 export function createBullmqQueue(url: string, prefix: string, log: Log): JobQueue {
-  const producer = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true });
+  const producer = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true, commandTimeout: 1000 });
   producer.on('error', (err) => log.warn({ err: err.message }, 'redis (producer) error'));
   const queues = new Map<JobName, Queue>();
   const workers: Worker[] = [];
   const connections: Redis[] = [producer];
   let closed = false;
+  // Our handlers' own work, counted apart from BullMQ's bookkeeping: a drain waits for the work
+  // (it commits to Postgres), not for Redis to record that it finished.
+  const running = new Set<Promise<void>>();
   // Delayed jobs this process added and that are certainly still waiting: adding them again
   // would be a Redis round trip BullMQ answers with "exists" (a burst's later messages).
   const waitingUntil = new Map<string, number>();
@@ -47,7 +55,16 @@ export function createBullmqQueue(url: string, prefix: string, log: Log): JobQue
       const connection = new Redis(url, { maxRetriesPerRequest: null });
       connection.on('error', (err) => log.warn({ err: err.message }, 'redis (worker) error'));
       connections.push(connection);
-      const worker = new Worker(name, async (job) => handler(job.data as Record<string, string>), { connection, concurrency, prefix });
+      const worker = new Worker(name, async (job) => {
+        const work = handler(job.data as Record<string, string>);
+        const tracked = work.catch(() => undefined);
+        running.add(tracked);
+        try {
+          await work;
+        } finally {
+          running.delete(tracked);
+        }
+      }, { connection, concurrency, prefix });
       worker.on('error', (err) => log.warn({ err: err.message, queue: name }, 'worker error'));
       worker.on('failed', (job, err) => log.warn({ job: job?.id, err: err.message }, 'job failed; the sweeper will retry its work'));
       workers.push(worker);
@@ -61,18 +78,18 @@ export function createBullmqQueue(url: string, prefix: string, log: Log): JobQue
       return total;
     },
     async ping() {
-      try {
-        return (await producer.ping()) === 'PONG';
-      } catch {
-        return false;
-      }
+      return within(800, producer.ping().then((pong) => pong === 'PONG'), false);
     },
     async close() {
       closed = true;
+      // Every wait is bounded: with Redis down or hung BullMQ would wait for it forever (issue 11),
+      // and what its bookkeeping tracks is already in Postgres.
       // A worker closed while still starting leaves a BullMQ command to reject unobserved.
-      await Promise.allSettled(workers.map((w) => w.waitUntilReady()));
-      await Promise.allSettled(workers.map((w) => w.close()));
-      await Promise.allSettled([...queues.values()].map((q) => q.close()));
+      await within(2000, Promise.allSettled(workers.map((w) => w.waitUntilReady())), []);
+      const closing = Promise.allSettled(workers.map((w) => w.close()));
+      await within(DRAIN_MS, Promise.allSettled([...running]), []);
+      await within(2000, closing, []);
+      await within(1000, Promise.allSettled([...queues.values()].map((q) => q.close())), []);
       await Promise.allSettled(connections.map(closeGently));
     },
   };

@@ -35,10 +35,17 @@ export function createRedisEventBus(url: string, prefix: string, log: Log): Even
     const events = batch;
     batch = [];
     flushing = null;
-    // Rejects every publisher of the batch alike; each decides whether that matters to it.
-    await publisher.publish(channel, JSON.stringify(events));
+    try {
+      await publisher.publish(channel, JSON.stringify(events));
+    } catch (err) {
+      // Redis down or hung: this process's own consoles still hear it (issue 11); the others
+      // reload from the API when their stream reconnects. Every publisher of the batch is told.
+      for (const event of events) void local.publish(event);
+      throw err;
+    }
   };
-  const publisher = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true });
+  // A command timeout too: a hung Redis (accepting, never answering) must not hold up a publisher.
+  const publisher = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true, commandTimeout: 1000 });
   const subscriber = new Redis(url, { maxRetriesPerRequest: null });
   for (const c of [publisher, subscriber]) c.on('error', (err) => log.warn({ err: err.message }, 'redis (events) error'));
   const local = createLocalEventBus();

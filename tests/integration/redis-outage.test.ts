@@ -15,7 +15,7 @@ async function startRedis(port: number): Promise<ChildProcess> {
 }
 
 /** DESIGN.md §3.3: Redis is a wake-up channel, never the record. */
-describe('Redis down: callbacks still acked, answered once it returns', { skip: mode !== 'real' && 'needs real Redis' }, () => {
+describe('Redis down: callbacks acked and answered through Postgres, nothing twice when it returns', { skip: mode !== 'real' && 'needs real Redis' }, () => {
   const app = newWecomApp();
   let storage: Storage;
   let fake: FakeWecomApi;
@@ -48,7 +48,7 @@ describe('Redis down: callbacks still acked, answered once it returns', { skip: 
     await waitFor('reply', () => fake.sent.some((m) => m.touser === 'r0'));
   });
 
-  test('with Redis killed, callbacks are acked (committed to Postgres) and nothing is answered yet', async () => {
+  test('with Redis killed, callbacks are acked and answered through Postgres, once each', async () => {
     redis.kill('SIGKILL');
     await sleep(300);
     for (const i of [1, 2, 3]) {
@@ -58,15 +58,16 @@ describe('Redis down: callbacks still acked, answered once it returns', { skip: 
     const ready = await svc.api('GET', '/readyz');
     assert.equal(ready.status, 503);
     assert.equal(ready.body.checks.redis, false);
-    await sleep(1500);
-    assert.equal(fake.sent.filter((m) => ['r1', 'r2', 'r3'].includes(m.touser)).length, 0);
+    // Issue 11: before, nothing was answered until Redis returned.
+    for (const user of ['r1', 'r2', 'r3']) await waitFor(`reply to ${user} with Redis down`, () => fake.sent.some((m) => m.touser === user), 20000);
   });
 
-  test('when Redis comes back (empty), every message is answered exactly once', async () => {
+  test('when Redis comes back (empty), nothing is answered twice and new messages go through it', async () => {
     redis = await startRedis(port);
-    for (const user of ['r1', 'r2', 'r3']) await waitFor(`reply to ${user}`, () => fake.sent.some((m) => m.touser === user), 40000);
+    await waitFor('readiness with Redis back', async () => (await svc.api('GET', '/readyz')).status === 200, 20000);
+    assert.equal((await postText(svc, channelId, app, { from: 'r4', content: '问题4', msgId: '810004' })).status, 200);
+    await waitFor('reply to r4', () => fake.sent.some((m) => m.touser === 'r4'), 20000);
     await sleep(2000);
-    assert.deepEqual(['r1', 'r2', 'r3'].map((u) => fake.sent.filter((m) => m.touser === u).length), [1, 1, 1]);
-    assert.equal((await svc.api('GET', '/readyz')).status, 200);
+    assert.deepEqual(['r1', 'r2', 'r3', 'r4'].map((u) => fake.sent.filter((m) => m.touser === u).length), [1, 1, 1, 1]);
   });
 });
