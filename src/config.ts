@@ -82,6 +82,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.ROLE !== 'all' && (!e.DATABASE_URL || !e.REDIS_URL)) {
     throw new Error(`invalid configuration: ROLE=${e.ROLE} needs DATABASE_URL and REDIS_URL (the embedded database and in-process queue serve one process only)`);
   }
+  // A handed-off chat goes back only while its question is young enough to answer (hand-back-to-bot.ts).
+  if (e.MODEL_HANDBACK_S > 0 && e.MODEL_HANDBACK_S >= e.MAX_ANSWER_AGE_S) {
+    throw new Error(`invalid configuration: MODEL_HANDBACK_S (${e.MODEL_HANDBACK_S}) must be below MAX_ANSWER_AGE_S (${e.MAX_ANSWER_AGE_S}), or 0 to keep model-outage handoffs with people`);
+  }
   return Object.freeze({
     ...e,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),

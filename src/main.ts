@@ -34,6 +34,7 @@ import { createLocalEventBus, createRedisEventBus } from './jobs/event-buses.js'
 import { withLocalFallback } from './jobs/fallback-queue.js';
 import { createInProcessQueue } from './jobs/in-process-queue.js';
 import { startConnector } from './jobs/connector.js';
+import { startModelHandback } from './jobs/model-handback.js';
 import { startSweeper } from './jobs/sweeper.js';
 import { startWorkers } from './jobs/workers.js';
 import { createLogger, type Logger } from './logger.js';
@@ -154,7 +155,6 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
       knowledgeHits: 3,
       turnLeaseMs: config.MODEL_TIMEOUT_MS + 10_000,
       sendLeaseMs: 60_000,
-      maxSendAttempts: 8,
       sendRetryWindowMs: config.SEND_RETRY_WINDOW_S * 1000,
       modelHandbackMs: config.MODEL_HANDBACK_S * 1000,
       maxAnswerAgeMs: config.MAX_ANSWER_AGE_S * 1000,
@@ -167,7 +167,8 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
         loginWindowMs: 15 * 60_000,
         maxFailuresPerAccountAndIp: 5,
         maxFailuresPerIp: 50,
-        maxFailuresPerAccount: 50,
+        accountUnderAttackAfter: 50,
+        maxFailuresPerAccountAndIpUnderAttack: 2,
       },
     },
     workerId: `${hostname()}:${process.pid}`,
@@ -177,9 +178,11 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
   const adminToken = adminTokenFor(config);
 
   let stopSweeper = async () => {};
+  let stopHandback = async () => {};
   if (config.runsWorker) {
     startWorkers(core, metrics, config.WORKER_CONCURRENCY, config.TURN_SLOTS);
     stopSweeper = startSweeper(core, config.SWEEP_INTERVAL_MS, Math.max(3000, config.TURN_COALESCE_MS * 3));
+    stopHandback = startModelHandback(core, config.SWEEP_INTERVAL_MS);
   }
   const stopConnector = config.runsConnector ? startConnector(core) : async () => {};
   let server: Server | null = null;
@@ -220,6 +223,7 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
       // Running turns and sends finish (the queue's close waits for them, bounded); everything
       // else is cut after a few seconds whatever is down.
       await within(CLOSE_STEP_MS, stopSweeper(), undefined);
+      await within(CLOSE_STEP_MS, stopHandback(), undefined);
       await within(CLOSE_STEP_MS, stopConnector(), undefined);
       await queue.close();
       await within(CLOSE_STEP_MS, events.close(), undefined);

@@ -52,7 +52,7 @@ export function createMetrics(sources: { queueDepth: () => Promise<number>; outb
  * around it (a turn may also wait for a turn slot, load history and send the reply).
  */
 export function timedResponder(responder: Responder, seconds: Metrics['modelSeconds']): Responder {
-  return {
+  const timed: Responder = {
     async answer(input) {
       const stop = seconds.startTimer();
       try {
@@ -65,4 +65,8 @@ export function timedResponder(responder: Responder, seconds: Metrics['modelSeco
       }
     },
   };
+  // Forwarded as is: the model handback (issue 11) asks the decorated responder whether the model is back.
+  const health = responder.health?.bind(responder);
+  if (health) timed.health = health;
+  return timed;
 }

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Channel } from '../../src/domain/channel.js';
 import { configCache } from '../../src/domain/channel-config-cache.js';
 import { PayloadError } from '../../src/domain/errors.js';
+import { parseSafeJson } from '../../src/domain/text.js';
 import type { Clock } from '../../src/ports/clock.js';
 import type { ChannelAdapter, WebhookOutcome, WebhookReply, WebhookRequest } from '../../src/ports/channel-adapter.js';
 import { configFields, parseDingtalkConfig, secretFields } from './config.js';
@@ -69,7 +70,7 @@ export function createDingtalkHttpAdapter(opts: DingtalkHttpAdapterOptions): Cha
       });
       let payload: unknown;
       try {
-        payload = JSON.parse(request.rawBody.toString('utf8'));
+        payload = parseSafeJson(request.rawBody.toString('utf8')); // issue 11: NUL in text or nick answered 500
       } catch {
         throw new PayloadError('dingtalk callback body is not JSON');
       }

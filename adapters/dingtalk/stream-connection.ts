@@ -9,6 +9,7 @@ import { DWClient, TOPIC_ROBOT, type DWClientDownStream } from 'dingtalk-stream'
 import type { Logger } from 'pino';
 import { request } from 'undici';
 import WebSocket from 'ws';
+import { parseSafeJson } from '../../src/domain/text.js';
 import type { DeliverMessages, PlatformConnection } from '../../src/ports/channel-adapter.js';
 import type { DingtalkConfig } from './config.js';
 import { toInboundMessage } from './parse.js';
@@ -226,7 +227,7 @@ class StreamConnection implements PlatformConnection {
     const { config, logger } = this.opts;
     let message;
     try {
-      message = toInboundMessage(JSON.parse(frame.data) as unknown, { robotCode: config.robotCode, now: this.opts.now?.() ?? new Date() });
+      message = toInboundMessage(parseSafeJson(frame.data), { robotCode: config.robotCode, now: this.opts.now?.() ?? new Date() });
     } catch (err) {
       logger?.warn({ messageId, err: (err as Error).message }, 'dingtalk stream: unreadable robot frame dropped');
       message = null;

@@ -4,6 +4,7 @@
  */
 import { request, type Dispatcher } from 'undici';
 import { PlatformError } from '../../src/domain/errors.js';
+import { parseSafeJson } from '../../src/domain/text.js';
 import type { AccessTokenCache, AppCredentials } from './token-cache.js';
 
 export interface WecomResponse {
@@ -154,7 +155,9 @@ export function errorForErrcode(errcode: number | undefined, errmsg: string | un
 function parseBody(text: string, opts: CallOptions): WecomResponse {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    // Made safe here, where WeCom's answers are read: a NUL in one 微信客服 message stalled its
+    // account for good (issue 11), as every page after it failed to store.
+    parsed = parseSafeJson(text);
   } catch {
     parsed = undefined;
   }

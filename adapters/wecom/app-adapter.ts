@@ -13,12 +13,20 @@ import { WecomApiClient } from './api-client.js';
 import { configFields, parseConfig, secretFields } from './config.js';
 import type { CryptoSettings } from './crypto.js';
 import { detectKfNotice, toInboundMessage } from './parse.js';
-import { sendText } from './send.js';
+import { DUPLICATE_CHECK_INTERVAL_S, sendText } from './send.js';
 import { AccessTokenCache } from './token-cache.js';
 import { configCache } from '../../src/domain/channel-config-cache.js';
 import { cryptoSettings, decryptCallback, emptyAck, verifyUrl, type WecomAdapterOptions } from './webhook.js';
 
 export type WecomAppAdapterOptions = WecomAdapterOptions;
+
+/**
+ * How long a reply is retried while WeCom fails (issue 11): an answer minutes late still answers
+ * the member, an hour late it does not. It also keeps every resend inside message/send's
+ * duplicate check (send.ts), with five minutes to spare for a slow call and clock drift, so a
+ * resend after an unknown outcome cannot reach the member twice.
+ */
+const RETRY_WINDOW_MS = (DUPLICATE_CHECK_INTERVAL_S - 300) * 1000;
 
 export function createWecomAppAdapter(opts: WecomAppAdapterOptions): ChannelAdapter {
   const timeoutMs = opts.timeoutMs ?? 10_000;
@@ -32,6 +40,7 @@ export function createWecomAppAdapter(opts: WecomAppAdapterOptions): ChannelAdap
     secretFields,
     configFields,
     safeToResend: true,
+    retryWindowMs: RETRY_WINDOW_MS,
     parseConfig,
     async testConnection(channel) {
       // gettoken checks corpId + secret only; callback keys are checked by WeCom's URL verification.

@@ -8,6 +8,7 @@
 import { randomInt } from 'node:crypto';
 import { PayloadError, PlatformError } from '../../src/domain/errors.js';
 import type { Channel } from '../../src/domain/channel.js';
+import { isSafeText, parseSafeJson } from '../../src/domain/text.js';
 import type { Clock } from '../../src/ports/clock.js';
 import type { ChannelAdapter, WebhookOutcome, WebhookReply, WebhookRequest } from '../../src/ports/channel-adapter.js';
 import { configCache } from '../../src/domain/channel-config-cache.js';
@@ -33,7 +34,7 @@ export const streamIdOf = (msgid: string): string => Buffer.from(msgid, 'utf8').
 
 function msgidOf(streamId: string): string {
   const msgid = /^[A-Za-z0-9_-]+$/.test(streamId) ? Buffer.from(streamId, 'base64url').toString('utf8') : '';
-  if (!msgid || streamIdOf(msgid) !== streamId) throw new PayloadError('[-40008] refresh for a stream we did not open');
+  if (!msgid || !isSafeText(msgid) || streamIdOf(msgid) !== streamId) throw new PayloadError('[-40008] refresh for a stream we did not open');
   return msgid;
 }
 
@@ -93,7 +94,7 @@ const stream = (id: string, content: string, finish: boolean) => ({ msgtype: 'st
 function envelope(rawBody: Buffer): string {
   let body: unknown;
   try {
-    body = JSON.parse(rawBody.toString('utf8'));
+    body = parseSafeJson(rawBody.toString('utf8'));
   } catch {
     throw new PayloadError('[-40002] callback body is not JSON');
   }

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { PayloadError } from '../../src/domain/errors.js';
 import type { InboundMessage, MessageKind } from '../../src/domain/message.js';
+import { parseSafeJson } from '../../src/domain/text.js';
 
 export type BotCallback =
   /**
@@ -49,7 +50,7 @@ const LEADING_MENTION = /^@\S+\s+/;
 export function parseBotCallback(plain: string, now: Date): BotCallback {
   let json: unknown;
   try {
-    json = JSON.parse(plain);
+    json = parseSafeJson(plain); // NUL in text or userid answered 500 (issue 11)
   } catch {
     throw new PayloadError('[-40008] decrypted callback is not JSON');
   }

@@ -54,6 +54,10 @@ export function createWecomKfAdapter(opts: WecomKfAdapterOptions): ChannelAdapte
     safeToResend: true,
     // "48小时内 … 最多可发送5条消息" after each customer message (§4.3).
     replyWindow: { hours: 48, maxMessages: 5 },
+    // Issue 11: an answer minutes late still helps the customer, an hour late it does not, and
+    // each late one uses up one of the 5 messages the 48-hour window allows (§4.3), which the
+    // agent taking over may need. Resending is safe for longer: the msgid dedupes it.
+    retryWindowMs: 30 * 60_000,
     parseConfig,
     async testConnection(channel: Channel): Promise<void> {
       const config = parseConfig(channel.config);
@@ -88,6 +92,7 @@ export function createWecomKfAdapter(opts: WecomKfAdapterOptions): ChannelAdapte
       const msgid = await sendKf(api, creds, kfTarget(to), message, opts.logger);
       return { platformMessageId: msgid };
     },
+    keepsHandedOffSessions: (channel: Channel) => credsOf(channel).config.handoffMode === 'wecom',
     async transferToHuman(channel: Channel, to: SendTarget): Promise<void> {
       const { config, creds } = credsOf(channel);
       // 'console': agents answer here, so the WeCom session stays with the API (state 1).

@@ -5,7 +5,8 @@
  * must not stall the cursor for every later message.
  */
 import { createHash } from 'node:crypto';
-import type { InboundMessage } from '../../src/domain/message.js';
+import { isStorableDate } from '../../src/domain/dates.js';
+import { MAX_PLATFORM_ID_LENGTH, type InboundMessage } from '../../src/domain/message.js';
 
 type Json = Record<string, unknown>;
 
@@ -56,7 +57,7 @@ export function kfItemToInbound(item: unknown, ctx: KfParseContext): InboundMess
   if (externalId === undefined) return null;
   const base: InboundMessage = {
     // The outer msgid, events included (§1.5: dedupe kf on sync_msg msgid).
-    platformMessageId: text(m.msgid) ?? digestKey(m),
+    platformMessageId: messageKey(m),
     contact: { externalId },
     address: { openKfId: text(m.open_kfid) ?? text(event?.open_kfid) ?? ctx.openKfId },
     kind: 'other',
@@ -126,13 +127,23 @@ function optional<K extends string>(key: K, value: string | undefined): Partial<
 
 function sentAt(sendTime: unknown, now: Date): Date {
   const seconds = typeof sendTime === 'number' ? sendTime : typeof sendTime === 'string' && /^\d{1,12}$/.test(sendTime) ? Number(sendTime) : NaN;
-  return Number.isInteger(seconds) && seconds > 0 ? new Date(seconds * 1000) : now;
+  const date = new Date(seconds * 1000);
+  // A time no chat can have (year 33658 fits in 12 digits) is the pull's time (issue 11).
+  return Number.isInteger(seconds) && seconds > 0 && isStorableDate(date) ? date : now;
 }
 
-/** An item without msgid still needs a stable key: a digest of its JSON (the same bytes on a re-pull). */
-function digestKey(m: Json): string {
-  return `kf:${createHash('sha256').update(JSON.stringify(m)).digest('hex').slice(0, 32)}`;
+/**
+ * The msgid; without one, a digest of the item's JSON (the same bytes on a re-pull). A msgid too
+ * long to be a key (issue 11) is kept as its digest, so the message still reaches a person and a
+ * re-pull still dedupes, rather than failing the page.
+ */
+function messageKey(m: Json): string {
+  const msgid = text(m.msgid);
+  if (msgid === undefined) return `kf:${digest(JSON.stringify(m))}`;
+  return msgid.length <= MAX_PLATFORM_ID_LENGTH ? msgid : `kf:${digest(msgid)}`;
 }
+
+const digest = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 32);
 
 function asObject(value: unknown): Json | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined;

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { PayloadError } from '../../src/domain/errors.js';
-import type { InboundEvent, InboundMessage, MessageKind } from '../../src/domain/message.js';
+import { MAX_PLATFORM_ID_LENGTH, type InboundEvent, type InboundMessage, type MessageKind } from '../../src/domain/message.js';
 import type { XmlRecord } from './xml.js';
 
 /** A 微信客服 notice (§4.1): it carries no message, only a token for pulling them with sync_msg. */
@@ -39,6 +39,8 @@ export function detectKfNotice(inner: XmlRecord): KfNotice | null {
   if (inner.MsgType !== 'event' || inner.Event !== 'kf_msg_or_event') return null;
   const { Token: token, OpenKfId: openKfId, CreateTime: createTime = '' } = inner;
   if (!token || !openKfId) throw new PayloadError('[-40008] kf_msg_or_event without Token or OpenKfId');
+  // The account id keys its pull cursor (a unique index): never longer than any id (issue 11).
+  if (openKfId.length > MAX_PLATFORM_ID_LENGTH) throw new PayloadError('[-40008] OpenKfId is too long');
   return { token, openKfId, createTime };
 }
 

@@ -31,6 +31,9 @@ export async function sendText(client: WecomApiClient, app: AppSendSettings, tou
   return msgid;
 }
 
+/** The dedupe span we ask of message/send (seconds, WeCom's default; the most it allows is 4 h). */
+export const DUPLICATE_CHECK_INTERVAL_S = 1800;
+
 /**
  * WeCom has no idempotency key for message/send, only content dedupe: with
  * enable_duplicate_check, the same request JSON within duplicate_check_interval is delivered once
@@ -46,7 +49,7 @@ export function textBody(agentId: number, touser: string, content: string): Reco
     agentid: agentId,
     text: { content },
     enable_duplicate_check: 1,
-    duplicate_check_interval: 1800,
+    duplicate_check_interval: DUPLICATE_CHECK_INTERVAL_S,
   };
 }
 

@@ -12,6 +12,7 @@
  * character. Anything else that is not well-formed is a PayloadError.
  */
 import { PayloadError } from '../../src/domain/errors.js';
+import { safeText } from '../../src/domain/text.js';
 
 /** A decrypted WeCom message: element name → text; nested elements as `Parent.Child`. */
 export type XmlRecord = Record<string, string>;
@@ -259,7 +260,8 @@ function expandReference(ref: string): string {
 /**
  * Leaves become strings; containers recurse with a dotted prefix (depth ≤ MAX_DEPTH). A name seen
  * twice at one level (list items such as SendPicsInfo.PicList.item) is dropped with its subtree
- * rather than guessed at.
+ * rather than guessed at. Leaves are made safe here, the one place WeCom's XML text comes out: a
+ * NUL (raw, or `&#0;`) in Content or FromUserName answered 500 and WeCom retried (issue 11).
  */
 function flatten(element: Element, prefix: string, out: XmlRecord): void {
   const count = new Map<string, number>();
@@ -268,6 +270,6 @@ function flatten(element: Element, prefix: string, out: XmlRecord): void {
     if (count.get(child.name) !== 1) continue;
     const key = prefix + child.name;
     if (child.children.length > 0) flatten(child, `${key}.`, out);
-    else out[key] = child.text;
+    else out[key] = safeText(child.text);
   }
 }

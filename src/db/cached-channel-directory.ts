@@ -1,5 +1,6 @@
 import NodeCache from 'node-cache';
 import type { Channel } from '../domain/channel.js';
+import { isTextId } from '../domain/ids.js';
 import type { ChannelDirectory } from '../ports/channel-directory.js';
 import type { ChannelRepository } from '../ports/channel-repository.js';
 
@@ -12,6 +13,8 @@ export function createCachedChannelDirectory(repository: ChannelRepository, ttlS
   const inflight = new Map<string, Promise<Channel | null>>();
   return {
     async get(id) {
+      // `/webhooks/wecom/<id>%00` is a callback for no channel, not a query PostgreSQL refuses (issue 11).
+      if (!isTextId(id)) return null;
       const hit = cache.get<{ channel: Channel | null }>(id);
       if (hit) return hit.channel;
       let load = inflight.get(id);

@@ -1,7 +1,9 @@
+import { MODEL_HANDBACK_NOTE } from '../domain/conversation.js';
 import type { CompletedTurn, ConversationStore, RecordedInbound, TurnContext, TurnOutcome } from '../ports/conversation-store.js';
 import type { Database, Queryable } from './database.js';
 import { createInboundRecorder } from './inbound-batch.js';
 import { createConversationQueries } from './conversation-queries.js';
+import { createHandbackQueries } from './model-handback-queries.js';
 import { toContact, toConversation, toMessage, type Row } from './row-mappers.js';
 
 /**
@@ -21,7 +23,9 @@ SELECT c.*, row_to_json(ct) AS contact_json,
   (SELECT json_agg(p ORDER BY p.id) FROM p) AS pending_json,
   (SELECT json_agg(h ORDER BY h.id) FROM (
      SELECT * FROM messages WHERE conversation_id = $1 AND id < (SELECT min(id) FROM p) ORDER BY id DESC LIMIT $4
-   ) h) AS history_json
+   ) h) AS history_json,
+  -- A model handback (issue 11) after the first pending message: the customer had a holding message for it.
+  EXISTS (SELECT 1 FROM messages WHERE conversation_id = $1 AND sender = 'system' AND text = $5 AND id > (SELECT min(id) FROM p)) AS holding_sent
 FROM c JOIN contacts ct ON ct.id = c.contact_id`;
 
 const INSERT_OUTGOING = `
@@ -136,6 +140,7 @@ export function createConversationStore(db: Database): ConversationStore {
 
   return {
     ...queries,
+    ...createHandbackQueries(db),
 
     recordInbound,
 
@@ -160,7 +165,7 @@ export function createConversationStore(db: Database): ConversationStore {
     },
 
     async acquireTurn(conversationId, owner, leaseMs, historyLimit): Promise<TurnContext | null> {
-      const r = await db.query<Row>(ACQUIRE_TURN, [conversationId, owner, leaseMs, historyLimit], 'acquire_turn');
+      const r = await db.query<Row>(ACQUIRE_TURN, [conversationId, owner, leaseMs, historyLimit, MODEL_HANDBACK_NOTE], 'acquire_turn');
       const row = r.rows[0];
       if (!row) return null;
       return {
@@ -168,6 +173,7 @@ export function createConversationStore(db: Database): ConversationStore {
         contact: toContact(row.contact_json as Row),
         pending: (row.pending_json as Row[]).map((m) => toMessage(m)),
         history: ((row.history_json as Row[] | null) ?? []).map((m) => toMessage(m)),
+        holdingSent: row.holding_sent === true,
       };
     },
 

@@ -1,4 +1,4 @@
-import type { LoginThrottle, ThrottleRule } from '../ports/login-throttle.js';
+import type { FailureCount, LoginThrottle } from '../ports/login-throttle.js';
 import type { Database } from './database.js';
 
 interface ThrottleRow {
@@ -8,38 +8,34 @@ interface ThrottleRow {
 }
 
 /**
- * Fixed windows in Postgres: the count holds across web processes and restarts, and one upsert per
- * key keeps concurrent failures from losing increments.
+ * Fixed windows in Postgres: the counts hold across web processes and restarts, and one upsert
+ * for all keys keeps concurrent failures from losing increments (keys always come in the same
+ * order, so two upserts sharing keys cannot deadlock).
  */
 export function createLoginThrottle(db: Database): LoginThrottle {
   return {
-    async blockedForMs(rules: ThrottleRule[], now: Date) {
-      if (rules.length === 0) return 0;
-      const r = await db.query<ThrottleRow>('SELECT key, failures, window_start FROM login_throttle WHERE key = ANY($1::text[])', [rules.map((x) => x.key)]);
-      const rows = new Map(r.rows.map((row) => [row.key, row]));
-      let wait = 0;
-      for (const rule of rules) {
-        const row = rows.get(rule.key);
-        if (!row || row.failures < rule.limit) continue;
-        const reopens = new Date(row.window_start).getTime() + rule.windowMs - now.getTime();
-        wait = Math.max(wait, reopens);
-      }
-      return wait;
+    async counts(keys: string[], windowMs: number, now: Date) {
+      const counts = new Map<string, FailureCount>();
+      if (keys.length === 0) return counts;
+      const r = await db.query<ThrottleRow>(
+        'SELECT key, failures, window_start FROM login_throttle WHERE key = ANY($1::text[]) AND window_start > $2',
+        [keys, new Date(now.getTime() - windowMs)],
+      );
+      for (const row of r.rows) counts.set(row.key, { failures: row.failures, windowEndsAt: new Date(new Date(row.window_start).getTime() + windowMs) });
+      return counts;
     },
-    async recordFailure(rules: ThrottleRule[], now: Date) {
-      for (const rule of rules) {
-        const windowOpenedAfter = new Date(now.getTime() - rule.windowMs);
-        await db.query(
-          `INSERT INTO login_throttle (key, failures, window_start) VALUES ($1, 1, $2)
-           ON CONFLICT (key) DO UPDATE SET
-             failures = CASE WHEN login_throttle.window_start <= $3 THEN 1 ELSE login_throttle.failures + 1 END,
-             window_start = CASE WHEN login_throttle.window_start <= $3 THEN $2 ELSE login_throttle.window_start END`,
-          [rule.key, now, windowOpenedAfter],
-        );
-      }
+    async recordFailure(keys: string[], windowMs: number, now: Date) {
+      if (keys.length === 0) return;
+      const closedBefore = new Date(now.getTime() - windowMs);
+      await db.query(
+        `INSERT INTO login_throttle (key, failures, window_start) SELECT k, 1, $2 FROM unnest($1::text[]) AS k
+         ON CONFLICT (key) DO UPDATE SET
+           failures = CASE WHEN login_throttle.window_start <= $3 THEN 1 ELSE login_throttle.failures + 1 END,
+           window_start = CASE WHEN login_throttle.window_start <= $3 THEN $2 ELSE login_throttle.window_start END`,
+        [keys, now, closedBefore],
+      );
       // Keeps the table as small as the attack: closed windows are worth nothing.
-      const longest = Math.max(...rules.map((x) => x.windowMs));
-      await db.query('DELETE FROM login_throttle WHERE window_start <= $1', [new Date(now.getTime() - longest)]);
+      await db.query('DELETE FROM login_throttle WHERE window_start <= $1', [closedBefore]);
     },
     async clear(keys: string[]) {
       if (keys.length > 0) await db.query('DELETE FROM login_throttle WHERE key = ANY($1::text[])', [keys]);

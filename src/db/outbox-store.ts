@@ -1,5 +1,6 @@
-import type { OutboxStore, PollTake } from '../ports/outbox-store.js';
+import type { ClaimedSend, OutboxStore, PollTake } from '../ports/outbox-store.js';
 import type { Database } from './database.js';
+import { createDeliveryHealth } from './delivery-health.js';
 import type { Row } from './row-mappers.js';
 
 /** Sets the outbox row and mirrors the delivery state on its message, in one statement. */
@@ -47,37 +48,47 @@ SELECT asked.conversation_id, asked.status AS asked_status, asked.created_at AS 
             AND o.message_id NOT IN (SELECT message_id FROM taken)) AS in_flight
 FROM asked JOIN conversations c ON c.id = asked.conversation_id`;
 
+/**
+ * Marks a due pending row `sending` and reads what the send needs, with whether its channel's
+ * platform is failing (delivery_health, migration 007) so a healthy send pays no extra round trip.
+ */
+const CLAIM = `
+WITH o AS (
+  UPDATE outbox SET status = 'sending', attempts = attempts + 1, lease_until = now() + $2 * interval '1 millisecond', updated_at = now()
+  WHERE id = $1 AND status = 'pending' AND next_attempt_at <= now()
+  RETURNING id, message_id, attempts, created_at, retry_until
+)
+SELECT o.id, o.message_id, o.attempts, o.created_at, o.retry_until, m.sender, m.text, m.conversation_id, m.channel_id,
+       m.attachment->>'replyCode' AS reply_code, ct.external_id, ct.address, h.channel_id IS NOT NULL AS channel_failing
+FROM o JOIN messages m ON m.id = o.message_id
+JOIN conversations c ON c.id = m.conversation_id JOIN contacts ct ON ct.id = c.contact_id
+LEFT JOIN delivery_health h ON h.channel_id = m.channel_id`;
+
+function toClaimedSend(row: Row): ClaimedSend {
+  return {
+    outboxId: String(row.id),
+    messageId: String(row.message_id),
+    sender: row.sender === 'agent' ? 'agent' : 'bot',
+    conversationId: String(row.conversation_id),
+    channelId: String(row.channel_id),
+    contactExternalId: String(row.external_id),
+    contactAddress: (row.address ?? {}) as Record<string, string>,
+    text: String(row.text ?? ''),
+    replyCode: (row.reply_code ?? null) as string | null,
+    attempts: Number(row.attempts),
+    queuedAt: new Date(row.created_at as string),
+    retryUntil: row.retry_until == null ? null : new Date(row.retry_until as string),
+    channelFailing: Boolean(row.channel_failing),
+  };
+}
+
 export function createOutboxStore(db: Database, pendingGraceMs: number): OutboxStore {
   return {
+    ...createDeliveryHealth(db),
     async claim(outboxId, leaseMs) {
-      const r = await db.query<Row>(
-        `WITH o AS (
-           UPDATE outbox SET status = 'sending', attempts = attempts + 1, lease_until = now() + $2 * interval '1 millisecond', updated_at = now()
-           WHERE id = $1 AND status = 'pending' AND next_attempt_at <= now()
-           RETURNING id, message_id, attempts, created_at
-         )
-         SELECT o.id, o.message_id, o.attempts, o.created_at, m.sender, m.text, m.conversation_id, m.channel_id, m.attachment->>'replyCode' AS reply_code,
-                ct.external_id, ct.address
-         FROM o JOIN messages m ON m.id = o.message_id
-         JOIN conversations c ON c.id = m.conversation_id JOIN contacts ct ON ct.id = c.contact_id`,
-        [outboxId, leaseMs],
-        'outbox_claim',
-      );
+      const r = await db.query<Row>(CLAIM, [outboxId, leaseMs], 'outbox_claim');
       const row = r.rows[0];
-      if (!row) return null;
-      return {
-        outboxId: String(row.id),
-        messageId: String(row.message_id),
-        sender: row.sender === 'agent' ? 'agent' : 'bot',
-        conversationId: String(row.conversation_id),
-        channelId: String(row.channel_id),
-        contactExternalId: String(row.external_id),
-        contactAddress: (row.address ?? {}) as Record<string, string>,
-        text: String(row.text ?? ''),
-        replyCode: (row.reply_code ?? null) as string | null,
-        attempts: Number(row.attempts),
-        queuedAt: new Date(row.created_at as string),
-      };
+      return row ? toClaimedSend(row) : null;
     },
     async markSent(outboxId, platformMessageId) {
       await db.query(finish('sent'), [outboxId, null, platformMessageId], 'outbox_sent');
@@ -95,6 +106,17 @@ export function createOutboxStore(db: Database, pendingGraceMs: number): OutboxS
          WHERE id = $1 AND status = 'sending'`,
         [outboxId, error, delayMs],
       );
+    },
+    async markWaiting(outboxId, reason, delayMs) {
+      await db.query(
+        `UPDATE outbox SET status = 'pending', attempts = attempts - 1, last_error = $2, lease_until = NULL, updated_at = now(),
+           next_attempt_at = now() + $3 * interval '1 millisecond'
+         WHERE id = $1 AND status = 'sending'`,
+        [outboxId, reason, delayMs],
+      );
+    },
+    async setRetryUntil(outboxId, until) {
+      await db.query('UPDATE outbox SET retry_until = $2 WHERE id = $1', [outboxId, until.toISOString()]);
     },
     async findDue(limit) {
       // Fresh pending rows already have a job on the way; the grace keeps the sweeper off them.

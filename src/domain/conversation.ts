@@ -17,7 +17,10 @@ export const HANDOFF_REASONS = [
 ] as const;
 export type HandoffReason = (typeof HANDOFF_REASONS)[number];
 
-/** DESIGN.md §4.4: the only transitions there are. */
+/** Who asks for a transition: a person (console, API, platform human) or the service itself. */
+export type TransitionActor = 'agent' | 'system';
+
+/** DESIGN.md §4.4: the only transitions anyone may make. */
 const TRANSITIONS: Record<ConversationStatus, readonly ConversationStatus[]> = {
   bot: ['queued', 'closed'],
   queued: ['assigned', 'closed'],
@@ -25,15 +28,30 @@ const TRANSITIONS: Record<ConversationStatus, readonly ConversationStatus[]> = {
   closed: ['bot'],
 };
 
-export function canTransition(from: ConversationStatus, to: ConversationStatus): boolean {
-  return TRANSITIONS[from].includes(to);
+/**
+ * Transitions only the service makes (issue 11): a `model_unavailable` handoff nobody took goes
+ * back to the bot once the model is back. An agent who wants the bot back takes the chat and releases it.
+ */
+const SYSTEM_TRANSITIONS: Partial<Record<ConversationStatus, readonly ConversationStatus[]>> = {
+  queued: ['bot'],
+};
+
+export function canTransition(from: ConversationStatus, to: ConversationStatus, by: TransitionActor = 'agent'): boolean {
+  if (TRANSITIONS[from].includes(to)) return true;
+  return by === 'system' && (SYSTEM_TRANSITIONS[from]?.includes(to) ?? false);
 }
 
-export function assertTransition(from: ConversationStatus, to: ConversationStatus): void {
-  if (!canTransition(from, to)) {
+export function assertTransition(from: ConversationStatus, to: ConversationStatus, by: TransitionActor = 'agent'): void {
+  if (!canTransition(from, to, by)) {
     throw new ConflictError('CONVERSATION.INVALID_TRANSITION', `a conversation cannot go from ${from} to ${to}`);
   }
 }
+
+/**
+ * The system note of a model handback (queued → bot, issue 11), in the console's
+ * `status:<from>-><to> by <actor>` form. Customer messages before it already had a holding message.
+ */
+export const MODEL_HANDBACK_NOTE = 'status:queued->bot by system';
 
 export interface Conversation {
   id: string;

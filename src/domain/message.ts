@@ -1,3 +1,7 @@
+import { isStorableDate } from './dates.js';
+import { PayloadError } from './errors.js';
+import { isSafeText } from './text.js';
+
 export type Sender = 'customer' | 'bot' | 'agent' | 'system';
 
 /** What a customer can send. `event` covers subscribe / enter-chat style notifications. */
@@ -59,4 +63,38 @@ export interface Message {
 /** Kinds the bot can read; anything else goes to a human (`unsupported_message`). */
 export function isReadableByBot(kind: MessageKind): boolean {
   return kind === 'text';
+}
+
+/**
+ * Ids a platform gives us (message id, contact id) are unique keys in btree indexes, whose rows
+ * must stay under ~2.7 KB (issue 11: a 6 KB DingTalk msgId answered 500). Real ones are far
+ * shorter: WeCom userids ≤ 64, 微信客服 external_userid ~32, msgids ≤ 20 digits, DingTalk ids < 128.
+ */
+export const MAX_PLATFORM_ID_LENGTH = 256;
+/** Where replies go (address values): ids, and DingTalk's sessionWebhook URL. Not indexed. */
+const MAX_ADDRESS_VALUE_LENGTH = 2048;
+
+const storableId = (id: string) => id.length > 0 && id.length <= MAX_PLATFORM_ID_LENGTH && isSafeText(id);
+const storableValues = (record: Record<string, string> | undefined, max = Infinity) =>
+  Object.values(record ?? {}).every((v) => typeof v !== 'string' || (v.length <= max && isSafeText(v)));
+const storableText = (s: string | null | undefined) => s == null || isSafeText(s);
+
+/**
+ * Why an adapter's message cannot be stored, or null. The one rule for every channel (issue 11);
+ * adapters make text safe where they parse it (text.ts), this is the net behind them.
+ */
+export function inboundProblem(m: InboundMessage): string | null {
+  if (!storableId(m.platformMessageId)) return `message id is empty, longer than ${MAX_PLATFORM_ID_LENGTH} characters or not text`;
+  if (!storableId(m.contact.externalId)) return `contact id is empty, longer than ${MAX_PLATFORM_ID_LENGTH} characters or not text`;
+  if (!storableValues(m.address, MAX_ADDRESS_VALUE_LENGTH)) return `reply address longer than ${MAX_ADDRESS_VALUE_LENGTH} characters or not text`;
+  if (!isStorableDate(m.sentAt)) return 'send time is not a date between the years 1 and 9999';
+  const texts = [m.text, m.contact.name, m.refersTo, m.replyCode, m.agentRef];
+  if (!texts.every(storableText) || !storableValues(m.attachment)) return 'text holds characters that cannot be stored';
+  return null;
+}
+
+/** Refuses (400, nothing written) a message that cannot be stored. */
+export function assertStorableInbound(m: InboundMessage): void {
+  const problem = inboundProblem(m);
+  if (problem !== null) throw new PayloadError(problem, 'MESSAGE.UNSTORABLE');
 }

@@ -7,6 +7,7 @@ import { authenticate } from './middleware/authenticate.js';
 import { csrfProtection } from './middleware/csrf.js';
 import { errorHandler } from './middleware/error-handler.js';
 import { requireRole } from './middleware/require-role.js';
+import { safeRequestUrl } from './middleware/safe-request-url.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { channelRoutes } from './routes/channel-routes.js';
 import { conversationRoutes } from './routes/conversation-routes.js';
@@ -23,9 +24,12 @@ import { webchatRoutes } from './routes/webchat-routes.js';
 /** Builds the Koa app without listening (tests use app.callback() or their own server). */
 export function createApp(deps: HttpDeps): Koa {
   const app = new Koa();
-  app.proxy = true;
+  // TRUST_PROXY: only behind our own proxy are X-Forwarded-For / -Host / -Proto believed (ctx.ip,
+  // ctx.host, ctx.protocol); otherwise anyone could pick the address that login throttling and the
+  // web chat limits key on (issue 11 item 5).
+  app.proxy = deps.trustProxy ?? false;
   // With a proxy in front, the right-most X-Forwarded-For entry is the one it added; the left-most
-  // is whatever the client claimed, and login throttling keys on this address.
+  // is whatever the client claimed.
   app.maxIpsCount = 1;
   app.on('error', (err: Error) => deps.core.log.warn({ err: err.message }, 'http error'));
 
@@ -36,6 +40,8 @@ export function createApp(deps: HttpDeps): Koa {
     await next();
   });
 
+  // A NUL or broken escape in the URL never reaches a route or the database (issue 11).
+  app.use(safeRequestUrl());
   // Platform routes answer platforms in their own terms, before the JSON error handler.
   const webhooks = platformWebhookRoutes(deps);
   app.use(webhooks.routes()).use(webhooks.allowedMethods());

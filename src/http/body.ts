@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import type { z } from 'zod';
 import { PayloadTooLargeError, ValidationError } from '../domain/errors.js';
+import { parseSafeJson } from '../domain/text.js';
 
 /** Webhook and API bodies are capped before anything parses them (DESIGN.md §3.7: > 1 MiB → 413). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -23,11 +24,15 @@ export async function readRawBody(ctx: Context, limit = MAX_BODY_BYTES): Promise
   return Buffer.concat(chunks);
 }
 
+/**
+ * Every JSON body of the API, the console and web chat, made safe where it is parsed (issue 11: a
+ * NUL in a login e-mail, a name, a knowledge entry or a chat text answered 500).
+ */
 export async function readJson(ctx: Context): Promise<unknown> {
   if (!ctx.is('application/json')) throw new ValidationError('expected Content-Type: application/json', 'REQUEST.UNSUPPORTED_MEDIA');
   const raw = await readRawBody(ctx);
   try {
-    return JSON.parse(raw.toString('utf8'));
+    return parseSafeJson(raw.toString('utf8'));
   } catch {
     throw new ValidationError('body is not valid JSON', 'REQUEST.MALFORMED_JSON');
   }

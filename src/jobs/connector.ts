@@ -1,4 +1,5 @@
 import type { Channel } from '../domain/channel.js';
+import { AppError } from '../domain/errors.js';
 import type { DeliverMessages, PlatformConnection } from '../ports/channel-adapter.js';
 import type { CoreDeps } from '../usecases/deps.js';
 import { receiveMessages } from '../usecases/receive-messages.js';
@@ -32,7 +33,15 @@ export function startConnector(deps: CoreDeps, intervalMs = 1000): () => Promise
   const connect = (channel: Channel) => {
     const adapter = deps.adapters.get(channel.kind)!;
     const deliver: DeliverMessages = async (messages) => {
-      await receiveMessages(deps, channel, messages);
+      try {
+        await receiveMessages(deps, channel, messages);
+      } catch (err) {
+        // A frame that can never be stored (bad input, a 4xx on a webhook) is acked and dropped:
+        // failing it would have the platform redeliver it for ever (issue 11). Anything else
+        // (the database down) fails the frame so it comes again.
+        if (!(err instanceof AppError) || err.httpStatus >= 500) throw err;
+        deps.log.warn({ code: err.code, channelId: channel.id }, 'frame refused as bad input; acked and dropped');
+      }
     };
     const connection = adapter.connect!(channel, deliver).catch((err: Error) => {
       deps.log.warn({ err: err.message, channelId: channel.id }, 'connection failed; retrying on the next round');

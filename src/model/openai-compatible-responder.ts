@@ -1,11 +1,13 @@
-import CircuitBreaker from 'opossum';
 import type { Logger } from 'pino';
 import { request } from 'undici';
 import { z } from 'zod';
 import { confidenceFromLogprobs } from '../domain/confidence.js';
 import { ModelUnavailableError } from '../domain/errors.js';
 import type { Responder, ResponderAnswer, ResponderInput } from '../ports/responder.js';
+import { createModelCircuit, type BreakerSettings, type BreakerState } from './model-circuit.js';
 import { buildChatMessages } from './prompt.js';
+
+export type { BreakerSettings, BreakerState } from './model-circuit.js';
 
 /**
  * A reply cut off by max_tokens ends mid-sentence and may miss the part that answers the question,
@@ -17,15 +19,6 @@ export const TRUNCATED_CONFIDENCE_CAP = 0.3;
 const TEMPERATURE = 0.3;
 const MAX_TOKENS = 512;
 
-export interface BreakerSettings {
-  /** Failure percentage over the rolling window (10 s) that opens the circuit. */
-  errorThresholdPercentage: number;
-  /** How long the circuit stays open before one trial call is let through. */
-  resetTimeoutMs: number;
-  /** Calls needed in the window before the failure rate can open the circuit. */
-  volumeThreshold: number;
-}
-
 export interface OpenAiCompatibleResponderOptions {
   /** e.g. http://gpu-node:8000/v1 (vLLM). */
   baseUrl: string;
@@ -35,8 +28,6 @@ export interface OpenAiCompatibleResponderOptions {
   breaker?: BreakerSettings;
 }
 
-export type BreakerState = 'closed' | 'open' | 'halfOpen';
-
 export interface OpenAiCompatibleResponder extends Responder {
   /** True while calls fail fast without reaching the model node (for metrics and readiness). */
   isOpen(): boolean;
@@ -45,7 +36,13 @@ export interface OpenAiCompatibleResponder extends Responder {
   close(): void;
 }
 
-const DEFAULT_BREAKER: BreakerSettings = { errorThresholdPercentage: 50, resetTimeoutMs: 30_000, volumeThreshold: 5 };
+/**
+ * Half-open 4 s after opening (issue 11: at 30 s, chats went to humans for up to 30 s after a model
+ * blip ended). A probe every 4 s while the node is down costs one 1-token completion.
+ */
+const DEFAULT_BREAKER: BreakerSettings = { errorThresholdPercentage: 50, resetTimeoutMs: 4_000, volumeThreshold: 5 };
+/** The trial call while half-open: the smallest completion that proves the node answers. */
+const PROBE_QUESTION = 'ping';
 
 // Only the fields we use; vLLM and OpenAI send more (protocols/inference.md §2.2).
 const completionSchema = z.object({
@@ -61,6 +58,9 @@ const completionSchema = z.object({
     )
     .min(1),
 });
+
+/** What a probe needs to see: the node produced a completion. */
+const probeSchema = z.object({ choices: z.array(z.unknown()).min(1) });
 
 function tokenLogprobs(content: unknown[] | null | undefined): { logprob: number }[] | null {
   if (!content) return null;
@@ -102,22 +102,12 @@ export function createOpenAiCompatibleResponder(opts: OpenAiCompatibleResponderO
   const url = `${opts.baseUrl.replace(/\/+$/, '')}/chat/completions`;
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
   if (opts.apiKey) headers.authorization = `Bearer ${opts.apiKey}`;
-  const settings = opts.breaker ?? DEFAULT_BREAKER;
+  /** Aborts a probe in flight when the responder closes. */
+  const lifetime = new AbortController();
+  let lastModelName: string | null = null;
 
-  async function callModel(input: ResponderInput): Promise<ResponderAnswer> {
-    // One signal per call, not opossum's `abortController` option: opossum aborts that single shared
-    // controller on any timeout and renews it only when the circuit changes state
-    // (opossum lib/circuit.js, _renewAbortControllerIfNeeded), so while the circuit stays closed every
-    // later call would start out aborted. A per-call timeout stops exactly the call that ran too long.
-    const timeout = AbortSignal.timeout(opts.timeoutMs);
-    const signal = input.signal ? AbortSignal.any([timeout, input.signal]) : timeout;
-    const body = {
-      model: input.modelName,
-      messages: buildChatMessages(input),
-      logprobs: true,
-      temperature: TEMPERATURE,
-      max_tokens: MAX_TOKENS,
-    };
+  /** One chat completion request; resolves with the parsed JSON body of a 2xx answer. */
+  async function post(body: Record<string, unknown>, signal: AbortSignal): Promise<unknown> {
     // undici's request(), not fetch: ~73 µs of CPU per call against ~540 µs (bench, issue #2). It rejects
     // with the signal's reason (TimeoutError / AbortError) as fetch did; it follows no redirects (vLLM sends none).
     const res = await request(url, { method: 'POST', headers, body: JSON.stringify(body), signal });
@@ -126,40 +116,52 @@ export function createOpenAiCompatibleResponder(opts: OpenAiCompatibleResponderO
       void res.body.dump().catch(() => undefined);
       throw new ModelUnavailableError(`model node answered HTTP ${res.statusCode}`);
     }
-    return toAnswer(await res.body.json().catch((err: unknown) => {
+    return res.body.json().catch((err: unknown) => {
       if (signal.aborted) throw err;
       throw new ModelUnavailableError('model response is not JSON', err);
-    }));
+    });
   }
 
-  const breaker: CircuitBreaker<[ResponderInput], ResponderAnswer> = new CircuitBreaker(callModel, {
-    // Also bounds the caller's wait if a body stream ignores the abort.
-    timeout: opts.timeoutMs,
-    errorThresholdPercentage: settings.errorThresholdPercentage,
-    resetTimeout: settings.resetTimeoutMs,
-    volumeThreshold: settings.volumeThreshold,
-    // A turn cancelled by our own shutdown says nothing about the model node's health. opossum counts
-    // a filtered error as a success, which would close a half-open circuit untested, so not then.
-    errorFilter: (_err: unknown, input?: ResponderInput): boolean => input?.signal?.aborted === true && !breaker.halfOpen,
+  async function callModel(input: ResponderInput): Promise<ResponderAnswer> {
+    // One signal per call, not opossum's `abortController` option: opossum aborts that single shared
+    // controller on any timeout and renews it only when the circuit changes state
+    // (opossum lib/circuit.js, _renewAbortControllerIfNeeded), so while the circuit stays closed every
+    // later call would start out aborted. A per-call timeout stops exactly the call that ran too long.
+    const timeout = AbortSignal.timeout(opts.timeoutMs);
+    const signal = input.signal ? AbortSignal.any([timeout, input.signal]) : timeout;
+    const messages = buildChatMessages(input);
+    return toAnswer(await post({ model: input.modelName, messages, logprobs: true, temperature: TEMPERATURE, max_tokens: MAX_TOKENS }, signal));
+  }
+
+  /** The half-open trial (issue 11): one token from the adapter the last turn used; any completion will do. */
+  async function probeModel(modelName: string): Promise<void> {
+    const signal = AbortSignal.any([AbortSignal.timeout(opts.timeoutMs), lifetime.signal]);
+    const body = { model: modelName, messages: [{ role: 'user', content: PROBE_QUESTION }], logprobs: true, temperature: 0, max_tokens: 1 };
+    if (!probeSchema.safeParse(await post(body, signal)).success) throw new ModelUnavailableError('model probe answer is not a chat completion');
+  }
+
+  const circuit = createModelCircuit(opts.breaker ?? DEFAULT_BREAKER, opts.timeoutMs, () => {
+    const modelName = lastModelName;
+    return modelName ? () => probeModel(modelName) : null;
   });
 
   return {
     async answer(input: ResponderInput): Promise<ResponderAnswer> {
+      lastModelName = input.modelName;
       try {
-        return await breaker.fire(input);
+        return await circuit.run(() => callModel(input), input.signal);
       } catch (err) {
         const unavailable = describe(err, opts.timeoutMs);
-        opts.logger?.warn({ err: unavailable.message, model: input.modelName, circuit: breakerState() }, 'model call failed');
+        opts.logger?.warn({ err: unavailable.message, model: input.modelName, circuit: circuit.state() }, 'model call failed');
         throw unavailable;
       }
     },
-    isOpen: () => breaker.opened,
-    state: breakerState,
-    close: () => breaker.shutdown(),
+    health: circuit.health,
+    isOpen: () => circuit.state() === 'open',
+    state: circuit.state,
+    close() {
+      lifetime.abort();
+      circuit.shutdown();
+    },
   };
-
-  function breakerState(): BreakerState {
-    if (breaker.opened) return 'open';
-    return breaker.halfOpen ? 'halfOpen' : 'closed';
-  }
 }

@@ -140,6 +140,12 @@ export interface ChannelAdapter {
   /** Set when the platform limits replies to a window after the customer's last message. */
   readonly replyWindow?: ReplyWindow;
   /**
+   * How long after a message is queued it is still worth delivering on this platform: transient
+   * failures are retried until then (never longer than SEND_RETRY_WINDOW_S), then a person is
+   * asked (issue 11). Unset: SEND_RETRY_WINDOW_S alone decides.
+   */
+  readonly retryWindowMs?: number;
+  /**
    * Set when the platform fetches replies instead of taking sends (WeCom 智能机器人 in callback
    * mode): replies wait in the outbox until a `poll` callback takes them, and fail (flagged for a
    * person) when no poll took them within `windowMs` of being queued. `send` is never called.
@@ -158,6 +164,12 @@ export interface ChannelAdapter {
    * configured so; a no-op otherwise. Throws PlatformError.
    */
   transferToHuman?(channel: Channel, to: SendTarget): Promise<void>;
+  /**
+   * True when a handoff moved the session to the platform's own human queue, where the bot cannot
+   * answer (protocols/wecom.md §4.3–4.4): such conversations never go back to the bot by
+   * themselves (issue 11's model handback).
+   */
+  keepsHandedOffSessions?(channel: Channel): boolean;
   /** After a release: ends the platform session so the next message starts a bot session. */
   endSession?(channel: Channel, to: SendTarget): Promise<void>;
   /** Streams a media file the customer sent, by the media id in the message attachment. */

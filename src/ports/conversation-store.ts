@@ -15,6 +15,33 @@ export interface TurnContext {
   pending: Message[];
   /** Recent messages before the pending ones, oldest first. */
   history: Message[];
+  /**
+   * The customer already had a holding message for these messages: they came back to the bot
+   * after a model outage (issue 11), so a handoff now adds none.
+   */
+  holdingSent?: boolean;
+}
+
+/** Which handoffs a model handback may take (issue 11); both bounds included. */
+export interface HandbackWindow {
+  /** Handed off at or before this: the model has been back long enough since. */
+  handedOffBefore: Date;
+  /** The customer last wrote at or after this: older questions are never answered by the bot (MAX_ANSWER_AGE_S). */
+  customerWroteSince: Date;
+}
+
+/** A `model_unavailable` handoff nobody has taken (issue 11). */
+export interface HandbackCandidate {
+  conversationId: string;
+  channelId: string;
+}
+
+export interface ReturnedToBot {
+  conversation: Conversation;
+  /** The system note recording the handback. */
+  noteId: string;
+  /** The first customer message the bot now owes an answer; null when there is none. */
+  firstPendingId: string | null;
 }
 
 export type TurnOutcome =
@@ -94,6 +121,18 @@ export interface ConversationStore {
    * Returns null when its status was no longer `from` (someone else moved it first).
    */
   transition(id: string, from: ConversationStatus, to: ConversationStatus, fields: { assigneeId?: string | null; handoffReason?: HandoffReason | null }, note: string | null): Promise<Conversation | null>;
+  /**
+   * Conversations queued for `model_unavailable` within `window` that no person has touched since
+   * the handoff (no assignee, no agent message, no status change), oldest handoff first.
+   */
+  findHandbackCandidates(window: HandbackWindow, limit: number): Promise<HandbackCandidate[]>;
+  /**
+   * queued → bot (the system's own transition, issue 11) for a candidate that still qualifies and
+   * whose turn lease is free, in one transaction: the customer messages the holding message covered,
+   * and those written since, are pending again; a MODEL_HANDBACK_NOTE system note is added.
+   * Null when it no longer qualifies.
+   */
+  returnToBot(conversationId: string, window: HandbackWindow): Promise<ReturnedToBot | null>;
   /** Adds an agent or system message and, for those that go out, its outbox row. */
   addOutgoing(input: NewOutgoing): Promise<{ messageId: string; outboxId: string }>;
 }

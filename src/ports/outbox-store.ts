@@ -1,3 +1,5 @@
+import type { DeliveryHealth } from './delivery-health.js';
+
 export interface ClaimedSend {
   outboxId: string;
   messageId: string;
@@ -13,6 +15,10 @@ export interface ClaimedSend {
   attempts: number;
   /** When the row was queued. */
   queuedAt: Date;
+  /** Set for a row that waits out a platform outage past the usual retry window (a holding notice). */
+  retryUntil: Date | null;
+  /** Its channel's platform was failing at claim time (DeliveryHealth): only the probe calls it. */
+  channelFailing: boolean;
 }
 
 /** What a poll found for one customer message (OutboxStore.takeForPoll). */
@@ -31,12 +37,16 @@ export interface PollTake {
 }
 
 /** Outgoing messages: pending → sending → sent | failed | unknown, retries with backoff. */
-export interface OutboxStore {
+export interface OutboxStore extends DeliveryHealth {
   /** Marks a due pending row `sending` and returns it; null when another worker has it or it is not due. */
   claim(outboxId: string, leaseMs: number): Promise<ClaimedSend | null>;
   markSent(outboxId: string, platformMessageId: string | null): Promise<void>;
   /** Back to pending, due after `delayMs`. */
   markRetry(outboxId: string, error: string, delayMs: number): Promise<void>;
+  /** Back to pending, due after `delayMs`, without counting the claim as an attempt (the platform was not called). */
+  markWaiting(outboxId: string, reason: string, delayMs: number): Promise<void>;
+  /** Lets a row wait for its platform until `until` rather than for the usual retry window. */
+  setRetryUntil(outboxId: string, until: Date): Promise<void>;
   markFailed(outboxId: string, error: string): Promise<void>;
   markUnknown(outboxId: string, error: string): Promise<void>;
   /** Pending rows that are due, and `sending` rows whose lease ran out (their worker died). */

@@ -47,4 +47,16 @@ export interface ResponderAnswer {
  */
 export interface Responder {
   answer(input: ResponderInput): Promise<ResponderAnswer>;
+  /**
+   * Whether the model is reachable now, and since when (issue 11: a `model_unavailable` handoff
+   * goes back to the bot a while after the model is back). Only this process's view. Responders
+   * that cannot be unavailable (the knowledge base) leave it out: always available.
+   */
+  health?(): ResponderHealth;
+}
+
+export interface ResponderHealth {
+  available: boolean;
+  /** When `available` last changed (or when the responder was created). */
+  since: Date;
 }

@@ -1,10 +1,31 @@
 import type { Conversation } from '../domain/conversation.js';
+import { ValidationError } from '../domain/errors.js';
+import { isTextId } from '../domain/ids.js';
+import { roleAllows } from '../domain/user.js';
 import type { CoreDeps } from './deps.js';
 import { moveConversation, type Actor } from './move-conversation.js';
 
-/** An agent takes over a queued conversation (queued → assigned). */
-export function assignConversation(deps: CoreDeps, actor: Actor, conversationId: string, assigneeId?: string): Promise<Conversation> {
-  return moveConversation(deps, actor, conversationId, 'assigned', { assigneeId: assigneeId ?? actor.id });
+/**
+ * Only an existing, enabled user who may work the queue can hold a conversation (issue 11 item 7:
+ * `ghost-user-123` was accepted, and the conversation dropped out of every agent's view).
+ */
+async function assertAssignable(deps: CoreDeps, assigneeId: string): Promise<void> {
+  if (!isTextId(assigneeId)) throw new ValidationError('assigneeId is not a user id', 'ASSIGNEE.INVALID');
+  const user = await deps.users.get(assigneeId);
+  if (!user) throw new ValidationError(`no user ${assigneeId}`, 'ASSIGNEE.NOT_FOUND');
+  if (user.disabled) throw new ValidationError(`user ${assigneeId} is disabled`, 'ASSIGNEE.DISABLED');
+  if (!roleAllows(user.role, 'agent')) throw new ValidationError(`user ${assigneeId} may not take conversations`, 'ASSIGNEE.NOT_AGENT');
+}
+
+/**
+ * An agent takes over a queued conversation (queued → assigned), for themselves or for another
+ * user. Taking it oneself needs no check: the caller is signed in with a role that may (the
+ * ADMIN_TOKEN bearer, `admin-token`, included).
+ */
+export async function assignConversation(deps: CoreDeps, actor: Actor, conversationId: string, assigneeId?: string): Promise<Conversation> {
+  const assignee = assigneeId ?? actor.id;
+  if (assignee !== actor.id) await assertAssignable(deps, assignee);
+  return moveConversation(deps, actor, conversationId, 'assigned', { assigneeId: assignee });
 }
 
 /** An agent gives a conversation back to the queue (assigned → queued). */

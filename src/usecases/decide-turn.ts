@@ -8,11 +8,15 @@ import type { ChatTurn } from '../ports/responder.js';
 import type { CoreDeps } from './deps.js';
 import { waitOutside } from './wait-outside.js';
 
-const handoff = (channel: Channel, reason: HandoffReason, confidence: number | null): TurnOutcome => ({
+/**
+ * Messages that came back to the bot after a model outage already had their holding message
+ * (issue 11): handing them off again stays silent rather than telling the customer twice.
+ */
+const handoff = (channel: Channel, ctx: TurnContext, reason: HandoffReason, confidence: number | null): TurnOutcome => ({
   type: 'handoff',
   reason,
   confidence,
-  holdingMessage: channel.handoff.holdingMessage || null,
+  holdingMessage: ctx.holdingSent ? null : channel.handoff.holdingMessage || null,
 });
 
 /** What was said, in order: no events (they store their name as text), no system notes. */
@@ -58,7 +62,7 @@ export async function decideTurn(deps: CoreDeps, channel: Channel, ctx: TurnCont
     answeredQuestions: questionsTheBotAnswered(ctx.history),
     channelKeywords: channel.handoff.keywords,
   });
-  if (rule) return handoff(channel, rule, null);
+  if (rule) return handoff(channel, ctx, rule, null);
 
   const question = said.map((m) => m.text ?? '').join('\n');
   try {
@@ -72,10 +76,10 @@ export async function decideTurn(deps: CoreDeps, channel: Channel, ctx: TurnCont
     };
     const answer = await waitOutside(deps, () => deps.responder.answer(input));
     const low = handoffAfterModel(answer.confidence, channel.model.threshold);
-    return low ? handoff(channel, low, answer.confidence) : { type: 'answer', text: answer.text, confidence: answer.confidence };
+    return low ? handoff(channel, ctx, low, answer.confidence) : { type: 'answer', text: answer.text, confidence: answer.confidence };
   } catch (err) {
     if (!(err instanceof ModelUnavailableError)) throw err;
     deps.log.warn({ err: err.message, conversationId: ctx.conversation.id }, 'model unavailable; handing off');
-    return handoff(channel, 'model_unavailable', null);
+    return handoff(channel, ctx, 'model_unavailable', null);
   }
 }

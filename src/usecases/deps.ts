@@ -28,7 +28,6 @@ export interface CoreSettings {
   /** Longer than the model timeout: a live turn never loses its lease. */
   turnLeaseMs: number;
   sendLeaseMs: number;
-  maxSendAttempts: number;
   /** SEND_RETRY_WINDOW_S: how long a transiently failing send is retried before a person is asked (issue 11). */
   sendRetryWindowMs: number;
   /** MODEL_HANDBACK_S: a model_unavailable handoff nobody took returns to the bot this long after the model is back; 0 = never. */
@@ -53,8 +52,15 @@ export interface AuthSettings {
   maxFailuresPerAccountAndIp: number;
   /** Spraying many accounts from one address. */
   maxFailuresPerIp: number;
-  /** One account from many (or forged X-Forwarded-For) addresses: a looser backstop. */
-  maxFailuresPerAccount: number;
+  /**
+   * One account guessed from many (or forged) addresses. Never a lockout of the account (issue 11:
+   * 50 spoofed failures locked the real admin out for 15 minutes): past this many failures of the
+   * account from anywhere, it counts as under attack, and only addresses that already failed at it
+   * get fewer tries. An address without failures is never refused because of the others.
+   */
+  accountUnderAttackAfter: number;
+  /** While the account is under attack: failures one address may have at it before it waits. */
+  maxFailuresPerAccountAndIpUnderAttack: number;
 }
 
 /** Everything a use case may touch: ports only (DESIGN.md §5). */

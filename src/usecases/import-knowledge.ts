@@ -1,4 +1,5 @@
 import { NotFoundError } from '../domain/errors.js';
+import { parseSafeJson, safeText } from '../domain/text.js';
 import type { NewKnowledgeEntry } from '../ports/knowledge-repository.js';
 import type { CoreDeps } from './deps.js';
 import type { Actor } from './move-conversation.js';
@@ -10,10 +11,11 @@ export interface ImportResult {
   errors: { line: number; error: string }[];
 }
 
+/** A NUL, raw or escaped, is dropped and the line kept (issue 11: one such line failed the whole import with a 500). */
 function parseLine(line: string, channelId: string | null): NewKnowledgeEntry | string {
   let value: unknown;
   try {
-    value = JSON.parse(line);
+    value = parseSafeJson(safeText(line));
   } catch {
     return 'not valid JSON';
   }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { absoluteExpiry } from '../domain/session.js';
 import { RateLimitedError, UnauthorizedError } from '../domain/errors.js';
 import { normalizeEmail, type User } from '../domain/user.js';
-import type { ThrottleRule } from '../ports/login-throttle.js';
+import type { FailureCount } from '../ports/login-throttle.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
 import type { AuthSettings, CoreDeps } from './deps.js';
 import { newSessionToken, sessionTokenHash } from './session-token.js';
@@ -24,14 +24,33 @@ export interface LoginResult {
   expiresAt: Date;
 }
 
-/** The per-account+IP key is the one a successful login clears (consecutive failures, reliability.md §3.6). */
-export function throttleRules(settings: AuthSettings, email: string, ip: string): ThrottleRule[] {
-  const windowMs = settings.loginWindowMs;
-  return [
-    { key: `account-ip:${email}|${ip}`, limit: settings.maxFailuresPerAccountAndIp, windowMs },
-    { key: `ip:${ip}`, limit: settings.maxFailuresPerIp, windowMs },
-    { key: `account:${email}`, limit: settings.maxFailuresPerAccount, windowMs },
-  ];
+/** The counters one sign-in attempt is checked against and counted under. */
+export interface ThrottleKeys {
+  /** The one a successful login clears (consecutive failures, reliability.md §3.6). */
+  accountAddress: string;
+  address: string;
+  account: string;
+}
+
+export function throttleKeys(email: string, ip: string): ThrottleKeys {
+  return { accountAddress: `account-ip:${email}|${ip}`, address: `ip:${ip}`, account: `account:${email}` };
+}
+
+/**
+ * How long this address must wait before it may try this account again; 0: go ahead. Per
+ * account+address and per address, a plain limit stops a guesser in one place. Per account there
+ * is no lockout (issue 11 item 5): an account under attack only tightens the limit for addresses
+ * that have already failed at it, so the real user at a clean address always gets in.
+ */
+export function loginWaitMs(settings: AuthSettings, keys: ThrottleKeys, counts: Map<string, FailureCount>, now: Date): number {
+  const waitPast = (key: string, limit: number) => {
+    const count = counts.get(key);
+    return count && count.failures >= limit ? count.windowEndsAt.getTime() - now.getTime() : 0;
+  };
+  const waits = [waitPast(keys.accountAddress, settings.maxFailuresPerAccountAndIp), waitPast(keys.address, settings.maxFailuresPerIp)];
+  const underAttackFor = waitPast(keys.account, settings.accountUnderAttackAfter);
+  if (underAttackFor > 0) waits.push(Math.min(underAttackFor, waitPast(keys.accountAddress, settings.maxFailuresPerAccountAndIpUnderAttack)));
+  return Math.max(0, ...waits);
 }
 
 /**
@@ -52,14 +71,16 @@ function dummyHash(hasher: PasswordHasher): Promise<string> {
 export async function login(deps: CoreDeps, input: LoginInput): Promise<LoginResult> {
   const email = normalizeEmail(input.email);
   const settings = deps.settings.auth;
-  const rules = throttleRules(settings, email, input.ip);
-  const blockedMs = await deps.loginThrottle.blockedForMs(rules, deps.clock.now());
-  if (blockedMs > 0) throw new RateLimitedError(blockedMs / 1000);
+  const keys = throttleKeys(email, input.ip);
+  const allKeys = [keys.accountAddress, keys.address, keys.account];
+  const counts = await deps.loginThrottle.counts(allKeys, settings.loginWindowMs, deps.clock.now());
+  const waitMs = loginWaitMs(settings, keys, counts, deps.clock.now());
+  if (waitMs > 0) throw new RateLimitedError(waitMs / 1000);
 
   const found = await deps.users.findByEmail(email);
   const passwordOk = await deps.passwords.verify(found?.passwordHash ?? (await dummyHash(deps.passwords)), input.password);
   if (!found || !passwordOk || found.user.disabled) {
-    await deps.loginThrottle.recordFailure(rules, deps.clock.now());
+    await deps.loginThrottle.recordFailure(allKeys, settings.loginWindowMs, deps.clock.now());
     const reason = !found ? 'unknown_email' : !passwordOk ? 'wrong_password' : 'disabled';
     // Nobody proved who they are: the actor is anonymous, the target the account they tried.
     await deps.audit.record({ actor: 'anonymous', action: 'auth.login_failed', target: found ? `user:${found.user.id}` : 'user:unknown', details: { email, ip: input.ip, reason } });
@@ -72,7 +93,7 @@ export async function login(deps: CoreDeps, input: LoginInput): Promise<LoginRes
   const expiresAt = absoluteExpiry(now, { idleMs: settings.sessionIdleMs, maxMs: settings.sessionMaxMs });
   await deps.sessions.create({ tokenHash: sessionTokenHash(token), userId: found.user.id, csrfToken, createdAt: now, lastSeenAt: now, expiresAt });
   if (input.previousToken) await deps.sessions.delete(sessionTokenHash(input.previousToken));
-  await deps.loginThrottle.clear([rules[0].key]);
+  await deps.loginThrottle.clear([keys.accountAddress]);
   await deps.users.recordLogin(found.user.id, now);
   // Housekeeping rides on logins: abandoned sessions would otherwise stay forever.
   await deps.sessions.deleteExpired(now, new Date(now.getTime() - settings.sessionIdleMs));

@@ -20,7 +20,7 @@ export async function moveConversation(
 ): Promise<Conversation> {
   const current = await deps.store.get(conversationId);
   if (!current) throw new NotFoundError('CONVERSATION.NOT_FOUND', `conversation ${conversationId} does not exist`);
-  assertTransition(current.status, to);
+  assertTransition(current.status, to, 'agent');
   const moved = await deps.store.transition(conversationId, current.status, to, fields, `status:${current.status}->${to} by ${actor.id}`);
   if (!moved) throw new ConflictError('CONVERSATION.CHANGED', 'the conversation changed meanwhile; reload and try again');
   await deps.audit.record({ actor: actor.id, action: `conversation.${to}`, target: `conversation:${conversationId}`, details: { from: current.status } });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Channel } from '../domain/channel.js';
+import { inboundProblem, type InboundMessage } from '../domain/message.js';
 import type { ChannelAdapter } from '../ports/channel-adapter.js';
 import type { PullLease } from '../ports/pull-store.js';
 import type { CoreDeps } from './deps.js';
@@ -15,6 +16,19 @@ interface Run {
   stored: number;
 }
 
+/**
+ * The page's messages that can be stored. One that cannot (an oversized id: issue 11) is left out
+ * and logged, and the page commits with its cursor: a strange message must never stall the
+ * source for every later customer, as a NUL once did (adapters make text safe before this).
+ */
+function storable(deps: CoreDeps, channel: Channel, source: string, messages: InboundMessage[]): InboundMessage[] {
+  return messages.filter((message) => {
+    const problem = inboundProblem(message);
+    if (problem !== null) deps.log.warn({ channelId: channel.id, source, problem }, 'pulled message skipped: it cannot be stored');
+    return problem === null;
+  });
+}
+
 /** Pages until the platform says there is no more; each page commits with its cursor. */
 async function pullPages(deps: CoreDeps, channel: Channel, adapter: Required<Pick<ChannelAdapter, 'pull'>>, source: string, owner: string, lease: PullLease, run: Run): Promise<void> {
   const { pullLeaseMs, maxAnswerAgeMs } = deps.settings;
@@ -23,7 +37,7 @@ async function pullPages(deps: CoreDeps, channel: Channel, adapter: Required<Pic
   for (let more = true; more && run.pages < MAX_PAGES_PER_RUN; run.pages++) {
     const page = await adapter.pull(channel, { source, cursor, token: lease.token });
     const now = deps.clock.now();
-    const items = page.messages.map((message) => ({ message, answer: shouldAnswer(message, now, maxAnswerAgeMs) }));
+    const items = storable(deps, channel, source, page.messages).map((message) => ({ message, answer: shouldAnswer(message, now, maxAnswerAgeMs) }));
     const recorded = await deps.pulls.commitPage(channel.id, source, owner, pullLeaseMs, items, page.nextCursor);
     if (!recorded) return; // lease lost: whoever holds it now goes on from the saved cursor
     run.stored += recorded.filter((r) => r.recorded.inserted).length;

@@ -1,5 +1,5 @@
 import type { Channel } from '../domain/channel.js';
-import type { InboundMessage } from '../domain/message.js';
+import { assertStorableInbound, type InboundMessage } from '../domain/message.js';
 import type { RecordedItem } from '../ports/pull-store.js';
 import { applyPlatformEvent } from './apply-platform-event.js';
 import type { CoreDeps } from './deps.js';
@@ -23,9 +23,12 @@ export function shouldAnswer(message: InboundMessage, now: Date, maxAgeMs: numbe
 
 /**
  * Commits inbound messages; the caller acks the platform only after this resolves
- * (DESIGN.md §3.1). A redelivered platform id is stored once and wakes nothing.
+ * (DESIGN.md §3.1). A redelivered platform id is stored once and wakes nothing. A message that
+ * cannot be stored (an oversized id, a date out of range: issue 11) is a PayloadError, a 400.
  */
 export async function receiveMessages(deps: CoreDeps, channel: Channel, messages: InboundMessage[]): Promise<ReceiveResult> {
+  // All checked before any is written: a callback is stored whole or refused whole (DESIGN.md §3.7).
+  messages.forEach(assertStorableInbound);
   const recorded: RecordedItem[] = [];
   const now = deps.clock.now();
   for (const message of messages) {

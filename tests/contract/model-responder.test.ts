@@ -35,6 +35,7 @@ describe('OpenAI-compatible responder against a fake vLLM server', () => {
     fake.failStatus = null;
     fake.delayMs = 0;
     fake.dropConnection = false;
+    fake.failWhen = null;
   });
 
   test('sends the adapter name as model, logprobs: true and the built prompt', async () => {
@@ -116,6 +117,85 @@ describe('OpenAI-compatible responder against a fake vLLM server', () => {
     assert.equal(fake.requests.length, requestsBefore);
   });
 
+  // Issue 11: the circuit half-opens after resetTimeoutMs (short here; 4 s by default), then probes by itself.
+  const FAST_BREAKER = { errorThresholdPercentage: 50, resetTimeoutMs: 30, volumeThreshold: 2 };
+  const openCircuit = async (r: OpenAiCompatibleResponder) => {
+    fake.failStatus = 500;
+    for (let i = 0; i < FAST_BREAKER.volumeThreshold; i += 1) await assert.rejects(r.answer(INPUT), ModelUnavailableError);
+    assert.equal(r.state(), 'open');
+  };
+  const isProbe = (body: { max_tokens?: number }) => body.max_tokens === 1;
+
+  test('half-opens by itself, probes the last adapter with one token, and closes on the first success', async () => {
+    const r = responder({ breaker: FAST_BREAKER });
+    const created = r.health!();
+    assert.equal(created.available, true);
+    await openCircuit(r);
+    const down = r.health!();
+    assert.equal(down.available, false);
+    assert.ok(down.since >= created.since);
+    fake.failStatus = null;
+    const requestsBefore = fake.requests.length;
+    await waitUntil(() => r.state() === 'closed', 'the circuit to close');
+    const probe = fake.requests.slice(requestsBefore);
+    assert.equal(probe.length, 1, 'one trial call, no customer call needed');
+    assert.ok(isProbe(probe[0]));
+    assert.equal(probe[0].model, 'support-v1');
+    const back = r.health!();
+    assert.equal(back.available, true);
+    assert.ok(back.since >= down.since);
+    assert.equal((await r.answer(INPUT)).text, '亲，订单满299元包邮哦~');
+  });
+
+  test('while the probe is in flight other calls fail fast without reaching the model; a failed probe re-opens', async () => {
+    const r = responder({ breaker: FAST_BREAKER });
+    await openCircuit(r);
+    const since = r.health!().since;
+    // The probe fails: open again, still unavailable since the outage began.
+    const failedProbes = fake.requests.filter(isProbe).length;
+    await waitUntil(() => fake.requests.filter(isProbe).length > failedProbes && r.state() === 'open');
+    assert.deepEqual(r.health!(), { available: false, since });
+
+    fake.failStatus = null;
+    const release = fake.hold();
+    const probesBefore = fake.requests.filter(isProbe).length;
+    await waitUntil(() => fake.requests.filter(isProbe).length > probesBefore);
+    assert.equal(r.state(), 'halfOpen');
+    const requestsBefore = fake.requests.length;
+    await assert.rejects(r.answer(INPUT), (err) => err instanceof ModelUnavailableError && /circuit is open/.test(err.message));
+    await assert.rejects(r.answer(INPUT), (err) => err instanceof ModelUnavailableError && /circuit is open/.test(err.message));
+    assert.equal(fake.requests.length, requestsBefore, 'no customer call reached the model while half-open');
+    assert.equal(r.health!().available, false);
+    release();
+    await waitUntil(() => r.state() === 'closed', 'the circuit to close');
+    assert.equal(r.health!().available, true);
+  });
+
+  test('after closing, the outage no longer counts: one failure does not re-open the circuit', async () => {
+    const r = responder({ breaker: FAST_BREAKER });
+    await openCircuit(r);
+    fake.failStatus = null;
+    await waitUntil(() => r.state() === 'closed', 'the circuit to close');
+    fake.failStatus = 500;
+    await assert.rejects(r.answer(INPUT), /HTTP 500/);
+    assert.equal(r.state(), 'closed');
+    fake.failStatus = null;
+    assert.equal((await r.answer(INPUT)).text, '亲，订单满299元包邮哦~');
+  });
+
+  test('closing the responder stops probing', async () => {
+    const r = responder({ breaker: FAST_BREAKER });
+    await openCircuit(r);
+    const release = fake.hold();
+    const probesBefore = fake.requests.filter(isProbe).length;
+    await waitUntil(() => fake.requests.filter(isProbe).length > probesBefore);
+    const abortsBefore = fake.abortedRequests;
+    r.close();
+    await fake.waitForAbort(abortsBefore + 1);
+    release();
+    await assert.rejects(r.answer(INPUT), (err) => err instanceof ModelUnavailableError && /closed/.test(err.message));
+  });
+
   test('a caller cancelling its own turn does not count against the model node', { timeout: 10_000 }, async () => {
     fake.delayMs = 60_000;
     const r = responder({ breaker: { errorThresholdPercentage: 50, resetTimeoutMs: 60_000, volumeThreshold: 1 } });
@@ -142,7 +222,11 @@ describe('fake model server', () => {
   });
 });
 
-/** Yields to the event loop until the condition holds (no timing assertions). */
-async function waitUntil(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
+/** Yields to the event loop until the condition holds; the bound only turns a hang into a failure (nothing is timed). */
+async function waitUntil(condition: () => boolean, what = 'the condition'): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }

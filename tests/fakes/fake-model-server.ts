@@ -1,10 +1,12 @@
 /**
  * An OpenAI-compatible model server (the part of vLLM's API we use, protocols/inference.md §1.3,
- * §1.4, §2.2) on a real socket, scriptable per test: reply text and per-token logprobs, HTTP errors,
- * delays, dropped connections. It records every chat request body and header set.
+ * §1.4, §2.2) on a real socket, scriptable per test: reply text and per-token logprobs, HTTP errors
+ * (all or per request), delays, held requests, dropped connections. It records every chat request
+ * body and header set.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { deferred, type Deferred } from '../support/deferred.js';
 
 export interface ChatRequestBody {
   model: string;
@@ -42,9 +44,12 @@ export class FakeModelServer {
   delayMs = 0;
   /** Destroy the socket instead of answering a chat request. */
   dropConnection = false;
+  /** Per request: an HTTP status to fail it with, or null to answer (after `failStatus`); e.g. one customer's question only. */
+  failWhen: ((body: ChatRequestBody) => number | null) | null = null;
   models = ['qwen2.5-7b-instruct', 'support-v1'];
 
   private server: Server | null = null;
+  private gate: Deferred | null = null;
   private readonly timers = new Set<NodeJS.Timeout>();
   private abortWaiters: { count: number; resolve: () => void }[] = [];
 
@@ -61,6 +66,19 @@ export class FakeModelServer {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1`;
   }
 
+  /**
+   * Holds every chat request that arrives from now on (recorded, unanswered) until the returned
+   * release is called: a request in flight for as long as a test needs, with no timing.
+   */
+  hold(): () => void {
+    const gate = deferred();
+    this.gate = gate;
+    return () => {
+      if (this.gate === gate) this.gate = null;
+      gate.resolve();
+    };
+  }
+
   /** Resolves once `count` requests in total have been aborted by their client. */
   waitForAbort(count = 1): Promise<void> {
     if (this.abortedRequests >= count) return Promise.resolve();
@@ -68,6 +86,7 @@ export class FakeModelServer {
   }
 
   async close(): Promise<void> {
+    this.gate?.resolve();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     const server = this.server;
@@ -92,6 +111,10 @@ export class FakeModelServer {
     res.on('close', () => {
       if (!res.writableFinished) this.noteAbort();
     });
+    if (this.gate) {
+      await this.gate.promise;
+      if (res.destroyed) return;
+    }
     if (this.delayMs > 0) {
       await new Promise<void>((resolve) => {
         const t = setTimeout(() => {
@@ -103,8 +126,9 @@ export class FakeModelServer {
       if (res.destroyed) return;
     }
     if (this.dropConnection) return void req.socket.destroy();
-    if (this.failStatus !== null) {
-      return this.json(res, this.failStatus, { error: { message: 'scripted failure', type: 'InternalServerError', code: this.failStatus } });
+    const failStatus = this.failStatus ?? this.failWhen?.(body) ?? null;
+    if (failStatus !== null) {
+      return this.json(res, failStatus, { error: { message: 'scripted failure', type: 'InternalServerError', code: failStatus } });
     }
     const script = typeof this.reply === 'function' ? this.reply(body) : this.reply;
     this.json(res, 200, completion(body, script));

@@ -29,14 +29,28 @@ export type SendFailure =
   /** Deliver (unless `deliver: false`), then never answer. */
   | { hang: true; deliver?: boolean };
 
+/** What every send answers while WeCom is down (setOutage): busy (-1), rate limited (45009), or an HTTP error. */
+export type OutageFailure = { errcode: number; errmsg?: string } | { httpStatus: number };
+
+/** One call of message/send, whatever it answered. */
+export interface SendAttempt {
+  touser: string;
+  content: string;
+  /** Refused by the outage switch or a failNextSends failure. */
+  refused: boolean;
+}
+
 type TokenState = { app: string; state: 'valid' | 'expired' | 'revoked' };
 type Json = Record<string, unknown>;
 
 export class FakeWecomApi {
   readonly sent: DeliveredMessage[] = [];
   private readonly waiters = new RecordWaiters(this.sent, 'fake WeCom messages');
+  /** Every message/send call, in order (sendAttempts counts them too). */
+  readonly attempts: SendAttempt[] = [];
   gettokenCalls = 0;
   sendAttempts = 0;
+  private outage: OutageFailure | null = null;
   private readonly server: Server = createServer((req, res) => {
     this.route(req, res).catch(() => res.destroy());
   });
@@ -63,6 +77,14 @@ export class FakeWecomApi {
 
   failNextSends(count: number, failure: SendFailure): void {
     for (let i = 0; i < count; i += 1) this.failures.push(failure);
+  }
+
+  /**
+   * While set, every send fails this way until cleared with null (a WeCom outage longer than any
+   * retry budget, issue 11); failNextSends queues are left for after it.
+   */
+  setOutage(failure: OutageFailure | null): void {
+    this.outage = failure;
   }
 
   waitForSent(count: number, timeoutMs: number): Promise<DeliveredMessage[]> {
@@ -104,7 +126,8 @@ export class FakeWecomApi {
 
   private async send(url: URL, raw: string, res: ServerResponse): Promise<void> {
     this.sendAttempts += 1;
-    const failure = this.failures.shift();
+    const failure = this.outage ?? this.failures.shift();
+    this.attempts.push({ ...recipientOf(raw), refused: failure !== undefined && ('errcode' in failure || 'httpStatus' in failure) });
     if (failure !== undefined && 'errcode' in failure) return replyJson(res, 200, { errcode: failure.errcode, errmsg: failure.errmsg ?? 'fake failure' });
     if (failure !== undefined && 'httpStatus' in failure) return replyJson(res, failure.httpStatus, { errcode: -1, errmsg: 'fake http error' });
     if (failure !== undefined && 'delayMs' in failure) await new Promise((r) => setTimeout(r, failure.delayMs));
@@ -145,6 +168,16 @@ export class FakeWecomApi {
 }
 
 
+/** Who a send was for and what it said, for the attempt log (an unreadable body logs as empty). */
+function recipientOf(raw: string): { touser: string; content: string } {
+  try {
+    const body = JSON.parse(raw) as Json;
+    const text = body.text as { content?: unknown } | undefined;
+    return { touser: String(body.touser ?? ''), content: typeof text?.content === 'string' ? text.content : '' };
+  } catch {
+    return { touser: '', content: '' };
+  }
+}
 
 // ---- callbacks, as WeCom sends them ----
 

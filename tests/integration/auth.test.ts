@@ -76,16 +76,8 @@ describe(`console accounts and sessions (${mode})`, () => {
     assert.equal(limited.headers.getSetCookie().length, 0);
     assert.equal((await victimSession.api('GET', '/api/conversations')).status, 200, 'open sessions keep working');
     assert.equal((await postLogin(svc.url, ADMIN_EMAIL, ADMIN_PASSWORD)).status, 200, 'other accounts from the same address still sign in');
-    assert.equal((await postLogin(svc.url, victim.email, 'victim-password', { 'x-forwarded-for': '203.0.113.7' })).status, 200, 'the account from another address still signs in');
-  });
-
-  test('forged X-Forwarded-For addresses do not buy unlimited guesses at one account', async () => {
-    const target = await createAgent('target@example.com', 'target-password');
-    for (let i = 0; i < 50; i++) {
-      assert.equal((await postLogin(svc.url, target.email, `guess-${i}`, { 'x-forwarded-for': `198.51.100.${i}` })).status, 401);
-    }
-    const limited = await postLogin(svc.url, target.email, 'target-password', { 'x-forwarded-for': '198.51.100.200' });
-    assert.equal(limited.status, 429);
+    // Without TRUST_PROXY a forged address is the same address (login-throttle.test.ts has both ways).
+    assert.equal((await postLogin(svc.url, victim.email, 'victim-password', { 'x-forwarded-for': '203.0.113.7' })).status, 429, 'a forged X-Forwarded-For is not another address');
   });
 
   test('a session cookie without X-CSRF-Token cannot change anything; with it, it can', async () => {

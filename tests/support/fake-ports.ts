@@ -104,6 +104,8 @@ export class FakeOutboxStore implements OutboxStore {
       replyCode: null,
       attempts: 1,
       queuedAt: new Date(),
+      retryUntil: null,
+      channelFailing: false,
       ...row,
     };
     this.claimable.set(claimed.outboxId, claimed);
@@ -130,6 +132,13 @@ export class FakeOutboxStore implements OutboxStore {
   async markUnknown(outboxId: string, error: string): Promise<void> {
     this.calls.push({ op: 'markUnknown', outboxId, error });
   }
+  // DeliveryHealth (issue 11): every channel healthy, every failing row its own probe.
+  markWaiting = async (): Promise<void> => {};
+  setRetryUntil = async (): Promise<void> => {};
+  takeProbe = async (): Promise<boolean> => true;
+  recordFailure = async (): Promise<boolean> => true;
+  recordRecovery = async (): Promise<number> => 0;
+  releaseProbe = async (): Promise<void> => {};
   failByPlatformId = async (): Promise<null> => null;
   takeForPoll = async (): Promise<null> => null;
   retryFailed = async (): Promise<'not_found'> => 'not_found';
@@ -286,9 +295,9 @@ export const fixedClock = (at = new Date('2024-01-01T00:00:00Z')): Clock => ({ n
 
 export const TEST_SETTINGS: CoreSettings = {
   coalesceMs: 0, defaultModelName: 'default-model', historyLimit: 20, knowledgeHits: 3,
-  turnLeaseMs: 30_000, sendLeaseMs: 15_000, maxSendAttempts: 3, sendRetryWindowMs: 600_000, modelHandbackMs: 0,
+  turnLeaseMs: 30_000, sendLeaseMs: 15_000, sendRetryWindowMs: 600_000, modelHandbackMs: 0,
   maxAnswerAgeMs: 600_000, pullLeaseMs: 60_000, pullTokenTtlMs: 540_000,
-  auth: { sessionIdleMs: 7_200_000, sessionMaxMs: 86_400_000, loginWindowMs: 900_000, maxFailuresPerAccountAndIp: 5, maxFailuresPerIp: 50, maxFailuresPerAccount: 50 },
+  auth: { sessionIdleMs: 7_200_000, sessionMaxMs: 86_400_000, loginWindowMs: 900_000, maxFailuresPerAccountAndIp: 5, maxFailuresPerIp: 50, accountUnderAttackAfter: 50, maxFailuresPerAccountAndIpUnderAttack: 2 },
 };
 
 /** CoreDeps whose unset ports throw when touched. */

@@ -78,6 +78,14 @@ describe('loadConfig defaults (DESIGN.md §4.1)', () => {
 });
 
 describe('loadConfig values', () => {
+  test('TRUST_PROXY is off unless said; MODEL_HANDBACK_S must stay below MAX_ANSWER_AGE_S (issue 11)', () => {
+    assert.equal(loadConfig({}).TRUST_PROXY, false);
+    assert.equal(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY, true);
+    assert.equal(loadConfig({ TRUST_PROXY: 'no' }).TRUST_PROXY, false);
+    assert.equal(loadConfig({ MODEL_HANDBACK_S: '0', MAX_ANSWER_AGE_S: '60' }).MODEL_HANDBACK_S, 0);
+    assert.throws(() => loadConfig({ MODEL_HANDBACK_S: '600', MAX_ANSWER_AGE_S: '600' }), /MODEL_HANDBACK_S \(600\) must be below MAX_ANSWER_AGE_S/);
+  });
+
   test('reads numbers from strings', () => {
     const c = loadConfig({ PORT: '8080', MODEL_TIMEOUT_MS: '5000', WEBHOOK_MAX_SKEW_S: '0', WORKER_CONCURRENCY: '2' });
     assert.equal(c.PORT, 8080);

@@ -54,6 +54,31 @@ describe('conversation transitions (DESIGN.md §4.4)', () => {
   }
 
   test('staying in the same status is not a transition', () => {
-    for (const s of CONVERSATION_STATUSES) assert.equal(canTransition(s, s), false, s);
+    for (const s of CONVERSATION_STATUSES) {
+      assert.equal(canTransition(s, s), false, s);
+      assert.equal(canTransition(s, s, 'system'), false, s);
+    }
+  });
+
+  test('people are the default actor: an agent is held to the table above', () => {
+    for (const [from, to] of pairs) assert.equal(canTransition(from, to, 'agent'), canTransition(from, to), `${from} → ${to}`);
+  });
+});
+
+describe('the system\'s own transitions (issue 11: model handback)', () => {
+  test('queued → bot is the system\'s only: an agent gets CONVERSATION.INVALID_TRANSITION', () => {
+    assert.equal(canTransition('queued', 'bot', 'system'), true);
+    assert.doesNotThrow(() => assertTransition('queued', 'bot', 'system'));
+    assert.equal(canTransition('queued', 'bot', 'agent'), false);
+    assert.throws(() => assertTransition('queued', 'bot', 'agent'), (err: unknown) => err instanceof ConflictError && err.code === 'CONVERSATION.INVALID_TRANSITION');
+    assert.throws(() => assertTransition('queued', 'bot'), ConflictError);
+  });
+
+  test('the system may make every transition people may, and nothing else besides queued → bot', () => {
+    const pairs = CONVERSATION_STATUSES.flatMap((from) => CONVERSATION_STATUSES.map((to) => [from, to] as const));
+    for (const [from, to] of pairs) {
+      const expected = isAllowed(from, to) || (from === 'queued' && to === 'bot');
+      assert.equal(canTransition(from, to, 'system'), expected, `${from} → ${to}`);
+    }
   });
 });

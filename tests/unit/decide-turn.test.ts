@@ -109,6 +109,27 @@ describe('decideTurn', () => {
     assert.equal(log.at('warn').length, 1);
   });
 
+  describe('messages back from a model handback (issue 11) already had their holding message', () => {
+    const heldCtx = (pending: Message[]) => ({ ...ctx(pending), holdingSent: true });
+
+    test('the model failing again hands off silently: model_unavailable, no second holding message', async () => {
+      const { deps } = withModel(new ModelUnavailableError('HTTP 500'));
+      const outcome = await decideTurn(deps, channel(), heldCtx([ask('几点发货')]));
+      assert.deepEqual(outcome, { type: 'handoff', reason: 'model_unavailable', confidence: null, holdingMessage: null });
+    });
+
+    test('any handoff of them is silent (low confidence, a rule)', async () => {
+      const { deps } = withModel({ text: 'x', confidence: 0.1 });
+      assert.deepEqual(await decideTurn(deps, channel(), heldCtx([ask('能开发票吗')])), { type: 'handoff', reason: 'low_confidence', confidence: 0.1, holdingMessage: null });
+      assert.deepEqual(await decideTurn(noModel(), channel(), heldCtx([ask('转人工')])), { type: 'handoff', reason: 'customer_request', confidence: null, holdingMessage: null });
+    });
+
+    test('a confident answer goes out as usual', async () => {
+      const { deps } = withModel();
+      assert.deepEqual(await decideTurn(deps, channel(), heldCtx([ask('几点发货')])), { type: 'answer', text: '下午四点前下单当天发货', confidence: 0.9 });
+    });
+  });
+
   test('any other error propagates', async () => {
     const boom = new Error('bug in the responder');
     const { deps } = withModel(boom);

@@ -44,3 +44,16 @@ test('a model that cannot answer is observed as unavailable, anything else as er
   assert.equal(seen.get('error')?.count, 1);
   assert.equal(seen.get('ok'), undefined);
 });
+
+test('the model health is forwarded for the model handback (issue 11), and stays absent where the responder has none', () => {
+  const metrics = createMetrics({ queueDepth: async () => 0, outboxPending: async () => 0 });
+  const since = new Date('2024-05-01T10:00:00Z');
+  let available = false;
+  const withBreaker: Responder = { answer: async () => ({ text: '包邮', confidence: 0.9 }), health: () => ({ available, since }) };
+  const timed = timedResponder(withBreaker, metrics.modelSeconds);
+  assert.deepEqual(timed.health?.(), { available: false, since });
+  available = true;
+  assert.deepEqual(timed.health?.(), { available: true, since }, 'asked each time, not copied once');
+  const knowledgeBase = timedResponder({ answer: async () => ({ text: '包邮', confidence: 0.9 }) }, metrics.modelSeconds);
+  assert.equal(knowledgeBase.health, undefined);
+});

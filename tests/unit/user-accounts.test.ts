@@ -2,15 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AppError, RateLimitedError } from '../../src/domain/errors.js';
 import type { User } from '../../src/domain/user.js';
-import type { LoginThrottle, ThrottleRule } from '../../src/ports/login-throttle.js';
+import type { FailureCount, LoginThrottle } from '../../src/ports/login-throttle.js';
 import type { PasswordHasher } from '../../src/ports/password-hasher.js';
 import type { SessionRecord, SessionStore } from '../../src/ports/session-store.js';
 import type { NewUser, UserPatch, UserStore } from '../../src/ports/user-store.js';
 import { ensureFirstAdmin } from '../../src/usecases/ensure-first-admin.js';
-import { login } from '../../src/usecases/login.js';
+import { login, loginWaitMs, throttleKeys } from '../../src/usecases/login.js';
 import { sessionTokenHash } from '../../src/usecases/session-token.js';
 import { updateUser } from '../../src/usecases/update-user.js';
-import { FakeAuditLog, FakeEventBus, fakeDeps, fixedClock } from '../support/fake-ports.js';
+import { FakeAuditLog, FakeEventBus, fakeDeps, fixedClock, TEST_SETTINGS } from '../support/fake-ports.js';
 
 const NOW = new Date('2024-01-01T00:00:00Z');
 
@@ -59,11 +59,11 @@ class MemorySessions implements SessionStore {
 }
 
 class RecordingThrottle implements LoginThrottle {
-  failures: ThrottleRule[][] = [];
+  failures: string[][] = [];
   cleared: string[][] = [];
-  constructor(public blockedMs = 0) {}
-  blockedForMs = async () => this.blockedMs;
-  recordFailure = async (rules: ThrottleRule[]) => void this.failures.push(rules);
+  constructor(public stored = new Map<string, FailureCount>()) {}
+  counts = async () => this.stored;
+  recordFailure = async (keys: string[]) => void this.failures.push(keys);
   clear = async (keys: string[]) => void this.cleared.push(keys);
 }
 
@@ -77,10 +77,10 @@ class FakeHasher implements PasswordHasher {
   }
 }
 
-function setup(blockedMs = 0) {
+function setup(counts = new Map<string, FailureCount>()) {
   const users = new MemoryUsers();
   const sessions = new MemorySessions();
-  const loginThrottle = new RecordingThrottle(blockedMs);
+  const loginThrottle = new RecordingThrottle(counts);
   const passwords = new FakeHasher();
   const audit = new FakeAuditLog();
   const events = new FakeEventBus();
@@ -94,11 +94,12 @@ describe('login', () => {
     const { deps, passwords, loginThrottle } = setup();
     await assert.rejects(login(deps, { email: 'ghost@example.com', password: 'pw-123456', ip: '10.0.0.1' }), isCode('AUTH.INVALID_CREDENTIALS'));
     assert.equal(passwords.verified.length, 1);
-    assert.deepEqual(loginThrottle.failures[0].map((r) => r.key), ['account-ip:ghost@example.com|10.0.0.1', 'ip:10.0.0.1', 'account:ghost@example.com']);
+    assert.deepEqual(loginThrottle.failures[0], ['account-ip:ghost@example.com|10.0.0.1', 'ip:10.0.0.1', 'account:ghost@example.com']);
   });
 
   test('a throttled caller is refused before any password check, with the wait rounded up', async () => {
-    const { deps, passwords } = setup(1500);
+    const counts = new Map([['account-ip:a@example.com|10.0.0.1', { failures: 5, windowEndsAt: new Date(NOW.getTime() + 1500) }]]);
+    const { deps, passwords } = setup(counts);
     await assert.rejects(login(deps, { email: 'a@example.com', password: 'x', ip: '10.0.0.1' }), (e: unknown) => e instanceof RateLimitedError && e.retryAfterS === 2 && e.httpStatus === 429);
     assert.equal(passwords.verified.length, 0);
   });
@@ -121,6 +122,32 @@ describe('login', () => {
     const user = (await users.create({ email: 'a@example.com', name: 'a', role: 'agent', passwordHash: 'fake:right-password' }))!;
     await users.update(user.id, { disabled: true });
     await assert.rejects(login(deps, { email: 'a@example.com', password: 'right-password', ip: '10.0.0.1' }), isCode('AUTH.INVALID_CREDENTIALS'));
+  });
+});
+
+describe('loginWaitMs (issue 11: throttling a stranger cannot turn into a lockout)', () => {
+  const settings = TEST_SETTINGS.auth;
+  const keys = throttleKeys('boss@example.com', '10.0.0.1');
+  const endsIn = (ms: number) => new Date(NOW.getTime() + ms);
+  const wait = (entries: [string, number, number][]) =>
+    loginWaitMs(settings, keys, new Map(entries.map(([key, failures, ms]) => [key, { failures, windowEndsAt: endsIn(ms) }])), NOW);
+
+  test('one address guessing one account, or spraying many, waits until its window ends', () => {
+    assert.equal(wait([[keys.accountAddress, 4, 60_000]]), 0);
+    assert.equal(wait([[keys.accountAddress, 5, 60_000]]), 60_000);
+    assert.equal(wait([[keys.address, 49, 60_000]]), 0);
+    assert.equal(wait([[keys.address, 50, 70_000]]), 70_000);
+  });
+
+  test('an account failing from everywhere never refuses an address without failures', () => {
+    assert.equal(wait([[keys.account, 10_000, 900_000]]), 0);
+    assert.equal(wait([[keys.account, 10_000, 900_000], [keys.accountAddress, 1, 900_000]]), 0, 'one typo is allowed');
+  });
+
+  test('while the account is under attack, addresses that already failed at it get fewer tries', () => {
+    assert.equal(wait([[keys.account, 49, 900_000], [keys.accountAddress, 2, 800_000]]), 0, 'not under attack yet: the usual 5');
+    assert.equal(wait([[keys.account, 50, 900_000], [keys.accountAddress, 2, 800_000]]), 800_000);
+    assert.equal(wait([[keys.account, 50, 300_000], [keys.accountAddress, 2, 800_000]]), 300_000, 'the attack window may end first');
   });
 });
 

@@ -33,11 +33,29 @@ export function loadVisitorId(channelId: string): string {
 /** A 4xx other than 408/429 will not get better by trying again. */
 class Refused extends Error {}
 
+/** 429: the chat is rate limited (issue 11); the server says how long to wait in Retry-After. */
+export class TooFast extends Error {
+  constructor(readonly waitMs: number) {
+    super('HTTP 429');
+  }
+}
+
+/** Waits the server asks for up to this long are waited out with the message shown as sending. */
+const LONGEST_WAIT_MS = 30_000;
+
+function retryAfterMs(res: Response): number {
+  const seconds = Number(res.headers.get('retry-after'));
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 2000;
+}
+
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface Transport {
   history(): Promise<ChatMessage[]>;
-  /** Resolves once the server stored it; retries transient failures with the same clientMessageId. */
+  /**
+   * Resolves once the server stored it; retries transient failures with the same clientMessageId,
+   * after a 429 no sooner than its Retry-After. Rejects with TooFast when the wait is too long.
+   */
   send(text: string, clientMessageId: string): Promise<void>;
   /** Opens the reply stream; reconnects by itself until the returned function is called. */
   listen(handlers: { onReply(m: ChatMessage): void; onState(s: 'connecting' | 'online' | 'offline'): void; onOpen(): void }): () => void;
@@ -56,7 +74,8 @@ export function createTransport(origin: string, channelId: string, visitorId: st
       body: JSON.stringify({ visitorId, text, clientMessageId }),
     });
     if (res.ok) return;
-    if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) throw new Refused(`HTTP ${res.status}`);
+    if (res.status === 429) throw new TooFast(retryAfterMs(res));
+    if (res.status >= 400 && res.status < 500 && res.status !== 408) throw new Refused(`HTTP ${res.status}`);
     throw new Error(`HTTP ${res.status}`);
   }
 
@@ -76,7 +95,8 @@ export function createTransport(origin: string, channelId: string, visitorId: st
           return await postOnce(text, clientMessageId);
         } catch (err) {
           if (err instanceof Refused || attempt >= 2) throw err;
-          await wait(1000 * 3 ** attempt);
+          if (err instanceof TooFast && err.waitMs > LONGEST_WAIT_MS) throw err;
+          await wait(Math.max(1000 * 3 ** attempt, err instanceof TooFast ? err.waitMs : 0));
         }
       }
     },

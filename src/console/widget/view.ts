@@ -31,7 +31,8 @@ export interface View {
   has(key: string): boolean;
   /** Adds a message bubble; `first` puts it above those shown so far (history arriving late). */
   add(key: string, from: Sender, text: string, first?: boolean): void;
-  setSending(key: string, state: 'sending' | 'sent' | 'failed', retry?: () => void): void;
+  /** `why` replaces the generic "not sent" note of a failed message. */
+  setSending(key: string, state: 'sending' | 'sent' | 'failed', retry?: () => void, why?: string): void;
   markUnread(): void;
 }
 
@@ -148,14 +149,14 @@ export function createView(t: Strings, title: string, handlers: { onOpen(): void
       else log.append(item);
       scrollDown();
     },
-    setSending(key, next, retry) {
+    setSending(key, next, retry, why) {
       const item = items.get(key);
       if (!item) return;
       item.classList.toggle('sending', next === 'sending');
       item.classList.toggle('failed', next === 'failed');
       item.querySelector('.note')?.remove();
       if (next === 'sending' || next === 'failed') {
-        const note = el('span', 'note', next === 'sending' ? t.sending : t.failed);
+        const note = el('span', 'note', next === 'sending' ? t.sending : (why ?? t.failed));
         if (next === 'failed' && retry) {
           const again = el('button', 'retry', t.retry);
           again.type = 'button';

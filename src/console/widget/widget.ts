@@ -8,7 +8,7 @@
  * Optional: data-lang="en" for English strings, data-open="true" to start with the panel open.
  */
 import { stringsFor } from './strings.js';
-import { createTransport, loadVisitorId, randomId, type ChatMessage } from './transport.js';
+import { createTransport, loadVisitorId, randomId, TooFast, type ChatMessage } from './transport.js';
 import { createView } from './view.js';
 
 function ownScript(): HTMLScriptElement | null {
@@ -93,8 +93,8 @@ function start(script: HTMLScriptElement): void {
         } catch {
           /* storage refused: the stream then opens with the panel next time */
         }
-      } catch {
-        view.setSending(key, 'failed', () => void attempt());
+      } catch (err) {
+        view.setSending(key, 'failed', () => void attempt(), err instanceof TooFast ? t.tooFast : undefined);
       }
     };
     await attempt();

@@ -7,6 +7,7 @@ import { testChannelConnection } from '../../usecases/test-channel-connection.js
 import { parseBody, readJson } from '../body.js';
 import { channelView } from '../channel-view.js';
 import type { HttpDeps } from '../deps.js';
+import { idParam } from '../request-params.js';
 
 const modelSchema = z.object({ name: z.string().min(1).max(200).nullable().optional(), threshold: z.number().min(0).max(1).optional(), systemPrompt: z.string().max(8000).optional() }).strict();
 const handoffSchema = z.object({ keywords: z.array(z.string().min(1).max(100)).max(200).optional(), holdingMessage: z.string().max(2000).optional() }).strict();
@@ -24,6 +25,7 @@ const patchSchema = z.object(editable).partial().strict();
 
 export function channelRoutes(deps: HttpDeps): Router {
   const router = new Router({ prefix: '/api/channels' });
+  router.param('id', idParam('text', 'CHANNEL.NOT_FOUND', 'channel'));
   const view = (channel: Channel) => channelView(channel, deps.core.adapters.get(channel.kind)?.secretFields ?? [], deps.publicUrl);
 
   router.post('/', async (ctx) => {

@@ -13,12 +13,13 @@ import { retryOutboxMessage } from '../../usecases/retry-outbox-message.js';
 import { sendAgentReply } from '../../usecases/send-agent-reply.js';
 import { parseBody, readJson } from '../body.js';
 import type { HttpDeps } from '../deps.js';
+import { idParam, pagination, textIdQuery } from '../request-params.js';
 
 const listSchema = z.object({
   status: z.enum(CONVERSATION_STATUSES).optional(),
-  channelId: z.string().min(1).optional(),
-  assignee: z.string().min(1).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  channelId: textIdQuery.optional(),
+  assignee: textIdQuery.optional(),
+  limit: pagination(100, 500).limit,
 });
 /** `?assignee=`: a user id, `me` (the caller) or `none` (nobody's: the unclaimed queue). */
 function assigneeFilter(assignee: string | undefined, actorId: string): string | null | undefined {
@@ -56,6 +57,8 @@ const summaryView = (c: ConversationSummary, window?: ReplyWindow, now = new Dat
 
 export function conversationRoutes(deps: HttpDeps): Router {
   const router = new Router({ prefix: '/api/conversations' });
+  router.param('id', idParam('row', 'CONVERSATION.NOT_FOUND', 'conversation'));
+  router.param('messageId', idParam('row', 'MESSAGE.NOT_FOUND', 'message'));
   const core = deps.core;
   const windowOf = async (c: ConversationSummary) => {
     const channel = await core.channels.get(c.channelId);

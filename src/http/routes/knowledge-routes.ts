@@ -7,15 +7,21 @@ import { importKnowledge } from '../../usecases/import-knowledge.js';
 import { createKnowledgeEntry, deleteKnowledgeEntry, exportKnowledge, updateKnowledgeEntry } from '../../usecases/manage-knowledge.js';
 import { parseBody, readJson, readRawBody } from '../body.js';
 import type { HttpDeps } from '../deps.js';
+import { idParam, optionalParam, pagination, searchQuery, textIdQuery } from '../request-params.js';
 
 const entrySchema = z.object({ instruction: z.string().trim().min(1).max(2000), input: z.string().max(2000).default(''), output: z.string().trim().min(1).max(8000) }).strict();
 const createSchema = entrySchema.extend({ channelId: z.string().min(1).max(200).nullable().optional() }).strict();
 
+const scopeSchema = z.object({ channelId: optionalParam(textIdQuery) });
+const listSchema = scopeSchema.extend({ q: searchQuery.optional(), ...pagination(100, 500) });
+
 const entryView = (e: KnowledgeRecord) => ({ id: e.id, channelId: e.channelId, instruction: e.instruction, input: e.input, output: e.output, updatedAt: e.updatedAt });
-const channelIdOf = (ctx: Context) => (typeof ctx.query.channelId === 'string' && ctx.query.channelId ? ctx.query.channelId : null);
+/** `?channelId=`: one channel's entries (and the shared ones); absent or empty, all of them. */
+const channelIdOf = (ctx: Context) => parseBody(scopeSchema, ctx.query).channelId ?? null;
 
 export function knowledgeRoutes(deps: HttpDeps): Router {
   const router = new Router({ prefix: '/api/knowledge' });
+  router.param('id', idParam('row', 'KNOWLEDGE.NOT_FOUND', 'knowledge entry'));
   const core = deps.core;
 
   router.post('/import', async (ctx) => {
@@ -32,10 +38,8 @@ export function knowledgeRoutes(deps: HttpDeps): Router {
     ctx.body = body;
   });
   router.get('/', async (ctx) => {
-    const limit = Math.min(500, Math.max(1, Number(ctx.query.limit ?? 100) || 100));
-    const offset = Math.max(0, Number(ctx.query.offset ?? 0) || 0);
-    const query = typeof ctx.query.q === 'string' && ctx.query.q ? ctx.query.q : undefined;
-    ctx.body = { items: (await core.knowledge.listFor(channelIdOf(ctx), { query, limit, offset })).map(entryView) };
+    const { channelId = null, q, limit, offset } = parseBody(listSchema, ctx.query);
+    ctx.body = { items: (await core.knowledge.listFor(channelId, { query: q || undefined, limit, offset })).map(entryView) };
   });
   router.post('/', async (ctx) => {
     const { channelId = null, ...entry } = parseBody(createSchema, await readJson(ctx));

@@ -1,10 +1,14 @@
 import Router from '@koa/router';
-import { ValidationError } from '../../domain/errors.js';
+import { z } from 'zod';
 import { exportTrainingData } from '../../usecases/export-training-data.js';
+import { parseBody } from '../body.js';
 import type { HttpDeps } from '../deps.js';
 import type { AuthState } from '../middleware/authenticate.js';
+import { dateQuery, optionalParam } from '../request-params.js';
 import { watchSessionEnd } from '../session-watch.js';
 import { openEventStream } from '../sse.js';
+
+const exportSchema = z.object({ since: optionalParam(dateQuery) });
 
 /** Health for orchestrators, Prometheus text for scrapers (bind /metrics to a private port in production). */
 export function healthRoutes(deps: HttpDeps): Router {
@@ -44,8 +48,7 @@ export function adminStreamRoutes(deps: HttpDeps): Router {
     });
   });
   router.get('/export/training.jsonl', async (ctx) => {
-    const since = typeof ctx.query.since === 'string' && ctx.query.since ? new Date(ctx.query.since) : new Date(0);
-    if (Number.isNaN(since.getTime())) throw new ValidationError('since must be an ISO date');
+    const since = parseBody(exportSchema, ctx.query).since ?? new Date(0);
     const examples = await exportTrainingData(deps.core, ctx.state.actor, since);
     ctx.type = 'application/x-ndjson; charset=utf-8';
     ctx.set('Content-Disposition', 'attachment; filename="training.jsonl"');

@@ -6,6 +6,7 @@ import { createUser } from '../../usecases/create-user.js';
 import { updateUser } from '../../usecases/update-user.js';
 import { parseBody, readJson } from '../body.js';
 import type { HttpDeps } from '../deps.js';
+import { idParam } from '../request-params.js';
 import { userView } from '../user-view.js';
 
 const fields = {
@@ -20,6 +21,7 @@ const patchSchema = z.object(fields).partial().strict().refine((p) => Object.key
 /** /api/users (admin only, guarded in app.ts). */
 export function userRoutes(deps: HttpDeps): Router {
   const router = new Router({ prefix: '/api/users' });
+  router.param('id', idParam('text', 'USER.NOT_FOUND', 'user'));
   const core = deps.core;
 
   router.get('/', async (ctx) => {

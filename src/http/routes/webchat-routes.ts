@@ -10,6 +10,7 @@ import { projectRoot } from '../../paths.js';
 import { receiveMessages } from '../../usecases/receive-messages.js';
 import { parseBody, readJson } from '../body.js';
 import type { HttpDeps } from '../deps.js';
+import { createWebchatLimiter } from '../rate-limit-webchat.js';
 import { openEventStream } from '../sse.js';
 
 /** Visitor ids are random and act as the visitor's only credential: long, opaque, URL-safe. */
@@ -26,6 +27,7 @@ const widgetMissing = `<p class="missing" role="alert">聊天组件还没有构�
 export function webchatRoutes(deps: HttpDeps): Router {
   const router = new Router();
   const core = deps.core;
+  const limiter = createWebchatLimiter();
 
   async function webchatChannel(ctx: Context): Promise<Channel> {
     const channel = await core.channels.get(ctx.params.channelId);
@@ -46,6 +48,8 @@ export function webchatRoutes(deps: HttpDeps): Router {
       ctx.set('Access-Control-Allow-Origin', origin);
       ctx.set('Access-Control-Allow-Methods', 'GET, POST');
       ctx.set('Access-Control-Allow-Headers', 'Content-Type');
+      // The widget waits as long as a 429 asks (issue 11), and may only read that if told so.
+      ctx.set('Access-Control-Expose-Headers', 'Retry-After');
       ctx.set('Access-Control-Max-Age', '600');
     }
     if (ctx.method === 'OPTIONS') ctx.status = 204;
@@ -56,6 +60,9 @@ export function webchatRoutes(deps: HttpDeps): Router {
   router.post('/webchat/:channelId/messages', cors, async (ctx) => {
     const channel = await webchatChannel(ctx);
     const body = parseBody(postSchema, await readJson(ctx));
+    // Before anything is stored: a refused message leaves no trace.
+    const isNewVisitor = async () => !(await core.store.findByContact(channel.id, body.visitorId));
+    await limiter.admit({ channelId: channel.id, address: ctx.ip, visitorId: body.visitorId }, core.clock.now().getTime(), isNewVisitor);
     const result = await receiveMessages(core, channel, [{
       platformMessageId: `${body.visitorId}:${body.clientMessageId ?? randomUUID()}`,
       contact: { externalId: body.visitorId },
