@@ -1,4 +1,5 @@
 import type { CoreDeps } from '../usecases/deps.js';
+import { every } from './every.js';
 import { schedulePull, scheduleSend, scheduleTurn } from '../usecases/schedule.js';
 
 /**
@@ -34,16 +35,5 @@ async function resendIsSafe(deps: CoreDeps, outboxId: string): Promise<boolean> 
 
 /** Starts sweeping every `intervalMs`; the returned stop waits for a sweep in progress. */
 export function startSweeper(deps: CoreDeps, intervalMs: number, stalledAfterMs: number): () => Promise<void> {
-  let running: Promise<void> | null = null;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = sweepOnce(deps, stalledAfterMs)
-      .then(() => undefined, (err: Error) => deps.log.warn({ err: err.message }, 'sweep failed'))
-      .finally(() => (running = null));
-  }, intervalMs);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
+  return every(intervalMs, 'sweep', deps.log, () => sweepOnce(deps, stalledAfterMs));
 }

@@ -1,21 +1,16 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { FakeModelServer } from '../fakes/fake-model-server.js';
 import type { FakeWecomApi } from '../fakes/fake-wecom-api.js';
+import { startRedis } from '../support/redis-child.js';
 import { freePort, startChildService } from '../support/child-service.js';
 import { ADMIN_TOKEN, createStorage, mode, sleep, startTestService, waitFor, type Storage, type TestService } from '../support/harness.js';
 import { createWecomChannel, newWecomApp, postText, startFakeWecom } from '../support/wecom-channel.js';
 
 /** Issue 11: what a bad day for Redis or PostgreSQL did to readiness, shutdown and start-up. */
-
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  await waitFor('redis to listen', () => fetch(`http://127.0.0.1:${port}`).then(() => true, (e: Error & { cause?: { code?: string } }) => e.cause?.code !== 'ECONNREFUSED'));
-  return child;
-}
 
 /** /readyz with a client deadline: a hang is a failure, not a slow pass. */
 async function readyz(url: string): Promise<{ status: number; body: any }> {

@@ -1,18 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { FakeModelServer } from '../fakes/fake-model-server.js';
 import { FakeWecomApi } from '../fakes/fake-wecom-api.js';
+import { startRedis } from '../support/redis-child.js';
 import { freePort } from '../support/child-service.js';
 import { createStorage, mode, sleep, startTestService, waitFor, type Storage, type TestService } from '../support/harness.js';
 import { createWecomChannel, newWecomApp, postText, startFakeWecom } from '../support/wecom-channel.js';
-
-/** A Redis of our own, so killing it hurts no other test. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  await waitFor('redis to listen', () => fetch(`http://127.0.0.1:${port}`).then(() => true, (e: Error & { cause?: { code?: string } }) => e.cause?.code !== 'ECONNREFUSED'));
-  return child;
-}
 
 /** DESIGN.md §3.3: Redis is a wake-up channel, never the record. */
 describe('Redis down: callbacks acked and answered through Postgres, nothing twice when it returns', { skip: mode !== 'real' && 'needs real Redis' }, () => {
