@@ -1,0 +1,75 @@
+/**
+ * A Redis of the fault suite's own on a spare port, without persistence: a restart comes back
+ * empty, as a Redis that lost its memory does (reliability.md §4.2).
+ */
+import net from 'node:net';
+import { waitFor } from '../../support/harness.js';
+import { freePort } from '../../support/child-service.js';
+import { spawnGroup, type GroupProcess } from './process-group.js';
+
+export class RedisInstance {
+  private proc: GroupProcess | null = null;
+
+  private constructor(readonly port: number) {}
+
+  static async create(): Promise<RedisInstance> {
+    const instance = new RedisInstance(await freePort());
+    await instance.start();
+    return instance;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    this.proc = spawnGroup('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
+    const proc = this.proc;
+    await waitFor(`Redis on port ${this.port}`, async () => {
+      if (proc.child.exitCode !== null) throw new Error(`redis-server exited: ${proc.output().slice(-2000)}`);
+      return (await this.command('PING').catch(() => '')) === '+PONG';
+    }, 15_000);
+  }
+
+  async kill9(): Promise<void> {
+    await this.proc?.kill9();
+  }
+
+  /** SIGSTOP: the port stays open, every command waits (issue 11: /readyz hung for 40 s). */
+  pause(): void {
+    this.proc?.signal('SIGSTOP');
+  }
+
+  resume(): void {
+    this.proc?.signal('SIGCONT');
+  }
+
+  async flushAll(): Promise<void> {
+    const answer = await this.command('FLUSHALL');
+    if (answer !== '+OK') throw new Error(`FLUSHALL answered ${answer}`);
+  }
+
+  async dispose(): Promise<void> {
+    await this.proc?.kill9();
+  }
+
+  /** One inline command; the first line of the answer. */
+  command(line: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host: '127.0.0.1', port: this.port }, () => socket.write(`${line}\r\n`));
+      let answer = '';
+      socket.setTimeout(2000, () => {
+        socket.destroy();
+        reject(new Error(`Redis did not answer ${line}`));
+      });
+      socket.on('data', (d) => {
+        answer += d.toString('utf8');
+        if (answer.includes('\r\n')) {
+          socket.destroy();
+          resolve(answer.split('\r\n')[0]);
+        }
+      });
+      socket.on('error', reject);
+    });
+  }
+}
