@@ -1,11 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { FakeModelServer } from '../fakes/fake-model-server.js';
 import type { FakeWecomApi } from '../fakes/fake-wecom-api.js';
-import { startRedis } from '../support/redis-child.js';
+import { RedisInstance } from '../support/redis-instance.js';
 import { freePort, startChildService } from '../support/child-service.js';
 import { ADMIN_TOKEN, createStorage, mode, sleep, startTestService, waitFor, type Storage, type TestService } from '../support/harness.js';
 import { createWecomChannel, newWecomApp, postText, startFakeWecom } from '../support/wecom-channel.js';
@@ -23,55 +22,52 @@ describe('Redis hung (SIGSTOP) or down', { skip: mode !== 'real' && 'needs a Red
   let storage: Storage;
   let fake: FakeWecomApi;
   let model: FakeModelServer;
-  let redis: ChildProcess;
-  let redisPort: number;
+  let redis: RedisInstance;
 
   before(async () => {
-    redisPort = await freePort();
-    redis = await startRedis(redisPort);
+    redis = await RedisInstance.create();
     fake = await startFakeWecom(app);
     model = await new FakeModelServer().start();
     model.reply = (body) => ({ content: `答复：${body.messages.at(-1)!.content}`, logprobs: -0.01 });
     storage = await createStorage();
   });
   after(async () => {
-    redis?.kill('SIGCONT');
-    redis?.kill('SIGKILL');
+    await redis?.dispose();
     await model?.close();
     await fake?.close();
     await storage?.dispose();
   });
 
   test('/readyz answers 503 at once while Redis is hung, messages are still answered once, and readiness returns with it', async () => {
-    const svc: TestService = await startTestService(storage, { WECOM_API_BASE: fake.url, MODEL_BASE_URL: model.url, REDIS_URL: `redis://127.0.0.1:${redisPort}` });
+    const svc: TestService = await startTestService(storage, { WECOM_API_BASE: fake.url, MODEL_BASE_URL: model.url, REDIS_URL: redis.url });
     try {
       const channelId = await createWecomChannel(svc, app);
       assert.equal((await readyz(svc.url)).status, 200);
-      redis.kill('SIGSTOP');
+      redis.pause();
       const during = await readyz(svc.url);
       assert.equal(during.status, 503);
       assert.equal(during.body.checks.redis, false);
       assert.equal(during.body.checks.database, true);
       assert.equal((await postText(svc, channelId, app, { from: 'h1', content: '包邮吗', msgId: '820001' })).status, 200);
       await waitFor('a reply while Redis is hung', () => fake.sent.some((m) => m.touser === 'h1'), 20000);
-      redis.kill('SIGCONT');
+      redis.resume();
       await waitFor('readiness after SIGCONT', async () => (await readyz(svc.url)).status === 200, 20000);
       await sleep(1500);
       assert.equal(fake.sent.filter((m) => m.touser === 'h1').length, 1);
     } finally {
-      redis.kill('SIGCONT');
+      redis.resume();
       await svc.close();
     }
   });
 
   test('SIGTERM while Redis is down drains and exits 0 (not the forced exit 1)', async () => {
-    const child = await startChildService(storage, { WECOM_API_BASE: fake.url, MODEL_BASE_URL: model.url, REDIS_URL: `redis://127.0.0.1:${redisPort}` });
-    redis.kill('SIGKILL');
+    const child = await startChildService(storage, { WECOM_API_BASE: fake.url, MODEL_BASE_URL: model.url, REDIS_URL: redis.url });
+    await redis.kill9();
     await sleep(500);
     const exited = new Promise<number | null>((resolve) => child.process.once('exit', (code) => resolve(code)));
     child.process.kill('SIGTERM');
     assert.equal(await exited, 0, child.output().slice(-2000));
-    redis = await startRedis(redisPort);
+    await redis.start();
   });
 });
 

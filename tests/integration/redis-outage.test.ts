@@ -1,10 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { FakeModelServer } from '../fakes/fake-model-server.js';
 import { FakeWecomApi } from '../fakes/fake-wecom-api.js';
-import { startRedis } from '../support/redis-child.js';
-import { freePort } from '../support/child-service.js';
+import { RedisInstance } from '../support/redis-instance.js';
 import { createStorage, mode, sleep, startTestService, waitFor, type Storage, type TestService } from '../support/harness.js';
 import { createWecomChannel, newWecomApp, postText, startFakeWecom } from '../support/wecom-channel.js';
 
@@ -15,23 +13,21 @@ describe('Redis down: callbacks acked and answered through Postgres, nothing twi
   let fake: FakeWecomApi;
   let model: FakeModelServer;
   let svc: TestService;
-  let redis: ChildProcess;
-  let port: number;
+  let redis: RedisInstance;
   let channelId: string;
 
   before(async () => {
-    port = await freePort();
-    redis = await startRedis(port);
+    redis = await RedisInstance.create();
     fake = await startFakeWecom(app);
     model = await new FakeModelServer().start();
     model.reply = (body) => ({ content: `答复：${body.messages.at(-1)!.content}`, logprobs: -0.01 });
     storage = await createStorage();
-    svc = await startTestService(storage, { WECOM_API_BASE: fake.url, MODEL_BASE_URL: model.url, REDIS_URL: `redis://127.0.0.1:${port}` });
+    svc = await startTestService(storage, { WECOM_API_BASE: fake.url, MODEL_BASE_URL: model.url, REDIS_URL: redis.url });
     channelId = await createWecomChannel(svc, app);
   });
   after(async () => {
     await svc?.close();
-    redis?.kill('SIGKILL');
+    await redis?.dispose();
     await model?.close();
     await fake?.close();
     await storage?.dispose();
@@ -43,7 +39,7 @@ describe('Redis down: callbacks acked and answered through Postgres, nothing twi
   });
 
   test('with Redis killed, callbacks are acked and answered through Postgres, once each', async () => {
-    redis.kill('SIGKILL');
+    await redis.kill9();
     await sleep(300);
     for (const i of [1, 2, 3]) {
       const res = await postText(svc, channelId, app, { from: `r${i}`, content: `问题${i}`, msgId: `81000${i}` });
@@ -57,7 +53,7 @@ describe('Redis down: callbacks acked and answered through Postgres, nothing twi
   });
 
   test('when Redis comes back (empty), nothing is answered twice and new messages go through it', async () => {
-    redis = await startRedis(port);
+    await redis.start();
     await waitFor('readiness with Redis back', async () => (await svc.api('GET', '/readyz')).status === 200, 20000);
     assert.equal((await postText(svc, channelId, app, { from: 'r4', content: '问题4', msgId: '810004' })).status, 200);
     await waitFor('reply to r4', () => fake.sent.some((m) => m.touser === 'r4'), 20000);

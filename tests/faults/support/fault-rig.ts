@@ -16,8 +16,8 @@ import { echoReply } from './answer-echo.js';
 import { FaultProxy } from './fault-proxy.js';
 import { LoadDriver } from './load-driver.js';
 import { PostgresInstance } from './postgres-instance.js';
-import { exitsWithin } from './process-group.js';
-import { RedisInstance } from './redis-instance.js';
+import { exitsWithin } from '../../support/process-group.js';
+import { RedisInstance } from '../../support/redis-instance.js';
 
 /** Long enough for a drain when nothing is down (SIGTERM while Redis is down took 30 s: issue 11). */
 const SHUTDOWN_GRACE_MS = 15_000;

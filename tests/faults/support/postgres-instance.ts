@@ -11,9 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import pg from 'pg';
-import { waitFor } from '../../support/harness.js';
 import { freePort } from '../../support/child-service.js';
-import { exitsWithin, runToEnd, spawnGroup, type GroupProcess } from './process-group.js';
+import { exitsWithin, LocalServer, runToEnd } from '../../support/process-group.js';
 
 function postgresBin(): string {
   const root = '/usr/lib/postgresql';
@@ -29,11 +28,12 @@ function asPostgresUser(): string[] {
   return [`--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--'];
 }
 
-export class PostgresInstance {
-  private proc: GroupProcess | null = null;
+export class PostgresInstance extends LocalServer {
   private readonly bin = postgresBin();
 
-  private constructor(readonly dir: string, readonly port: number) {}
+  private constructor(readonly dir: string, readonly port: number) {
+    super();
+  }
 
   static async create(): Promise<PostgresInstance> {
     const dir = mkdtempSync(join(tmpdir(), 'kefu-faults-pg-'));
@@ -60,20 +60,10 @@ export class PostgresInstance {
     return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
   }
 
-  /** Everything the postmaster logged since its last start. */
-  output(): string {
-    return this.proc?.output() ?? '';
-  }
-
   async start(): Promise<void> {
-    this.proc = spawnGroup('setpriv', [...asPostgresUser(), join(this.bin, 'postgres'), '-D', this.dataDir, '-p', String(this.port),
+    await this.spawnAndWait(`PostgreSQL on port ${this.port}`, 'setpriv', [...asPostgresUser(), join(this.bin, 'postgres'), '-D', this.dataDir, '-p', String(this.port),
       '-k', this.dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off',
-      '-c', 'full_page_writes=off', '-c', 'max_connections=200', '-c', 'logging_collector=off']);
-    const proc = this.proc;
-    await waitFor(`PostgreSQL on port ${this.port}`, async () => {
-      if (proc.child.exitCode !== null) throw new Error(`postgres exited: ${proc.output().slice(-2000)}`);
-      return this.answers();
-    }, 30_000);
+      '-c', 'full_page_writes=off', '-c', 'max_connections=200', '-c', 'logging_collector=off'], () => this.answers(), 30_000);
   }
 
   /** `pg_ctl stop -m immediate`: SIGQUIT, no checkpoint; crash recovery on the next start. */
@@ -89,20 +79,6 @@ export class PostgresInstance {
   async restartImmediate(): Promise<void> {
     await this.stopImmediate();
     await this.start();
-  }
-
-  /** kill -9 of the postmaster and every backend. */
-  async kill9(): Promise<void> {
-    await this.proc?.kill9();
-  }
-
-  /** Freezes every Postgres process: connections stay open and nothing answers. */
-  pause(): void {
-    this.proc?.signal('SIGSTOP');
-  }
-
-  resume(): void {
-    this.proc?.signal('SIGCONT');
   }
 
   async query<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {

@@ -4,6 +4,8 @@
  * alive when the test process exits, however it exits, is SIGKILLed.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { within } from '../../src/deadline.js';
+import { waitFor } from './harness.js';
 
 const liveGroups = new Set<number>();
 process.once('exit', () => {
@@ -71,11 +73,45 @@ export function runToEnd(command: string, args: string[], opts: SpawnOptions = {
   });
 }
 
-/** Waits for `exited`, at most `ms`; true when it exited in time. */
-export async function exitsWithin(proc: { exited: Promise<unknown> }, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  const done = await Promise.race([proc.exited.then(() => true), timeout]);
-  clearTimeout(timer);
-  return done;
+/** Waits for the process to exit, at most `ms`; true when it exited in time. */
+export function exitsWithin(proc: { exited: Promise<unknown> }, ms: number): Promise<boolean> {
+  return within(ms, proc.exited.then(() => true), false);
+}
+
+/**
+ * A server of the tests' own (PostgreSQL, Redis) in its process group: what every fault does to
+ * it, whichever server it is. Subclasses start it and say when it answers.
+ */
+export abstract class LocalServer {
+  protected proc: GroupProcess | null = null;
+
+  abstract start(): Promise<void>;
+
+  /** Everything it logged since its last start. */
+  output(): string {
+    return this.proc?.output() ?? '';
+  }
+
+  /** kill -9 of the server and every process it started. */
+  async kill9(): Promise<void> {
+    await this.proc?.kill9();
+  }
+
+  /** SIGSTOP: the port stays open and nothing answers (issue 11: /readyz hung for 40 s). */
+  pause(): void {
+    this.proc?.signal('SIGSTOP');
+  }
+
+  resume(): void {
+    this.proc?.signal('SIGCONT');
+  }
+
+  /** Spawns it and waits until `answers`; fails at once if it exits meanwhile. */
+  protected async spawnAndWait(what: string, command: string, args: string[], answers: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+    const proc = (this.proc = spawnGroup(command, args));
+    await waitFor(what, async () => {
+      if (proc.child.exitCode !== null) throw new Error(`${command} exited: ${proc.output().slice(-2000)}`);
+      return answers();
+    }, timeoutMs);
+  }
 }

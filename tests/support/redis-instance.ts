@@ -1,16 +1,15 @@
 /**
- * A Redis of the fault suite's own on a spare port, without persistence: a restart comes back
- * empty, as a Redis that lost its memory does (reliability.md §4.2).
+ * A Redis of a test's own on a spare port, so killing or stopping it hurts no other test. No
+ * persistence: a restart comes back empty, as a Redis that lost its memory does (reliability.md §4.2).
  */
 import net from 'node:net';
-import { waitFor } from '../../support/harness.js';
-import { freePort } from '../../support/child-service.js';
-import { spawnGroup, type GroupProcess } from './process-group.js';
+import { freePort } from './child-service.js';
+import { LocalServer } from './process-group.js';
 
-export class RedisInstance {
-  private proc: GroupProcess | null = null;
-
-  private constructor(readonly port: number) {}
+export class RedisInstance extends LocalServer {
+  private constructor(readonly port: number) {
+    super();
+  }
 
   static async create(): Promise<RedisInstance> {
     const instance = new RedisInstance(await freePort());
@@ -23,25 +22,8 @@ export class RedisInstance {
   }
 
   async start(): Promise<void> {
-    this.proc = spawnGroup('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
-    const proc = this.proc;
-    await waitFor(`Redis on port ${this.port}`, async () => {
-      if (proc.child.exitCode !== null) throw new Error(`redis-server exited: ${proc.output().slice(-2000)}`);
-      return (await this.command('PING').catch(() => '')) === '+PONG';
-    }, 15_000);
-  }
-
-  async kill9(): Promise<void> {
-    await this.proc?.kill9();
-  }
-
-  /** SIGSTOP: the port stays open, every command waits (issue 11: /readyz hung for 40 s). */
-  pause(): void {
-    this.proc?.signal('SIGSTOP');
-  }
-
-  resume(): void {
-    this.proc?.signal('SIGCONT');
+    await this.spawnAndWait(`Redis on port ${this.port}`, 'redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      async () => (await this.command('PING').catch(() => '')) === '+PONG', 15_000);
   }
 
   async flushAll(): Promise<void> {
