@@ -5,9 +5,8 @@
  * hostile request can come from an address of its own and the rate limits stay out of the way.
  */
 import { randomBytes } from 'node:crypto';
-import { encrypt } from '../../adapters/wecom/crypto.js';
 import { buildRobotPayload, signHeaders } from '../fakes/fake-dingtalk-openapi.js';
-import { buildCallback, signedQuery, type FakeWecomApi } from '../fakes/fake-wecom-api.js';
+import { buildCallback, type FakeWecomApi } from '../fakes/fake-wecom-api.js';
 import { DingtalkFakes, createDingtalkChannel, newDingtalkApp, type DingtalkApp } from './dingtalk-fakes.js';
 import { createStorage, startTestService, type Storage, type TestService } from './harness.js';
 import { createBotChannel, newBotKeys, newMsgid, WecomBotClient, type BotKeys } from './wecom-bot.js';
@@ -75,13 +74,8 @@ export class EveryChannel {
   }
 
   /** A 智能机器人 callback whose decrypted plaintext is `plain`, as is. */
-  async postBotPlain(plain: string): Promise<Answer> {
-    const encrypted = encrypt(this.botKeys.encodingAesKey, plain, '');
-    const q = new URLSearchParams(signedQuery(this.botKeys.token, encrypted));
-    const res = await fetch(`${this.svc.url}/webhooks/wecom-bot/${this.ids.bot}?${q}`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ encrypt: encrypted }),
-    });
-    return { status: res.status, body: await res.text() };
+  postBotPlain(plain: string): Promise<Answer> {
+    return this.bot.post(plain);
   }
 
   /** A DingTalk HTTP-mode callback with this body, signed (the signature covers only the timestamp). */
@@ -112,8 +106,7 @@ export class EveryChannel {
 
   /** Messages stored for a contact of a channel, oldest first; [] when there is no such conversation. */
   async messagesOf(channelId: string, externalId: string): Promise<{ text: string | null; kind: string; sender: string }[]> {
-    const list = await this.svc.api('GET', `/api/conversations?channelId=${encodeURIComponent(channelId)}&limit=500`);
-    const found = list.body.items.find((c: { contact: { externalId: string } }) => c.contact.externalId === externalId);
+    const found = await this.conversationOf(channelId, externalId);
     if (!found) return [];
     return (await this.svc.api('GET', `/api/conversations/${found.id}`)).body.messages;
   }

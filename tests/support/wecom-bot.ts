@@ -58,9 +58,10 @@ export class WecomBotClient {
     return { status: res.status, body: await res.text() };
   }
 
-  /** POSTs one callback whose plaintext is `plain`, encrypted and signed as WeCom does. */
-  async post(plain: object, opts: PostOptions = {}): Promise<{ status: number; body: string }> {
-    const encrypted = encrypt(opts.encodingAesKey ?? this.keys.encodingAesKey, JSON.stringify(plain), '');
+  /** POSTs one callback whose plaintext is `plain` (JSON, or a string as is), encrypted and signed as WeCom does. */
+  async post(plain: object | string, opts: PostOptions = {}): Promise<{ status: number; body: string }> {
+    const text = typeof plain === 'string' ? plain : JSON.stringify(plain);
+    const encrypted = encrypt(opts.encodingAesKey ?? this.keys.encodingAesKey, text, '');
     const q = new URLSearchParams(signedQuery(opts.token ?? this.keys.token, encrypted, { timestamp: opts.timestamp }));
     const res = await fetch(`${this.url(opts.channelId)}?${q}`, {
       method: 'POST',
