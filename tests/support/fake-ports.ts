@@ -86,10 +86,24 @@ export type OutboxCall =
   | { op: 'markFailed'; outboxId: string; error: string }
   | { op: 'markUnknown'; outboxId: string; error: string };
 
-/** Hands out the configured claim once per outbox id and records every state change. */
+/**
+ * The outbox in memory: records every state change, and keeps DeliveryHealth as migration 007's
+ * table does (one probe per failing channel). A row is claimable once, and again after a retry or
+ * a wait, as the real store's pending rows are; `waiting` are those a drain would make due.
+ */
 export class FakeOutboxStore implements OutboxStore {
   readonly calls: OutboxCall[] = [];
-  private readonly claimable = new Map<string, ClaimedSend>();
+  readonly health: string[] = [];
+  readonly waits: { outboxId: string; reason: string; delayMs: number }[] = [];
+  readonly retryUntil = new Map<string, Date>();
+  failing = false;
+  probe: string | null = null;
+  private readonly rows = new Map<string, ClaimedSend>();
+  private readonly claimable = new Set<string>();
+  private readonly waiting = new Set<string>();
+
+  /** `queuedAt`: when rows added without one were queued (now by default). */
+  constructor(private readonly defaults: { queuedAt?: Date } = {}) {}
 
   /** Makes one row claimable; `attempts` is the value after the claim (the real claim increments it). */
   add(row: Partial<ClaimedSend> & { outboxId: string }): ClaimedSend {
@@ -103,12 +117,13 @@ export class FakeOutboxStore implements OutboxStore {
       text: 'hello',
       replyCode: null,
       attempts: 1,
-      queuedAt: new Date(),
+      queuedAt: this.defaults.queuedAt ?? new Date(),
       retryUntil: null,
       channelFailing: false,
       ...row,
     };
-    this.claimable.set(claimed.outboxId, claimed);
+    this.rows.set(claimed.outboxId, claimed);
+    this.claimable.add(claimed.outboxId);
     return claimed;
   }
 
@@ -116,15 +131,20 @@ export class FakeOutboxStore implements OutboxStore {
 
   async claim(outboxId: string, leaseMs: number): Promise<ClaimedSend | null> {
     this.calls.push({ op: 'claim', outboxId, leaseMs });
-    const row = this.claimable.get(outboxId);
-    this.claimable.delete(outboxId);
-    return row ?? null;
+    const row = this.rows.get(outboxId);
+    if (!row || !this.claimable.delete(outboxId)) return null;
+    return { ...row, channelFailing: this.failing };
   }
   async markSent(outboxId: string, platformMessageId: string | null): Promise<void> {
     this.calls.push({ op: 'markSent', outboxId, platformMessageId });
   }
   async markRetry(outboxId: string, error: string, delayMs: number): Promise<void> {
     this.calls.push({ op: 'markRetry', outboxId, error, delayMs });
+    this.again(outboxId, 1);
+  }
+  async markWaiting(outboxId: string, reason: string, delayMs: number): Promise<void> {
+    this.waits.push({ outboxId, reason, delayMs });
+    this.again(outboxId, 0);
   }
   async markFailed(outboxId: string, error: string): Promise<void> {
     this.calls.push({ op: 'markFailed', outboxId, error });
@@ -132,20 +152,49 @@ export class FakeOutboxStore implements OutboxStore {
   async markUnknown(outboxId: string, error: string): Promise<void> {
     this.calls.push({ op: 'markUnknown', outboxId, error });
   }
-  // DeliveryHealth (issue 11): every channel healthy, every failing row its own probe.
-  markWaiting = async (): Promise<void> => {};
-  setRetryUntil = async (): Promise<void> => {};
-  takeProbe = async (): Promise<boolean> => true;
-  recordFailure = async (): Promise<boolean> => true;
-  recordRecovery = async (): Promise<number> => 0;
-  releaseProbe = async (): Promise<void> => {};
+  async setRetryUntil(outboxId: string, until: Date): Promise<void> {
+    this.retryUntil.set(outboxId, until);
+  }
+  async takeProbe(_channelId: string, outboxId: string): Promise<boolean> {
+    this.health.push(`takeProbe ${outboxId}`);
+    if (!this.failing) return true;
+    this.probe ??= outboxId;
+    return this.probe === outboxId;
+  }
+  async recordFailure(_channelId: string, outboxId: string): Promise<boolean> {
+    this.health.push(`recordFailure ${outboxId}`);
+    this.failing = true;
+    this.probe ??= outboxId;
+    return this.probe === outboxId;
+  }
+  async recordRecovery(): Promise<number> {
+    this.health.push('recordRecovery');
+    const woken = this.failing ? this.waiting.size : 0;
+    this.failing = false;
+    this.probe = null;
+    this.waiting.clear();
+    return woken;
+  }
+  async releaseProbe(_channelId: string, outboxId: string): Promise<void> {
+    this.health.push(`releaseProbe ${outboxId}`);
+    if (this.probe === outboxId) this.probe = null;
+  }
   failByPlatformId = async (): Promise<null> => null;
   takeForPoll = async (): Promise<null> => null;
   retryFailed = async (): Promise<'not_found'> => 'not_found';
   findDue = async (): Promise<{ outboxId: string; expiredLease: boolean }[]> => [];
   requeueExpired = async (): Promise<boolean> => false;
   pendingCount = async (): Promise<number> => this.claimable.size;
-  channelOf = async (outboxId: string): Promise<string | null> => this.claimable.get(outboxId)?.channelId ?? null;
+  channelOf = async (outboxId: string): Promise<string | null> => this.rows.get(outboxId)?.channelId ?? null;
+
+  /** Pending again and claimable; a claim that called the platform counts as an attempt. */
+  private again(outboxId: string, attempted: number): void {
+    const row = this.rows.get(outboxId);
+    if (!row) return;
+    this.rows.set(outboxId, { ...row, attempts: row.attempts + attempted });
+    this.claimable.add(outboxId);
+    if (this.failing) this.waiting.add(outboxId);
+  }
 }
 
 export class FakeChannelDirectory implements ChannelDirectory {

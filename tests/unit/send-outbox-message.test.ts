@@ -6,7 +6,6 @@ import type { ConversationStatus, HandoffReason } from '../../src/domain/convers
 import { PlatformError } from '../../src/domain/errors.js';
 import type { ConversationStore, NewOutgoing } from '../../src/ports/conversation-store.js';
 import type { AppEvent } from '../../src/ports/event-bus.js';
-import type { ClaimedSend, OutboxStore } from '../../src/ports/outbox-store.js';
 import { BACKOFF_CAP_MS, retryDelayMs } from '../../src/usecases/delivery-policy.js';
 import { NOTICE_WAIT_MS } from '../../src/usecases/give-up-delivery.js';
 import { sendOutboxMessage } from '../../src/usecases/send-outbox-message.js';
@@ -17,12 +16,12 @@ import {
   FakeEventBus,
   FakeJobQueue,
   FakeLog,
+  FakeOutboxStore,
   fakeDeps,
   makeChannel,
   makeContact,
   makeConversation,
   unused,
-  type OutboxCall,
   type SendBehaviour,
 } from '../support/fake-ports.js';
 
@@ -33,103 +32,6 @@ const transient = (message = 'system busy') => new PlatformError(message, { retr
 const permanent = (message = 'invalid user') => new PlatformError(message, { retryable: false, platformCode: '40003' });
 const unknownOutcome = () => new PlatformError('socket hang up after write', { retryable: true, outcomeUnknown: true });
 const refusedForHuman = () => new PlatformError('a human holds this session', { retryable: false, needsHuman: true, platformCode: '95018' });
-
-/**
- * The outbox with DeliveryHealth kept in memory as migration 007's table keeps it: one probe per
- * failing channel. Rows go back to claimable after a retry or a wait, as the real store's pending
- * rows do; `waiting` are those a drain would make due. Records what it was asked like FakeOutboxStore.
- */
-class ProbingOutbox implements OutboxStore {
-  readonly calls: OutboxCall[] = [];
-  readonly health: string[] = [];
-  readonly waits: { outboxId: string; reason: string; delayMs: number }[] = [];
-  readonly retryUntil = new Map<string, Date>();
-  failing = false;
-  probe: string | null = null;
-  private readonly rows = new Map<string, ClaimedSend>();
-  private readonly claimable = new Set<string>();
-  private readonly waiting = new Set<string>();
-
-  /** Makes one row claimable; `attempts` is the value after the claim (the real claim increments it). */
-  add(row: Partial<ClaimedSend> & { outboxId: string }): ClaimedSend {
-    const claimed: ClaimedSend = {
-      messageId: `m-${row.outboxId}`, sender: 'bot', conversationId: 'conv-1', channelId: 'ch-1', contactExternalId: 'ext-1',
-      contactAddress: {}, text: 'hello', replyCode: null, attempts: 1, queuedAt: new Date(T0), retryUntil: null, channelFailing: false,
-      ...row,
-    };
-    this.rows.set(claimed.outboxId, claimed);
-    this.claimable.add(claimed.outboxId);
-    return claimed;
-  }
-  ops = (): string[] => this.calls.map((c) => c.op);
-
-  async claim(outboxId: string, leaseMs: number): Promise<ClaimedSend | null> {
-    this.calls.push({ op: 'claim', outboxId, leaseMs });
-    const row = this.rows.get(outboxId);
-    if (!row || !this.claimable.delete(outboxId)) return null;
-    return { ...row, channelFailing: this.failing };
-  }
-  async markSent(outboxId: string, platformMessageId: string | null): Promise<void> {
-    this.calls.push({ op: 'markSent', outboxId, platformMessageId });
-  }
-  async markRetry(outboxId: string, error: string, delayMs: number): Promise<void> {
-    this.calls.push({ op: 'markRetry', outboxId, error, delayMs });
-    this.again(outboxId, 1);
-  }
-  async markWaiting(outboxId: string, reason: string, delayMs: number): Promise<void> {
-    this.waits.push({ outboxId, reason, delayMs });
-    this.again(outboxId, 0);
-  }
-  async markFailed(outboxId: string, error: string): Promise<void> {
-    this.calls.push({ op: 'markFailed', outboxId, error });
-  }
-  async markUnknown(outboxId: string, error: string): Promise<void> {
-    this.calls.push({ op: 'markUnknown', outboxId, error });
-  }
-  async setRetryUntil(outboxId: string, until: Date): Promise<void> {
-    this.retryUntil.set(outboxId, until);
-  }
-  async takeProbe(_channelId: string, outboxId: string): Promise<boolean> {
-    this.health.push(`takeProbe ${outboxId}`);
-    if (!this.failing) return true;
-    this.probe ??= outboxId;
-    return this.probe === outboxId;
-  }
-  async recordFailure(_channelId: string, outboxId: string): Promise<boolean> {
-    this.health.push(`recordFailure ${outboxId}`);
-    this.failing = true;
-    this.probe ??= outboxId;
-    return this.probe === outboxId;
-  }
-  async recordRecovery(): Promise<number> {
-    this.health.push('recordRecovery');
-    const woken = this.failing ? this.waiting.size : 0;
-    this.failing = false;
-    this.probe = null;
-    this.waiting.clear();
-    return woken;
-  }
-  async releaseProbe(_channelId: string, outboxId: string): Promise<void> {
-    this.health.push(`releaseProbe ${outboxId}`);
-    if (this.probe === outboxId) this.probe = null;
-  }
-  failByPlatformId = async (): Promise<null> => null;
-  takeForPoll = async (): Promise<null> => null;
-  retryFailed = async (): Promise<'not_found'> => 'not_found';
-  findDue = async (): Promise<{ outboxId: string; expiredLease: boolean }[]> => [];
-  requeueExpired = async (): Promise<boolean> => false;
-  pendingCount = async (): Promise<number> => this.claimable.size;
-  channelOf = async (outboxId: string): Promise<string | null> => this.rows.get(outboxId)?.channelId ?? null;
-
-  /** Pending again and claimable; a claim that called the platform counts as an attempt. */
-  private again(outboxId: string, attempted: number): void {
-    const row = this.rows.get(outboxId);
-    if (!row) return;
-    this.rows.set(outboxId, { ...row, attempts: row.attempts + attempted });
-    this.claimable.add(outboxId);
-    if (this.failing) this.waiting.add(outboxId);
-  }
-}
 
 /** The few ConversationStore calls a handoff makes, on one conversation. */
 function handoffStore(status: ConversationStatus = 'bot') {
@@ -166,7 +68,7 @@ interface Setup {
 }
 
 function setup(opts: Setup = {}) {
-  const outbox = new ProbingOutbox();
+  const outbox = new FakeOutboxStore({ queuedAt: new Date(T0) });
   const row = outbox.add({
     outboxId: 'o1', attempts: opts.attempts ?? 1, text: '您好，已发货', contactExternalId: 'wx-user-9', messageId: 'm1', conversationId: 'conv-1', channelId: 'ch-1',
     retryUntil: opts.retryUntil ?? null, sender: opts.sender ?? 'bot',
