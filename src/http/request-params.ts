@@ -25,13 +25,13 @@ export function idParam(shape: 'row' | 'text', code: string, what: string) {
   };
 }
 
-const safeText = (min: number, max: number) => z.string().min(min).max(max).refine(isSafeText, 'must not contain NUL or lone surrogates');
+const storableString = (min: number, max: number) => z.string().min(min).max(max).refine(isSafeText, 'must not contain NUL or lone surrogates');
 
 /** `?channelId=`, `?assignee=`: a text id, as a filter. */
-export const textIdQuery = safeText(1, MAX_TEXT_ID_LENGTH);
+export const textIdQuery = storableString(1, MAX_TEXT_ID_LENGTH);
 
 /** `?q=`: a search text. */
-export const searchQuery = safeText(0, 200);
+export const searchQuery = storableString(0, 200);
 
 /** `''` (a form's empty field) counts as not given. */
 const blankAsMissing = (v: unknown) => (v === '' ? undefined : v);
