@@ -19,6 +19,12 @@ const schema = z.object({
   MODEL_API_KEY: optionalString,
   MODEL_NAME: z.string().default('qwen2.5-7b-instruct'),
   MODEL_TIMEOUT_MS: z.coerce.number().int().positive().default(20000),
+  /** An OpenAI-compatible /v1/embeddings node (issue 12): knowledge is also searched by meaning. Unset → lexical search only. */
+  EMBEDDING_BASE_URL: optionalUrl,
+  EMBEDDING_API_KEY: optionalString,
+  EMBEDDING_MODEL: z.string().default('bge-m3'),
+  /** A query embedding that takes longer is skipped: the turn goes on with lexical search alone. */
+  EMBEDDING_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
   WECOM_API_BASE: z.string().url().default('https://qyapi.weixin.qq.com'),
   DINGTALK_API_BASE: z.string().url().default('https://api.dingtalk.com'),
   DINGTALK_OAPI_BASE: z.string().url().default('https://oapi.dingtalk.com'),

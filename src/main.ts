@@ -8,6 +8,7 @@ import { AccessTokenCache, createWecomAppAdapter, createWecomBotAdapter, createW
 import { createWebchatAdapter } from '../adapters/webchat/adapter.js';
 import { createDingtalkHttpAdapter, createDingtalkSender, createDingtalkStreamAdapter, DingtalkTokenCache } from '../adapters/dingtalk/index.js';
 import { loadConfig, type Config } from './config.js';
+import { createAnswerLabelStore } from './db/answer-label-store.js';
 import { createAuditLog } from './db/audit-log.js';
 import { createCachedChannelDirectory } from './db/cached-channel-directory.js';
 import { createChannelRepository } from './db/channel-repository.js';
@@ -15,6 +16,7 @@ import { createConversationStats } from './db/conversation-stats.js';
 import { createConversationStore } from './db/conversation-store.js';
 import { openPglite, openPostgres, type Database } from './db/database.js';
 import { createKnowledgeRepository } from './db/knowledge-repository.js';
+import { createKnowledgeSuggestionStore } from './db/knowledge-suggestion-store.js';
 import { createLoginThrottle } from './db/login-throttle.js';
 import { assertMasterKeyOpensSecrets } from './db/master-key-check.js';
 import { migrate } from './db/migrate.js';
@@ -41,6 +43,9 @@ import { createLogger, type Logger } from './logger.js';
 import { createMetrics, timedResponder } from './metrics.js';
 import { createKnowledgeBaseResponder } from './model/knowledge-base-responder.js';
 import { IndexedKnowledgeSearch } from './model/indexed-knowledge-search.js';
+import { createKnowledgeEmbeddingStore } from './db/knowledge-embedding-store.js';
+import { FusedKnowledgeSearch } from './model/fused-knowledge-search.js';
+import { createOpenAiEmbeddingsClient } from './model/openai-embeddings-client.js';
 import { createOpenAiCompatibleResponder } from './model/openai-compatible-responder.js';
 import { migrationsDir } from './paths.js';
 import type { ChannelAdapter } from './ports/channel-adapter.js';
@@ -102,6 +107,17 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
   const events = config.REDIS_URL ? createRedisEventBus(config.REDIS_URL, config.QUEUE_PREFIX, logger) : createLocalEventBus();
   const channelRepository = createChannelRepository(db, cipher);
   const knowledge = createKnowledgeRepository(db);
+  // With an embeddings node, meaning-based ranking is fused with the lexical one (issue 12); confidence stays lexical.
+  const lexicalSearch = new IndexedKnowledgeSearch(knowledge);
+  const search = config.EMBEDDING_BASE_URL
+    ? new FusedKnowledgeSearch(
+        lexicalSearch,
+        knowledge,
+        createOpenAiEmbeddingsClient({ baseUrl: config.EMBEDDING_BASE_URL, apiKey: config.EMBEDDING_API_KEY, model: config.EMBEDDING_MODEL, timeoutMs: config.EMBEDDING_TIMEOUT_MS }),
+        createKnowledgeEmbeddingStore(db),
+        { logger, indexWaitMs: config.EMBEDDING_TIMEOUT_MS },
+      )
+    : lexicalSearch;
   const outbox = createOutboxStore(db, 3000);
   // One token cache for every WeCom adapter: one access token per (corp, secret), §5.2.
   const wecomTokens = new AccessTokenCache({ apiBase: config.WECOM_API_BASE, timeoutMs: 10_000 });
@@ -134,7 +150,9 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
     channels: createCachedChannelDirectory(channelRepository),
     channelRepository,
     knowledge,
-    search: new IndexedKnowledgeSearch(knowledge),
+    search,
+    answerLabels: createAnswerLabelStore(db),
+    suggestions: createKnowledgeSuggestionStore(db),
     responder,
     queue,
     events,
@@ -237,7 +255,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
   const service = await startService(config, logger);
   const base = config.publicUrl;
-  logger.info({ role: config.ROLE, database: config.DATABASE_URL ? 'postgres' : 'embedded', queue: config.REDIS_URL ? 'bullmq' : 'in-process', model: config.MODEL_BASE_URL ? 'openai-compatible' : 'knowledge-base' }, 'kefu-bridge started');
+  logger.info({ role: config.ROLE, database: config.DATABASE_URL ? 'postgres' : 'embedded', queue: config.REDIS_URL ? 'bullmq' : 'in-process', model: config.MODEL_BASE_URL ? 'openai-compatible' : 'knowledge-base', embeddings: config.EMBEDDING_BASE_URL ? config.EMBEDDING_MODEL : 'off' }, 'kefu-bridge started');
   if (service.demoChannelId) console.log(`\n  Chat as a customer:  ${base}/demo/${service.demoChannelId}`);
   console.log(`  Agent console:       ${base}/console/`);
   const first = service.firstAdmin;

@@ -16,6 +16,19 @@ export type ConversationStatus = 'bot' | 'queued' | 'assigned' | 'closed';
 export type Sender = 'customer' | 'bot' | 'agent' | 'system';
 export type DeliveryStatus = 'pending' | 'done' | 'sending' | 'sent' | 'failed' | 'unknown' | 'recalled';
 
+/** An agent's verdict on a bot answer (issue 12); corrections feed the knowledge suggestions. */
+export type FeedbackVerdict = 'good' | 'bad';
+export interface MessageFeedback {
+  verdict: FeedbackVerdict;
+  correction: string | null;
+}
+/** POST /api/messages/:id/feedback answers this. */
+export interface FeedbackAnswer extends MessageFeedback {
+  messageId: string;
+  by: string;
+  at: string;
+}
+
 export interface Message {
   id: string;
   sender: Sender;
@@ -26,6 +39,8 @@ export interface Message {
   status: DeliveryStatus;
   error: string | null;
   createdAt: string;
+  /** Bot answers only (issue 12); absent from servers without feedback, null when not marked yet. */
+  feedback?: MessageFeedback | null;
 }
 
 /** 微信客服 only: what is left of the 48-hour / 5-message window; null on other channels. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Channel, ChannelKind } from '../domain/channel.js';
+import { DEFAULT_TARGET_WRONG_RATE, type Channel, type ChannelKind } from '../domain/channel.js';
 import type { ChannelPatch, ChannelRepository, NewChannel } from '../ports/channel-repository.js';
 import type { Database } from './database.js';
 import type { SecretCipher } from './secret-cipher.js';
@@ -37,7 +37,8 @@ export function createChannelRepository(db: Database, cipher: SecretCipher): Cha
       enabled: row.enabled,
       botEnabled: row.bot_enabled,
       config: { ...row.config, ...secrets },
-      model: row.model,
+      // Channels stored before issue 12 have no calibration target: the default applies.
+      model: { ...row.model, targetWrongRate: row.model.targetWrongRate ?? DEFAULT_TARGET_WRONG_RATE },
       handoff: row.handoff,
       welcomeMessage: row.welcome_message,
       createdAt: new Date(row.created_at),

@@ -117,6 +117,8 @@ function outcomeRows(outcome: TurnOutcome): { messages: OutcomeMessage[]; confid
         confidence: null,
         handoffReason: null,
       };
+    case 'acknowledge':
+      return { messages: [{ sender: 'bot', text: outcome.text, confidence: null, send: true, needsBot: false }], confidence: null, handoffReason: null };
     case 'store_only':
       return { messages: [], confidence: null, handoffReason: null };
   }

@@ -3,12 +3,20 @@ export type ChannelKind = (typeof CHANNEL_KINDS)[number];
 
 export const DEFAULT_HOLDING_MESSAGE = '已为您转接人工客服，请稍候~';
 export const DEFAULT_THRESHOLD = 0.6;
+/** The share of wrong answers (of all labelled turns) a calibrated threshold keeps under (issue 12 item 4). */
+export const DEFAULT_TARGET_WRONG_RATE = 0.01;
+export const MAX_TARGET_WRONG_RATE = 0.5;
 
 export interface ModelSettings {
   /** The vLLM LoRA adapter name; null → the deployment default (MODEL_NAME). */
   name: string | null;
   threshold: number;
   systemPrompt: string;
+  /**
+   * The calibration target (issue 12 item 4), 0..0.5; absent on channels stored before it existed
+   * (the repository fills in DEFAULT_TARGET_WRONG_RATE when it reads them).
+   */
+  targetWrongRate?: number;
 }
 
 export interface HandoffSettings {

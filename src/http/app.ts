@@ -9,14 +9,17 @@ import { errorHandler } from './middleware/error-handler.js';
 import { requireRole } from './middleware/require-role.js';
 import { safeRequestUrl } from './middleware/safe-request-url.js';
 import { authRoutes } from './routes/auth-routes.js';
+import { calibrationRoutes } from './routes/calibration-routes.js';
 import { channelRoutes } from './routes/channel-routes.js';
 import { conversationRoutes } from './routes/conversation-routes.js';
 import { directoryRoutes } from './routes/directory-routes.js';
 import { knowledgeRoutes } from './routes/knowledge-routes.js';
+import { messageRoutes } from './routes/message-routes.js';
 import { adminStreamRoutes, healthRoutes } from './routes/ops-routes.js';
 import { channelKindRoutes } from './routes/channel-kind-routes.js';
 import { consoleRoutes } from './routes/console-routes.js';
 import { statsRoutes } from './routes/stats-routes.js';
+import { suggestionRoutes } from './routes/suggestion-routes.js';
 import { platformWebhookRoutes } from './routes/platform-webhooks.js';
 import { userRoutes } from './routes/user-routes.js';
 import { webchatRoutes } from './routes/webchat-routes.js';
@@ -50,7 +53,7 @@ export function createApp(deps: HttpDeps): Koa {
   for (const router of [healthRoutes(deps), webchatRoutes(deps), consoleRoutes(deps), landing()]) app.use(router.routes()).use(router.allowedMethods());
 
   app.use(apiGuard(deps));
-  for (const router of [authRoutes(deps), userRoutes(deps), directoryRoutes(deps), channelRoutes(deps), channelKindRoutes(deps), knowledgeRoutes(deps), conversationRoutes(deps), adminStreamRoutes(deps), statsRoutes(deps)]) {
+  for (const router of [authRoutes(deps), userRoutes(deps), directoryRoutes(deps), calibrationRoutes(deps), channelRoutes(deps), channelKindRoutes(deps), suggestionRoutes(deps), knowledgeRoutes(deps), conversationRoutes(deps), messageRoutes(deps), adminStreamRoutes(deps), statsRoutes(deps)]) {
     app.use(router.routes()).use(router.allowedMethods());
   }
   return app;

@@ -1,33 +1,19 @@
 import type { KnowledgeEntry, KnowledgeHit } from '../ports/responder.js';
+import { PinyinVocabulary } from './pinyin-vocabulary.js';
+import { entityReader, type EntityReader } from './shop-entities.js';
+import { CONFIDENCE_MODEL, confidenceOf, type ConfidenceModel, type MatchFeatures } from './score-calibration.js';
+import { addWords } from './segmenter.js';
+import { canonicalize, contentWords, DEFAULT_ANALYSIS, isChitChat, normalizeText, shopTermsOf, termsOf, tokenize, wordsOf, type AnalysisOptions, type Term } from './text-analysis.js';
+
+export { normalizeText, tokenize, type Term };
 
 /**
- * In-memory retrieval over the shop's Q&A for short Chinese chat questions. No word segmenter:
- * character unigrams + bigrams are the standard segmentation-free representation for Chinese IR
- * and cope with the typos and colloquial forms of chat text; ASCII runs (dhl, xs, 299) are words.
+ * In-memory retrieval over the shop's Q&A for short Chinese chat questions (issue 12): the text
+ * analysis of text-analysis.ts (canonical form, character n-grams next to jieba words), BM25 over an
+ * inverted index, and a score that is the probability the best entry answers the question
+ * (score-calibration.ts). What each analysis step gains on the dev split: tests/eval/ablate.ts.
  */
 
-/**
- * Sentence particles, pronouns and the shop talk's 亲 never carry the topic of a question. They split
- * runs, so 收到的衣服 yields 收到 + 衣服 and not the noise bigrams 到的/的衣, and an unseen particle
- * (呀, 嘛) cannot look like an unknown topic word.
- */
-const FUNCTION_CHARS = '的了吗呢吧啊呀哦哈嘛啦哟噢嗯呗哇咯喔我你您他她它们这那亲';
-const FUNCTION_SPLIT = new RegExp(`[${FUNCTION_CHARS}]`, 'u');
-
-/**
- * Question words, modals, the copula, classifiers and politeness formulas say what kind of answer is
- * wanted, or nothing, not what the question is about: they count, but little. A character inside
- * one of these words, or in WEAK_CHARS, also weakens the bigrams it forms (哪里发货 → 里发, 买个包 → 个包).
- */
-const WEAK_WORDS = [
-  '什么时候', '多长时间', '为什么', '怎么办', '什么', '怎么', '怎样', '如何', '哪里', '哪儿', '哪个', '多少', '多久', '几天', '几点',
-  '是否', '能否', '可以', '可否', '还是', '还有', '请问', '一下', '你好', '您好', '谢谢', '麻烦', '帮忙',
-  '东西', '信息', '情况',
-];
-const WEAK_CHARS = new Set('什么怎样如何哪儿多少久几为是否能可以会要想有还请问一下办就都也很个件款只');
-const WEAK_FACTOR = 0.25;
-/** A unigram says less than a bigram; bigrams carry most of the meaning of Chinese words. */
-const UNIGRAM_WEIGHT = 0.5;
 /**
  * A bigram the knowledge base never contains is, far more often than not, two words glued across a
  * boundary (从哪里发货 → 里发); real unknown words show up through their unseen characters anyway.
@@ -39,8 +25,6 @@ const UNSEEN_BIGRAM_FACTOR = 0.25;
  * entries, idf alone barely separates "never seen" (ln 66 ≈ 4.2 for 32 entries) from "seen once" (3.1).
  */
 const UNSEEN_CHAR_FACTOR = 3;
-/** See KnowledgeIndex: maps relative · coverage onto 0..1 so that 0.6 is a sensible default threshold. */
-const CALIBRATION_EXPONENT = 0.28;
 /** Weight of a term found only in the answer: answers restate the topic but also say much else. */
 const OUTPUT_FIELD_WEIGHT = 0.5;
 /** Training-data instructions read "客户问是否包邮": the speaker prefix is boilerplate, not content. */
@@ -48,50 +32,18 @@ const INSTRUCTION_PREFIX = /^(客户|顾客|用户|买家|客人|消费者)(想�
 const K1 = 1.2;
 const B = 0.75;
 
-export interface Term {
-  text: string;
-  kind: 'unigram' | 'bigram' | 'word';
-  weight: number;
+export interface KnowledgeIndexOptions {
+  analysis?: Partial<AnalysisOptions>;
+  /** Another confidence model than the fitted one (the fitting script passes its candidates). */
+  model?: ConfidenceModel;
 }
 
-/** Folds width and case, and A-not-A questions (能不能 → 能, 有没有 → 有, 发不发 → 发). */
-export function normalizeText(text: string): string {
-  return text.normalize('NFKC').toLowerCase().replace(/(\p{Script=Han})[不没]\1/gu, '$1');
-}
-
-/** Per character of a Han run: true where it belongs to a weak word or is a weak character. */
-function weakMask(run: string): boolean[] {
-  const mask = run.split('').map((c) => WEAK_CHARS.has(c));
-  for (const word of WEAK_WORDS) {
-    for (let at = run.indexOf(word); at >= 0; at = run.indexOf(word, at + 1)) {
-      mask.fill(true, at, at + word.length);
-    }
-  }
-  return mask;
-}
-
-/** The unique terms of a text, each with its weight (the highest it gets anywhere in the text). */
-export function tokenize(text: string): Term[] {
-  const terms = new Map<string, Term>();
-  const put = (t: string, kind: Term['kind'], weight: number) => {
-    const seen = terms.get(t);
-    if (seen === undefined || seen.weight < weight) terms.set(t, { text: t, kind, weight });
-  };
-  for (const part of normalizeText(text).split(FUNCTION_SPLIT)) {
-    for (const run of part.match(/\p{Script=Han}+|[a-z0-9]+/gu) ?? []) {
-      if (!/\p{Script=Han}/u.test(run)) {
-        put(run, 'word', 1);
-        continue;
-      }
-      // Common Han characters are all in the BMP, so string indexes are character indexes here.
-      const weak = weakMask(run);
-      for (let i = 0; i < run.length; i += 1) {
-        put(run[i], 'unigram', UNIGRAM_WEIGHT * (weak[i] ? WEAK_FACTOR : 1));
-        if (i + 1 < run.length) put(run.slice(i, i + 2), 'bigram', weak[i] || weak[i + 1] ? WEAK_FACTOR : 1);
-      }
-    }
-  }
-  return [...terms.values()];
+/** A ranked entry with the features its score comes from (for the eval and the fitting script). */
+export interface ScoredEntry {
+  entry: KnowledgeEntry;
+  bm25: number;
+  features: MatchFeatures;
+  score: number;
 }
 
 /** Share (by weight) of the question's terms found anywhere in the texts; no corpus statistics. */
@@ -106,97 +58,277 @@ export function termCoverage(question: string, texts: readonly string[]): number
   return total > 0 ? hit / total : 0;
 }
 
-interface IndexedDoc {
-  entry: KnowledgeEntry;
-  /** term → field-weighted frequency (1 per phrasing occurrence, OUTPUT_FIELD_WEIGHT per answer one). */
-  tf: Map<string, number>;
-  /** term → best field it appears in (1 phrasing, OUTPUT_FIELD_WEIGHT answer). */
-  field: Map<string, number>;
-  length: number;
+/**
+ * Clause ends (sentence punctuation, a comma not inside a number, a space between Han characters) as
+ * line breaks: a long message's question is usually one clause of it (issue 12). Not the ASCII full
+ * stop, which is inside 11.11 and 29.9.
+ */
+export function markClauses(question: string): string {
+  return question.replace(/[，。！？；～、!?;~\n]+|,(?!\d)|(?<=\p{Script=Han})\s+(?=\p{Script=Han})/gu, '\n');
 }
 
-function termCounts(text: string): Map<string, number> {
+interface PostingList {
+  docs: Int32Array;
+  /** BM25's saturated, length-normalised term frequency, tf·(k1+1)/(tf + k1·(1−b+b·len/avg)): precomputed. */
+  norms: Float64Array;
+  /** Best field the term appears in (1 phrasing, OUTPUT_FIELD_WEIGHT answer). */
+  fields: Float64Array;
+}
+
+interface Posting {
+  doc: number;
+  /** Field-weighted frequency (1 per phrasing occurrence, OUTPUT_FIELD_WEIGHT per answer one). */
+  tf: number;
+  /** Best field the term appears in (1 phrasing, OUTPUT_FIELD_WEIGHT answer). */
+  field: number;
+}
+
+function termCounts(text: string, opts: AnalysisOptions): Map<string, number> {
   const counts = new Map<string, number>();
   // Phrasings may list alternatives ("XS码还有吗 / 尺码怎么选"): no bigram across the separator.
   for (const part of text.split(/[/|；;\n]/)) {
-    for (const t of tokenize(part)) counts.set(t.text, (counts.get(t.text) ?? 0) + 1);
+    for (const t of termsOf(part, opts)) counts.set(t.text, (counts.get(t.text) ?? 0) + 1);
   }
   return counts;
 }
 
-function indexEntry(entry: KnowledgeEntry): IndexedDoc {
-  const phrasing = termCounts(`${entry.instruction.trim().replace(INSTRUCTION_PREFIX, '')}\n${entry.input}`);
-  const tf = new Map<string, number>();
-  const field = new Map<string, number>();
-  for (const [t, n] of termCounts(entry.output)) {
-    tf.set(t, n * OUTPUT_FIELD_WEIGHT);
-    field.set(t, OUTPUT_FIELD_WEIGHT);
+/** The k best entries by score (ties: the earlier entry first), without sorting every candidate. */
+function topK(candidates: readonly number[], score: Float64Array, k: number): number[] {
+  const best: number[] = [];
+  const better = (a: number, b: number) => score[a] > score[b] || (score[a] === score[b] && a < b);
+  for (const doc of candidates) {
+    if (score[doc] <= 0) continue;
+    if (best.length === k && !better(doc, best[k - 1])) continue;
+    let at = best.length < k ? best.length : k - 1;
+    best[at] = doc;
+    while (at > 0 && better(best[at], best[at - 1])) {
+      [best[at], best[at - 1]] = [best[at - 1], best[at]];
+      at -= 1;
+    }
   }
-  for (const [t, n] of phrasing) {
-    tf.set(t, (tf.get(t) ?? 0) + n);
-    field.set(t, 1);
-  }
-  let length = 0;
-  for (const n of tf.values()) length += n;
-  return { entry, tf, field, length };
+  return best;
 }
 
 /**
- * BM25 ranking (phrasings weigh 1, answers OUTPUT_FIELD_WEIGHT) plus a normalized score:
- *
- *   score = (relative · coverage)^0.28
- *
- * - relative = BM25(q, d) / BM25(q, q), clamped to 1: the entry's BM25 against what an entry that
- *   is exactly the question would get;
- * - coverage = Σ w(t)·field(t, d) / Σ w(t) over the question's terms, w = idf · term weight: how much
- *   of the question the entry explains. Characters the knowledge base has never seen get the highest
- *   idf, so a question about something the shop never wrote down (巴西, 老板电话) scores low even
- *   when a common word matches well.
- * Both must be high: a good rank alone or scattered matches alone do not make an answer. The product
- * is a strict test (0.5 · 0.5 = 0.25): chat questions add words no entry has (the product: 羊毛大衣,
- * 包包), so a true paraphrase often explains only half of the question. The exponent is a calibration,
- * not a law: on the demo knowledge base (tests/eval) and on ~90 paraphrases written apart from it, it
- * puts the default threshold 0.6 midway between the weakest paraphrase that should be answered and
- * the strongest question that should not (0.28 ≈ a 0.16 product at the threshold).
+ * BM25 ranking over an inverted index (phrasings weigh 1, answers OUTPUT_FIELD_WEIGHT); each hit's
+ * score is matchProbability of its features (score-calibration.ts): the probability that the entry
+ * answers the question, cost-weighted so that the default threshold 0.6 means P(right) ≥ 0.82 (NEGATIVE_WEIGHT 3).
+ * A search reads only the postings of the question's terms: ~0.3 ms p50 on 2,000 entries
+ * (tests/bench/knowledge-search-bench.ts).
  */
 export class KnowledgeIndex {
-  private readonly docs: IndexedDoc[];
-  private readonly df = new Map<string, number>();
+  private readonly entries: KnowledgeEntry[];
+  private readonly lengths: number[];
+  /** term → its postings, as parallel typed arrays (a search's inner loop reads them in order). */
+  private readonly postings = new Map<string, PostingList>();
+  private readonly bm25Scratch: Float64Array;
+  private readonly coveredScratch: Float64Array;
+  private readonly presentScratch: Float64Array;
+  private readonly chars = new Set<string>();
+  /** The knowledge base's words, bigrams and characters (wordsOf), to see which topic words it has at all. */
+  private readonly vocabulary: ReadonlySet<string>;
+  private readonly entities: EntityReader;
   private readonly avgLength: number;
+  private readonly analysis: AnalysisOptions;
+  private readonly model: ConfidenceModel;
+  private readonly pinyin: PinyinVocabulary | null;
+  /** Per entry, the terms of each of its phrasings (instruction, input, each alternative), for phrasingCover. */
+  private readonly phrasingTerms: Term[][][];
 
-  constructor(entries: readonly KnowledgeEntry[]) {
-    this.docs = entries.map(indexEntry);
-    for (const d of this.docs) for (const t of d.tf.keys()) this.df.set(t, (this.df.get(t) ?? 0) + 1);
-    const total = this.docs.reduce((s, d) => s + d.length, 0);
-    this.avgLength = Math.max(1, total / Math.max(1, this.docs.length));
+  constructor(entries: readonly KnowledgeEntry[], opts: KnowledgeIndexOptions = {}) {
+    this.analysis = { ...DEFAULT_ANALYSIS, ...opts.analysis };
+    this.model = opts.model ?? CONFIDENCE_MODEL;
+    this.entries = [...entries];
+    const phrasings = this.entries.map((e) => canonicalize(`${e.instruction.trim().replace(INSTRUCTION_PREFIX, '')}\n${e.input}`, this.analysis));
+    const answers = this.entries.map((e) => canonicalize(e.output, this.analysis));
+    if (this.analysis.words && this.analysis.shopWords) addWords(shopTermsOf(phrasings));
+    this.entities = entityReader(this.entries.map((_, doc) => `${phrasings[doc]}\n${answers[doc]}`).join('\n'));
+    const vocabulary = new Map<string, number>();
+    const segmented = new Set<string>();
+    for (const text of [...phrasings, ...answers]) for (const w of wordsOf(text, segmented)) vocabulary.set(w, (vocabulary.get(w) ?? 0) + 1);
+    this.vocabulary = new Set(vocabulary.keys());
+    this.bm25Scratch = new Float64Array(this.entries.length);
+    this.coveredScratch = new Float64Array(this.entries.length);
+    this.presentScratch = new Float64Array(this.entries.length);
+    const building = new Map<string, Posting[]>();
+    this.lengths = this.entries.map((_, doc) => {
+      const tf = new Map<string, number>();
+      const field = new Map<string, number>();
+      for (const [t, n] of termCounts(answers[doc], this.analysis)) {
+        tf.set(t, n * OUTPUT_FIELD_WEIGHT);
+        field.set(t, OUTPUT_FIELD_WEIGHT);
+      }
+      for (const [t, n] of termCounts(phrasings[doc], this.analysis)) {
+        tf.set(t, (tf.get(t) ?? 0) + n);
+        field.set(t, 1);
+      }
+      let length = 0;
+      for (const [t, n] of tf) {
+        length += n;
+        let list = building.get(t);
+        if (list === undefined) building.set(t, (list = []));
+        list.push({ doc, tf: n, field: field.get(t) ?? 0 });
+      }
+      for (const c of `${phrasings[doc]}${answers[doc]}`) this.chars.add(c);
+      return length;
+    });
+    const total = this.lengths.reduce((s, n) => s + n, 0);
+    this.avgLength = Math.max(1, total / Math.max(1, this.entries.length));
+    for (const [t, list] of building) {
+      this.postings.set(t, {
+        docs: Int32Array.from(list, (p) => p.doc),
+        norms: Float64Array.from(list, (p) => this.bm25Term(1, p.tf, this.lengths[p.doc])),
+        fields: Float64Array.from(list, (p) => p.field),
+      });
+    }
+    this.phrasingTerms = phrasings.map((text) =>
+      text
+        .split(/[/|；;\n]/)
+        .map((part) => termsOf(part, this.analysis).filter((t) => t.kind !== 'unigram'))
+        .filter((terms) => terms.length > 0),
+    );
+    const asciiTerms = new Set([...this.postings.keys()].filter((t) => /^[a-z0-9]+$/.test(t)));
+    this.pinyin = this.analysis.pinyin ? new PinyinVocabulary(vocabulary, asciiTerms, (w) => segmented.has(w)) : null;
   }
 
   get size(): number {
-    return this.docs.length;
+    return this.entries.length;
   }
 
   /** Best entries first; only entries sharing at least one term with the question. */
   search(question: string, limit: number): KnowledgeHit[] {
-    const terms = tokenize(question).map((t) => ({ text: t.text, w: t.weight * this.idf(t) }));
-    if (terms.length === 0 || limit <= 0) return [];
-    const self = terms.reduce((s, t) => s + this.bm25Term(t.w, 1, terms.length), 0);
+    return this.rank(question, limit).map(({ entry, score }) => ({ entry, score }));
+  }
+
+  /** search, with each hit's BM25 and features. */
+  rank(question: string, limit: number): ScoredEntry[] {
+    if (limit <= 0) return [];
+    // Clause ends become line breaks, which every analysis step keeps: one canonical form serves the
+    // whole message and its clauses (clauseRelative) without analysing the text twice.
+    let canonical = canonicalize(markClauses(question), this.analysis);
+    if (this.pinyin !== null) canonical = this.pinyin.rewrite(canonical);
+    const terms = this.weigh(canonical);
+    if (terms.length === 0) return [];
+    const self = this.selfScore(terms);
     const total = terms.reduce((s, t) => s + t.w, 0);
-    const scored: { entry: KnowledgeEntry; bm25: number; score: number }[] = [];
-    for (const doc of this.docs) {
-      let bm25 = 0;
-      let covered = 0;
-      for (const t of terms) {
-        const tf = doc.tf.get(t.text);
-        if (tf === undefined) continue;
-        bm25 += this.bm25Term(t.w, tf, doc.length);
-        covered += t.w * (doc.field.get(t.text) ?? 0);
+    const rawWeight = terms.reduce((s, t) => s + t.weight, 0);
+    const unseenWeight = terms.filter((t) => t.kind === 'unigram' && !this.chars.has(t.text)).reduce((s, t) => s + t.weight, 0);
+    // Accumulators indexed by entry, reused (a search runs to its end synchronously), and the entries
+    // touched: a search costs the postings it reads, and allocates no array per entry (no GC pauses).
+    const bm25 = this.bm25Scratch;
+    const covered = this.coveredScratch;
+    const present = this.presentScratch;
+    const touched: number[] = [];
+    for (const t of terms) {
+      const list = this.postings.get(t.text);
+      if (list === undefined) continue;
+      const { docs, norms, fields } = list;
+      for (let i = 0; i < docs.length; i += 1) {
+        const doc = docs[i];
+        if (bm25[doc] === 0) touched.push(doc);
+        bm25[doc] += t.w * norms[i];
+        covered[doc] += t.w * fields[i];
+        present[doc] += t.weight;
       }
-      if (bm25 <= 0) continue;
-      const relative = Math.min(1, bm25 / self);
-      scored.push({ entry: doc.entry, bm25, score: Math.pow(relative * (covered / total), CALIBRATION_EXPONENT) });
     }
-    scored.sort((a, b) => b.bm25 - a.bm25 || b.score - a.score);
-    return scored.slice(0, limit).map(({ entry, score }) => ({ entry, score: Math.min(1, score) }));
+    const topics = contentWords(canonical);
+    const novel = topics.filter((w) => !this.vocabulary.has(w));
+    const unlisted = this.entities.unlisted(canonical);
+    // The runner-up is needed for the margin even when one entry is asked for.
+    const ranked = topK(touched, bm25, Math.max(limit, 2));
+    const scores = ranked.map((doc) => ({ doc, bm25: bm25[doc], covered: covered[doc], present: present[doc] }));
+    for (const doc of touched) {
+      bm25[doc] = 0;
+      covered[doc] = 0;
+      present[doc] = 0;
+    }
+    const noTopic = isChitChat(canonical) ? 1 : 0;
+    const known = terms.filter((t) => t.kind !== 'unigram' && this.postings.has(t.text));
+    const asked = new Set(terms.map((t) => t.text));
+    const clauses = this.clausesOf(canonical);
+    const heaviest = known.reduce((m, t) => Math.max(m, t.w), 0);
+    return scores.slice(0, limit).map(({ doc, bm25: score, covered: coveredWeight, present: presentWeight }, i) => {
+      const rival = i === 0 ? (scores[1]?.bm25 ?? 0) : scores[0].bm25;
+      const features: MatchFeatures = {
+        relative: Math.min(1, score / self),
+        coverage: coveredWeight / total,
+        margin: Math.max(-1, (score - rival) / score),
+        unseen: rawWeight > 0 ? unseenWeight / rawWeight : 0,
+        novelShare: topics.length > 0 ? novel.length / topics.length : 0,
+        noTopic,
+        termShare: rawWeight > 0 ? presentWeight / rawWeight : 0,
+        unlisted,
+        phrasingCover: this.phrasingCover(doc, asked),
+        clauseRelative: clauses.length > 0 ? this.clauseRelative(doc, clauses) : Math.min(1, score / self),
+      };
+      return { entry: this.entries[doc], bm25: score, features, score: confidenceOf(features, this.model) };
+    });
+  }
+
+  /** The best share (term weight · idf) of one of the entry's phrasings that the question contains. */
+  private phrasingCover(doc: number, asked: ReadonlySet<string>): number {
+    let best = 0;
+    for (const part of this.phrasingTerms[doc]) {
+      let total = 0;
+      let hit = 0;
+      for (const t of part) {
+        const w = t.weight * this.idf(t);
+        total += w;
+        if (asked.has(t.text)) hit += w;
+      }
+      if (total > 0) best = Math.max(best, hit / total);
+    }
+    return best;
+  }
+
+  /** The message's clauses (the lines markClauses made) with their weighted terms and self score; none for one clause. */
+  private clausesOf(canonical: string): { terms: (Term & { w: number })[]; self: number }[] {
+    const parts = canonical.split('\n').filter((p) => /[\p{Script=Han}a-z0-9]/u.test(p));
+    if (parts.length < 2) return [];
+    return parts.map((p) => {
+      const terms = this.weigh(p);
+      return { terms, self: this.selfScore(terms) };
+    });
+  }
+
+  /** The best BM25 of the entry on one clause / that clause's self score: the question part of a long message. */
+  private clauseRelative(doc: number, clauses: readonly { terms: (Term & { w: number })[]; self: number }[]): number {
+    let best = 0;
+    for (const c of clauses) {
+      if (c.self <= 0) continue;
+      let score = 0;
+      for (const t of c.terms) {
+        const at = this.positionOf(t.text, doc);
+        if (at >= 0) score += t.w * this.postings.get(t.text)!.norms[at];
+      }
+      best = Math.max(best, Math.min(1, score / c.self));
+    }
+    return best;
+  }
+
+  /** Index of the entry in the term's postings, or -1 (binary search: postings are in entry order). */
+  private positionOf(term: string, doc: number): number {
+    const docs = this.postings.get(term)?.docs;
+    if (docs === undefined) return -1;
+    let lo = 0;
+    let hi = docs.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (docs[mid] === doc) return mid;
+      if (docs[mid] < doc) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  /** The question's terms with their search weight (term weight · idf). */
+  private weigh(canonical: string): (Term & { w: number })[] {
+    return termsOf(canonical, this.analysis).map((t) => ({ ...t, w: t.weight * this.idf(t) }));
+  }
+
+  /** BM25 of a text against an entry that is exactly that text. */
+  private selfScore(terms: readonly { w: number }[]): number {
+    return terms.reduce((s, t) => s + this.bm25Term(t.w, 1, terms.length), 0);
   }
 
   private bm25Term(weight: number, tf: number, length: number): number {
@@ -205,10 +337,10 @@ export class KnowledgeIndex {
 
   /** BM25 idf (with +1, so always positive); unseen terms get the largest value. */
   private idf(t: Term): number {
-    const n = this.docs.length;
-    const df = this.df.get(t.text) ?? 0;
+    const n = this.entries.length;
+    const df = this.postings.get(t.text)?.docs.length ?? 0;
     const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
     if (df > 0) return idf;
-    return t.kind === 'bigram' ? idf * UNSEEN_BIGRAM_FACTOR : t.kind === 'unigram' ? idf * UNSEEN_CHAR_FACTOR : idf;
+    return t.kind === 'bigram' || t.kind === 'word' ? idf * UNSEEN_BIGRAM_FACTOR : t.kind === 'unigram' ? idf * UNSEEN_CHAR_FACTOR : idf;
   }
 }

@@ -50,7 +50,9 @@ export type TurnOutcome =
   /** The conversation is with a human (or closed): store only, tell the console. */
   | { type: 'store_only' }
   /** An event that wants the channel's welcome message (or nothing, when text is null). */
-  | { type: 'welcome'; text: string | null; replyCode?: string };
+  | { type: 'welcome'; text: string | null; replyCode?: string }
+  /** A customer already waiting for a person asked for one again: tell them they are in the queue (issue 12). */
+  | { type: 'acknowledge'; text: string };
 
 export interface CompletedTurn {
   /** Outbox rows to send, in order. */

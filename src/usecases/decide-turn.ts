@@ -19,6 +19,20 @@ const handoff = (channel: Channel, ctx: TurnContext, reason: HandoffReason, conf
   holdingMessage: ctx.holdingSent ? null : channel.handoff.holdingMessage || null,
 });
 
+/**
+ * Said to a customer who is already waiting for a person and asks for one again (issue 12: 转人工
+ * from a queued customer got silence, which reads as "nobody is there"). Once per request, never
+ * while an agent holds the chat: then the agent answers.
+ */
+export const QUEUED_ACKNOWLEDGEMENT = '您已在排队等待人工客服，客服接入后会马上回复您，请稍候~';
+
+/** The same test a bot turn makes for 转人工 (handoff-policy's customer_request), on the new messages only. */
+function asksForAPerson(said: Message[]): boolean {
+  if (said.length === 0) return false;
+  const messages = said.map((m) => ({ kind: m.kind, text: m.text }));
+  return handoffBeforeModel({ botEnabled: true, messages, answeredQuestions: [], channelKeywords: [] }) === 'customer_request';
+}
+
 /** What was said, in order: no events (they store their name as text), no system notes. */
 function toChatTurns(history: Message[]): ChatTurn[] {
   return history
@@ -46,9 +60,10 @@ function questionsTheBotAnswered(history: Message[]): string[] {
  * Pure decision plus the model call; storing the outcome is the caller's job.
  */
 export async function decideTurn(deps: CoreDeps, channel: Channel, ctx: TurnContext): Promise<TurnOutcome> {
-  if (ctx.conversation.status !== 'bot' || !channel.enabled) return { type: 'store_only' };
   const events = ctx.pending.filter((m) => m.kind === 'event');
   const said = ctx.pending.filter((m) => m.kind !== 'event');
+  if (ctx.conversation.status === 'queued' && channel.enabled && asksForAPerson(said)) return { type: 'acknowledge', text: QUEUED_ACKNOWLEDGEMENT };
+  if (ctx.conversation.status !== 'bot' || !channel.enabled) return { type: 'store_only' };
   if (said.length === 0) {
     const entered = events.find((m) => m.text === 'enter');
     // A platform that hands out a one-time code for the welcome gets it back with the answer.

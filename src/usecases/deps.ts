@@ -1,3 +1,4 @@
+import type { AnswerLabelStore } from '../ports/answer-labels.js';
 import type { AuditLog } from '../ports/audit-log.js';
 import type { AdapterRegistry, ChannelDirectory } from '../ports/channel-directory.js';
 import type { ChannelRepository } from '../ports/channel-repository.js';
@@ -7,6 +8,7 @@ import type { ConversationStore } from '../ports/conversation-store.js';
 import type { EventBus } from '../ports/event-bus.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import type { KnowledgeRepository } from '../ports/knowledge-repository.js';
+import type { KnowledgeSuggestionStore } from '../ports/knowledge-suggestions.js';
 import type { Log } from '../ports/logger.js';
 import type { LoginThrottle } from '../ports/login-throttle.js';
 import type { OutboxStore } from '../ports/outbox-store.js';
@@ -72,6 +74,10 @@ export interface CoreDeps {
   channelRepository: ChannelRepository;
   knowledge: KnowledgeRepository;
   search: KnowledgeSearch;
+  /** Agents' verdicts on bot answers, for calibration (issue 12 item 4). */
+  answerLabels: AnswerLabelStore;
+  /** Questions agents answered, proposed as knowledge (issue 12 item 5). */
+  suggestions: KnowledgeSuggestionStore;
   responder: Responder;
   queue: JobQueue;
   events: EventBus;

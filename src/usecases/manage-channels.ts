@@ -1,4 +1,4 @@
-import { DEFAULT_HOLDING_MESSAGE, DEFAULT_SYSTEM_PROMPT, DEFAULT_THRESHOLD, type Channel, type ChannelKind, type HandoffSettings, type ModelSettings } from '../domain/channel.js';
+import { DEFAULT_HOLDING_MESSAGE, DEFAULT_SYSTEM_PROMPT, DEFAULT_TARGET_WRONG_RATE, DEFAULT_THRESHOLD, MAX_TARGET_WRONG_RATE, type Channel, type ChannelKind, type HandoffSettings, type ModelSettings } from '../domain/channel.js';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 import type { ChannelAdapter } from '../ports/channel-adapter.js';
 import type { CoreDeps } from './deps.js';
@@ -23,8 +23,10 @@ function adapterFor(deps: CoreDeps, kind: ChannelKind): ChannelAdapter {
 function modelSettings(current: ModelSettings | undefined, patch: Partial<ModelSettings> = {}): ModelSettings {
   const threshold = patch.threshold ?? current?.threshold ?? DEFAULT_THRESHOLD;
   if (threshold < 0 || threshold > 1) throw new ValidationError('model.threshold must be between 0 and 1');
+  const targetWrongRate = patch.targetWrongRate ?? current?.targetWrongRate ?? DEFAULT_TARGET_WRONG_RATE;
+  if (targetWrongRate < 0 || targetWrongRate > MAX_TARGET_WRONG_RATE) throw new ValidationError(`model.targetWrongRate must be between 0 and ${MAX_TARGET_WRONG_RATE}`);
   // `name: null` clears the adapter name (the default model then answers); absent keeps it.
-  return { name: 'name' in patch ? (patch.name ?? null) : (current?.name ?? null), threshold, systemPrompt: patch.systemPrompt ?? current?.systemPrompt ?? DEFAULT_SYSTEM_PROMPT };
+  return { name: 'name' in patch ? (patch.name ?? null) : (current?.name ?? null), threshold, systemPrompt: patch.systemPrompt ?? current?.systemPrompt ?? DEFAULT_SYSTEM_PROMPT, targetWrongRate };
 }
 
 function handoffSettings(current: HandoffSettings | undefined, patch: Partial<HandoffSettings> = {}): HandoffSettings {

@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import type { CoreDeps } from './deps.js';
+import { learnFromAgentReply } from './learn-from-agent-reply.js';
 import type { Actor } from './move-conversation.js';
 import { scheduleSend } from './schedule.js';
 
@@ -18,5 +19,10 @@ export async function sendAgentReply(deps: CoreDeps, actor: Actor, conversationI
   await deps.events
     .publish({ type: 'message.added', conversationId, channelId: conversation.channelId, messageId: added.messageId, sender: 'agent' })
     .catch(() => undefined);
+  // issue 12 items 4, 5: what the reply teaches is worked out after it is committed, off the
+  // request's path; a failure there is logged and never reaches the agent.
+  void learnFromAgentReply(deps, actor, conversation, added.messageId, trimmed).catch((err: Error) =>
+    deps.log.warn({ err: err.message, conversationId }, 'learning from an agent reply failed'),
+  );
   return { messageId: added.messageId };
 }

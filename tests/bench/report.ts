@@ -2,6 +2,7 @@
 import { cpus } from 'node:os';
 import type { E2eRow, LevelRow, OpenRow } from './phases.js';
 import { int, ms, table } from './stats.js';
+import type { KnowledgeSearchBench } from './knowledge-search-bench.js';
 
 export interface Counted {
   sent: number;
@@ -26,6 +27,7 @@ export interface Report {
   sends1: number;
   contacts: number;
   levelMs: number;
+  search: KnowledgeSearchBench;
 }
 
 const failures = (m: Map<number, number>) =>
@@ -83,6 +85,13 @@ export function printReport(r: Report): void {
   ])));
   out.push(`   phases 1-2: the workers made ${int(r.modelCalls1)} model calls and ${int(r.sends1)} message/send calls (bursts per customer coalesced).`);
 
+  const k = r.search;
+  out.push('', `5. Lexical knowledge search in process (issue 12): ${int(k.entries)} entries, ${int(k.searches)} different questions`);
+  out.push(indent(table([
+    ['first build', 'rebuild', 'search p50', 'search p99'],
+    [ms(k.firstBuildMs), ms(k.buildMs), ms(k.p50Ms), ms(k.p99Ms)],
+  ])));
+
   const best = r.svc.reduce((a, b) => (b.rate > a.rate ? b : a));
   out.push('', 'Targets (report only; DESIGN.md §7, reliability.md §5.3)');
   out.push(indent(table([
@@ -93,6 +102,7 @@ export function printReport(r: Report): void {
     ['ack p99.9 at 1,000/s open loop', '<= 100 ms', ms(o.lat.p999), verdict(o.lat.p999 <= 100)],
     ['overhead (a) callback -> model p50 / p99', '<= 15 / 100 ms', `${ms(e.toModel.p50)} / ${ms(e.toModel.p99)}`, verdict(e.toModel.p50 <= 15 && e.toModel.p99 <= 100)],
     ['overhead (b) answer -> send p50 / p99', '<= 15 / 100 ms', `${ms(e.toSend.p50)} / ${ms(e.toSend.p99)}`, verdict(e.toSend.p50 <= 15 && e.toSend.p99 <= 100)],
+    ['knowledge search p99, 2,000 entries', '<= 2 ms', ms(k.p99Ms), verdict(k.p99Ms <= 2)],
   ])));
   console.log(out.join('\n') + '\n');
 }

@@ -13,6 +13,7 @@ import { BenchFakes } from './fakes.js';
 import { closedLevels, drain, endToEnd, openAcks, type Target } from './phases.js';
 import { freePort, metricSum, redisPing, rssOf, scrape, startChild, type Child } from './processes.js';
 import { printReport, type Counted } from './report.js';
+import { runKnowledgeSearchBench } from './knowledge-search-bench.js';
 
 const LEVELS = [4, 16, 32];
 const LEVEL_MS = 5000;
@@ -90,21 +91,21 @@ async function main(): Promise<void> {
   const app = newWecomApp();
   const loadBefore = loadavg()[0];
 
-  log(`1/4 bare Koa baseline: closed loop at ${LEVELS.join('/')} connections, ${LEVEL_MS / 1000} s each`);
+  log(`1/5 bare Koa baseline: closed loop at ${LEVELS.join('/')} connections, ${LEVEL_MS / 1000} s each`);
   const koa = await startChild('bare Koa', 'tests/bench/bare-koa.ts', {}, await freePort());
   cleanups.push(() => koa.stop());
   const koaPool = buildCallbacks(app, 'baseline', 5000, CONTACTS).items;
   const koaRun = await closedLevels(Number(new URL(koa.url).port), LEVELS, LEVEL_MS, () => koaPool, true);
   await koa.stop();
 
-  log(`2/4 service as ${process.env.KEFU_BENCH_SPLIT === '1' ? 'a ROLE=web and a ROLE=worker process' : 'one ROLE=all process'} (TURN_COALESCE_MS default 1500): closed loop, fresh MsgIds, workers answering`);
+  log(`2/5 service as ${process.env.KEFU_BENCH_SPLIT === '1' ? 'a ROLE=web and a ROLE=worker process' : 'one ROLE=all process'} (TURN_COALESCE_MS default 1500): closed loop, fresh MsgIds, workers answering`);
   const svc = await startService('service', serviceEnv(storage, fakes, {}));
   const channelId = await createChannel(svc.url, app);
   const target: Target = { port: Number(new URL(svc.url).port), app, channelId, contacts: CONTACTS };
   const between = () => drain(storage, 10_000);
   const svcRun = await closedLevels(target.port, LEVELS, LEVEL_MS, (n) => buildCallbacks(app, channelId, n, CONTACTS).items, false, between);
 
-  log('3/4 open loop: 1,000 callbacks/s for 10 s, latency from the scheduled send time');
+  log('3/5 open loop: 1,000 callbacks/s for 10 s, latency from the scheduled send time');
   const open = await openAcks(target, 1000, 10);
   const openDrainS = await drain(storage, 15_000);
   const sent1 = svcRun.warmup.completed + svcRun.rows.reduce((n, r) => n + r.result.completed, 0) + open.result.completed;
@@ -114,14 +115,17 @@ async function main(): Promise<void> {
   const sends1 = fakes.sendRequests;
   await svc.stop();
 
-  log('4/4 end to end: TURN_COALESCE_MS=0, 100 msg/s for 10 s, a new customer per message');
+  log('4/5 end to end: TURN_COALESCE_MS=0, 100 msg/s for 10 s, a new customer per message');
   const svc2 = await startService('service (coalesce 0)', serviceEnv(storage, fakes, { TURN_COALESCE_MS: '0' }));
   const target2: Target = { ...target, port: Number(new URL(svc2.url).port) };
   const e2e = await endToEnd(target2, fakes, 100, 10, 30_000);
   const counted2 = await countCheck(svc2, 50 + e2e.sent, 50 + e2e.ok); // 50 warm-up callbacks first
   await svc2.stop();
 
-  printReport({ load: loadBefore, koa: koaRun.rows, svc: svcRun.rows, open, openDrainS, e2e, counted1, counted2, modelCalls1, sends1, contacts: CONTACTS, levelMs: LEVEL_MS });
+  log('5/5 knowledge search: 2,000 entries, in process');
+  const search = await runKnowledgeSearchBench();
+
+  printReport({ search, load: loadBefore, koa: koaRun.rows, svc: svcRun.rows, open, openDrainS, e2e, counted1, counted2, modelCalls1, sends1, contacts: CONTACTS, levelMs: LEVEL_MS });
 }
 
 let interrupted = false;

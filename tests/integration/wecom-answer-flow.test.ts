@@ -114,6 +114,19 @@ describe(`WeCom app channel end to end (${mode})`, () => {
     );
   });
 
+  test('asking for a person again while queued is acknowledged once per request; other words stay unanswered (issue 12)', async () => {
+    await postText(svc, channelId, app, { from: 'qianjiu', content: '转人工', msgId: '9000000000000000105' });
+    await waitFor('holding message', () => fake.sent.find((m) => m.touser === 'qianjiu'));
+    await postText(svc, channelId, app, { from: 'qianjiu', content: '人工客服呢？？', msgId: '9000000000000000106' });
+    const ack = await waitFor('acknowledgement', () => fake.sent.filter((m) => m.touser === 'qianjiu')[1]);
+    assert.equal(ack.content, '您已在排队等待人工客服，客服接入后会马上回复您，请稍候~');
+    await postText(svc, channelId, app, { from: 'qianjiu', content: '包邮吗', msgId: '9000000000000000107' });
+    await sleep(1800);
+    assert.equal(fake.sent.filter((m) => m.touser === 'qianjiu').length, 2);
+    const queued = await svc.api('GET', '/api/conversations?status=queued');
+    assert.ok(queued.body.items.some((c: any) => c.contact.externalId === 'qianjiu'), 'still waiting for a person');
+  });
+
   test('turning the bot off sends every new message to humans (bot_disabled)', async () => {
     assert.equal((await svc.api('PATCH', `/api/channels/${channelId}`, { botEnabled: false })).status, 200);
     await sleep(1100); // the channel cache lives ≤ 1 s

@@ -354,7 +354,7 @@ export function fakeDeps(parts: Partial<Omit<CoreDeps, 'settings'>> & { settings
   const { settings, ...ports } = parts;
   return {
     store: unused('store'), outbox: unused('outbox'), channels: unused('channels'), channelRepository: unused('channelRepository'),
-    knowledge: unused('knowledge'), search: unused('search'), responder: unused('responder'), queue: unused('queue'),
+    knowledge: unused('knowledge'), search: unused('search'), answerLabels: unused('answerLabels'), suggestions: unused('suggestions'), responder: unused('responder'), queue: unused('queue'),
     events: unused('events'), audit: unused('audit'), adapters: unused('adapters'), trainingData: unused('trainingData'), pulls: unused('pulls'), stats: unused('stats'),
     users: unused('users'), sessions: unused('sessions'), passwords: unused('passwords'), loginThrottle: unused('loginThrottle'),
     clock: fixedClock(),

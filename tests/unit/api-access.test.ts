@@ -11,7 +11,7 @@ describe('who may call which /api path', () => {
   });
 
   test('agents: conversations, events, directory', () => {
-    for (const p of ['/api/conversations', '/api/conversations/12/messages', '/api/events', '/api/directory']) assert.equal(accessFor(p), 'agent', p);
+    for (const p of ['/api/conversations', '/api/conversations/12/messages', '/api/events', '/api/directory', '/api/messages/1/feedback']) assert.equal(accessFor(p), 'agent', p);
   });
 
   test('admins: channels, channel kinds, knowledge, users, audit, export, stats', () => {

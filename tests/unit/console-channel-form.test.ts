@@ -77,4 +77,12 @@ describe('channel form bodies', () => {
   test('keyword lists split on lines and both kinds of comma, trimmed and de-duplicated', () => {
     assert.deepEqual(splitList('人工\n 投诉 ,退款，人工\n\n'), ['人工', '投诉', '退款']);
   });
+
+  test('target wrong rate: percent in the form, a share in the body; empty is left out', () => {
+    const form = { ...formFromChannel({ ...stored, model: { ...stored.model, targetWrongRate: 0.07 } }, fields) };
+    assert.equal(form.targetWrongRate, '7');
+    assert.equal((buildPatchBody(fields, { ...form, targetWrongRate: '2.5' }, stored).body!.model as any).targetWrongRate, 0.025);
+    assert.equal('targetWrongRate' in (buildPatchBody(fields, { ...form, targetWrongRate: '' }, stored).body!.model as any), false);
+    assert.deepEqual(buildPatchBody(fields, { ...form, targetWrongRate: '60' }, stored).errors, { targetWrongRate: 'admin.form.targetWrongRateRange' });
+  });
 });

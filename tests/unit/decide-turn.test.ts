@@ -6,7 +6,7 @@ import { ModelUnavailableError, PlatformError } from '../../src/domain/errors.js
 import type { Message } from '../../src/domain/message.js';
 import type { TurnContext } from '../../src/ports/conversation-store.js';
 import type { KnowledgeHit } from '../../src/ports/responder.js';
-import { decideTurn } from '../../src/usecases/decide-turn.js';
+import { decideTurn, QUEUED_ACKNOWLEDGEMENT } from '../../src/usecases/decide-turn.js';
 import { FakeKnowledgeSearch, FakeLog, FakeResponder, fakeDeps, makeChannel, makeContact, makeConversation, makeMessage } from '../support/fake-ports.js';
 
 const hit: KnowledgeHit = { entry: { id: 'k1', channelId: null, instruction: '几点发货', input: '', output: '下午四点前下单当天发货' }, score: 0.92 };
@@ -43,6 +43,16 @@ describe('decideTurn', () => {
       assert.deepEqual(await decideTurn(noModel(), channel(), ctx([ask('几点发货')], [], status)), { type: 'store_only' });
     });
   }
+
+  test('转人工 from a customer already queued is acknowledged, without asking the model (issue 12)', async () => {
+    assert.deepEqual(await decideTurn(noModel(), channel(), ctx([ask('转人工！！')], [], 'queued')), { type: 'acknowledge', text: QUEUED_ACKNOWLEDGEMENT });
+  });
+
+  test('转人工 while an agent holds the chat, or other words while queued, stay store_only', async () => {
+    assert.deepEqual(await decideTurn(noModel(), channel(), ctx([ask('转人工')], [], 'assigned')), { type: 'store_only' });
+    assert.deepEqual(await decideTurn(noModel(), channel(), ctx([ask('几点发货')], [], 'queued')), { type: 'store_only' });
+    assert.deepEqual(await decideTurn(noModel(), channel({ enabled: false }), ctx([ask('转人工')], [], 'queued')), { type: 'store_only' });
+  });
 
   test('a turned-off channel is store_only', async () => {
     assert.deepEqual(await decideTurn(noModel(), channel({ enabled: false }), ctx([ask('几点发货')])), { type: 'store_only' });

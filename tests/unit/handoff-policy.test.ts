@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { handoffAfterModel, handoffBeforeModel, normalizeQuestion, type TurnFacts } from '../../src/domain/handoff-policy.js';
+import { handoffAfterModel, handoffBeforeModel, isOnlyHumanRequest, normalizeQuestion, type TurnFacts } from '../../src/domain/handoff-policy.js';
 import type { MessageKind } from '../../src/domain/message.js';
 
 const text = (t: string) => ({ kind: 'text' as MessageKind, text: t });
@@ -59,6 +59,35 @@ describe('handoffBeforeModel', () => {
     assert.equal(handoffBeforeModel(facts({ messages: [text('转 人 工！')] })), 'customer_request');
     assert.equal(handoffBeforeModel(facts({ messages: [text('我要找')] })), null);
     assert.equal(handoffBeforeModel(facts({ messages: [text('我要找'), text('客服')] })), 'customer_request');
+  });
+
+  // Issue 12, rule 6a: a message that is only a call for a person.
+  for (const ask of ['人工', 'rg', 'RG', '真人', '接人工', '有活人吗', '人工！！', '人工人工', '我要人工', '有人吗', '是真人吗', '人工 谢谢', '您好 人工',
+    // Issue 12: typed in pinyin, syllables or initials.
+    'rengong', 'Ren Gong Ke Fu', 'zrg', 'zhuan rg', 'rg KF']) {
+    test(`"${ask}" alone is a customer_request`, () => {
+      assert.equal(handoffBeforeModel(facts({ messages: [text(ask)] })), 'customer_request');
+    });
+  }
+
+  test('人工 inside other words is not a request for a person (人工智能, 人工费)', () => {
+    for (const q of ['人工智能是什么', '人工智能', '人工费多少', '有人工刺绣吗', '人造皮吗', 'rengong zhineng', 'zhuanyun']) {
+      assert.equal(handoffBeforeModel(facts({ messages: [text(q)] })), null, q);
+    }
+    assert.equal(isOnlyHumanRequest(normalizeQuestion('人工智能')), false);
+    assert.equal(isOnlyHumanRequest(normalizeQuestion('rgb灯')), false);
+  });
+
+  test('asking for a real person in other words, or saying the bot is no help, is a customer_request', () => {
+    for (const q of ['能找个真人跟我说吗', '不要机器人，换个人', 'I want to talk to a real person']) {
+      assert.equal(handoffBeforeModel(facts({ messages: [text(q)] })), 'customer_request', q);
+    }
+  });
+
+  test('demands for compensation and angry complaints are keyword handoffs', () => {
+    for (const q of ['你们得赔我', '必须给我个说法', '垃圾店铺', '要求补偿']) {
+      assert.equal(handoffBeforeModel(facts({ messages: [text(q)] })), 'keyword', q);
+    }
   });
 
   test('a customer_request wins over a complaint keyword', () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { DEFAULT_THRESHOLD } from '../../src/domain/channel.js';
 import { IndexedKnowledgeSearch } from '../../src/model/indexed-knowledge-search.js';
 import { KnowledgeIndex, normalizeText, termCoverage, tokenize } from '../../src/model/knowledge-index.js';
 import type { KnowledgeEntry } from '../../src/ports/responder.js';
@@ -95,6 +96,63 @@ describe('KnowledgeIndex', () => {
     const hits = index.search('发货', 2);
     assert.equal(hits.length, 2);
     assert.ok(hits.every((h) => /发货/.test(h.entry.instruction + h.entry.input + h.entry.output)));
+  });
+});
+
+describe('KnowledgeIndex reads customers\' Chinese (issue 12)', () => {
+  const index = new KnowledgeIndex(KB);
+  const best = (q: string) => index.search(q, 1)[0];
+
+  test('traditional characters find the same entry with the same score', () => {
+    assert.equal(best('能寄到日本嗎')?.entry.instruction, '客户问送不送日本');
+    assert.equal(best('能寄到日本嗎')?.score, best('能寄到日本吗')?.score);
+  });
+
+  test('homophone typos, colloquial forms and pinyin find the shop words', () => {
+    for (const q of ['包油吗', '免运费吗', 'bao you ma', 'by吗']) {
+      const hit = best(q);
+      assert.equal(hit?.entry.instruction, '客户问是否包邮', q);
+      assert.ok(hit.score >= DEFAULT_THRESHOLD, `${q}: ${hit.score}`);
+    }
+    assert.equal(best('咋退货')?.entry.instruction, '客户问能不能退货');
+  });
+
+  test('chat without a topic scores 0 whatever it shares with an entry', () => {
+    for (const q of ['好的谢谢亲', '哈哈', '在吗']) assert.ok((best(q)?.score ?? 0) === 0, q);
+  });
+
+  test('a country the shop does not list lowers the score below the threshold', () => {
+    const listed = best('能寄到日本吗');
+    const unlisted = best('能寄到韩国吗');
+    assert.ok(listed.score >= DEFAULT_THRESHOLD, String(listed.score));
+    assert.ok(unlisted === undefined || unlisted.score < DEFAULT_THRESHOLD, String(unlisted?.score));
+    assert.equal(index.rank('能寄到韩国吗', 1)[0]?.features.unlisted, 1);
+  });
+
+  test('rank gives each hit the features its score comes from', () => {
+    const [top] = index.rank('不喜欢可以退吗', 2);
+    assert.equal(top.entry.instruction, '客户问能不能退货');
+    assert.ok(top.features.relative > 0.5 && top.features.coverage > 0.8 && top.features.margin > 0, JSON.stringify(top.features));
+    assert.equal(top.score, index.search('不喜欢可以退吗', 1)[0].score);
+  });
+
+  test('the question inside a long message: clauseRelative reads its best clause, relative the whole', () => {
+    const long = '我上个月在你们这买过一次，挺满意的，这次想给我妈买一件，她住在北京，不喜欢可以退吗';
+    const [top] = index.rank(long, 1);
+    assert.equal(top.entry.instruction, '客户问能不能退货');
+    assert.ok(top.features.clauseRelative > 0.6 && top.features.relative < 0.3, JSON.stringify(top.features));
+    const [short] = index.rank('不喜欢可以退吗', 1);
+    assert.equal(short.features.clauseRelative, short.features.relative);
+  });
+
+  test("phrasingCover is the share of the entry's own phrasing the question holds", () => {
+    assert.ok(index.rank('茶叶放冰箱吗 我住得远', 1)[0].features.phrasingCover > 0.9);
+    assert.ok(index.rank('茶叶', 1)[0].features.phrasingCover < 0.8);
+  });
+
+  test('every analysis step can be switched off (the ablations compare them)', () => {
+    const bare = new KnowledgeIndex(KB, { analysis: { lexicon: false, pinyin: false } });
+    assert.notEqual(bare.search('bao you ma', 1)[0]?.entry.instruction, '客户问是否包邮');
   });
 });
 

@@ -173,6 +173,11 @@ export function ChannelForm({ kinds, channel, onSaved, onCancel }: ChannelFormPr
               <input id={id} name="threshold" type="number" inputMode="decimal" min={0} max={1} step={0.05} value={state.threshold} aria-describedby={describedBy} aria-invalid={invalid} onChange={(e) => set('threshold', e.target.value)} />
             )}
           </Field>
+          <Field label={t('admin.channels.targetWrongRate')} help={t('admin.channels.targetWrongRateHelp')} error={err('targetWrongRate')}>
+            {({ id, describedBy, invalid }) => (
+              <input id={id} name="targetWrongRate" type="number" inputMode="decimal" min={0} max={50} step={0.5} placeholder="1" value={state.targetWrongRate} aria-describedby={describedBy} aria-invalid={invalid} onChange={(e) => set('targetWrongRate', e.target.value)} data-testid="channel-target-wrong-rate" />
+            )}
+          </Field>
           <Field label={t('admin.channels.systemPrompt')} help={editing ? undefined : t('admin.channels.systemPromptHelp')}>
             {({ id, describedBy }) => <textarea id={id} name="systemPrompt" rows={4} maxLength={8000} value={state.systemPrompt} aria-describedby={describedBy} onChange={(e) => set('systemPrompt', e.target.value)} />}
           </Field>

@@ -5,6 +5,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../api';
 import { useT } from '../i18n';
+import { CalibrationPanel } from './CalibrationPanel';
 import { ChannelForm } from './ChannelForm';
 import { CallbackUrl, kindLabel, Switch, TestConnection } from './channel-parts';
 import { errorMessage, Notice } from './common';
@@ -136,6 +137,7 @@ export function ChannelsPage() {
                 <h2 className="adm-channel__name">{channel.name}</h2>
                 <span className="adm-badge">{kindLabel(t, channel.kind, kinds)}</span>
                 {channel.model.name ? <span className="adm-badge adm-badge--soft" title={t('admin.channels.modelName')}>{channel.model.name}</span> : null}
+                <span className="adm-badge adm-badge--soft" data-testid="channel-threshold">{t('admin.channels.thresholdBadge', { value: channel.model.threshold.toFixed(2) })}</span>
               </div>
               <div className="adm-channel__switches">
                 <Switch
@@ -175,6 +177,9 @@ export function ChannelsPage() {
                 <button type="button" className="adm-btn adm-btn--small adm-btn--danger" data-testid="channel-delete" aria-label={t('admin.channels.deleteLabel', { name: channel.name })} onClick={() => void remove(channel)}>
                   {t('admin.delete')}
                 </button>
+              </div>
+              <div className="adm-channel__calibration">
+                <CalibrationPanel channel={channel} onChannelChanged={replace} />
               </div>
             </li>
           ))}

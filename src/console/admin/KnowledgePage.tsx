@@ -6,17 +6,13 @@ import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 
 import { api, qs } from '../api';
 import { useT } from '../i18n';
 import { errorMessage, Field, Notice, useSubmit } from './common';
+import { complete, DraftFields, DraftForm, type Draft } from './knowledge-draft';
+import { SuggestionsPanel } from './SuggestionsPanel';
 import type { ChannelView, ImportResult, KnowledgeEntry } from './types';
 
 const PAGE_SIZE = 20;
 /** Import errors past this many are summed up, not listed. */
 const SHOWN_IMPORT_ERRORS = 50;
-
-interface Draft {
-  instruction: string;
-  input: string;
-  output: string;
-}
 
 type ChannelOption = Pick<ChannelView, 'id' | 'name'>;
 
@@ -113,6 +109,8 @@ export function KnowledgePage() {
       </header>
       {error ? <Notice kind="error" onDismiss={() => setError(null)} dismissLabel={t('error.dismiss')}>{error}</Notice> : null}
       {notice ? <Notice kind="success" onDismiss={() => setNotice(null)} dismissLabel={t('error.dismiss')}>{notice}</Notice> : null}
+
+      <SuggestionsPanel channelName={channelName} onAccepted={() => void load()} />
 
       {creating ? (
         <CreateEntry
@@ -219,52 +217,11 @@ export function KnowledgePage() {
   );
 }
 
-function DraftFields({ draft, onChange }: { draft: Draft; onChange: (d: Draft) => void }) {
-  const t = useT();
-  return (
-    <>
-      <Field label={t('admin.knowledge.instruction')} required help={t('admin.knowledge.instructionHelp')}>
-        {({ id, describedBy }) => <textarea id={id} rows={2} maxLength={2000} required value={draft.instruction} aria-describedby={describedBy} onChange={(e) => onChange({ ...draft, instruction: e.target.value })} />}
-      </Field>
-      <Field label={t('admin.knowledge.input')} help={t('admin.knowledge.inputHelp')}>
-        {({ id, describedBy }) => <textarea id={id} rows={2} maxLength={2000} value={draft.input} aria-describedby={describedBy} onChange={(e) => onChange({ ...draft, input: e.target.value })} />}
-      </Field>
-      <Field label={t('admin.knowledge.output')} required>
-        {({ id }) => <textarea id={id} rows={4} maxLength={8000} required value={draft.output} onChange={(e) => onChange({ ...draft, output: e.target.value })} />}
-      </Field>
-    </>
-  );
-}
-
-const complete = (d: Draft) => d.instruction.trim() !== '' && d.output.trim() !== '';
 
 function EditEntry({ entry, onSave, onCancel }: { entry: KnowledgeEntry; onSave: (draft: Draft) => Promise<void>; onCancel: () => void }) {
   const t = useT();
-  const [draft, setDraft] = useState<Draft>({ instruction: entry.instruction, input: entry.input, output: entry.output });
-  const { saving, error, setError, run } = useSubmit(t);
-  const formRef = useRef<HTMLFormElement>(null);
-  useEffect(() => {
-    formRef.current?.querySelector('textarea')?.focus();
-  }, []);
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    if (!complete(draft)) return setError(t('admin.knowledge.incomplete'));
-    await run(() => onSave(draft));
-  }
-  return (
-    <form ref={formRef} className="adm-kb-edit" onSubmit={submit} onKeyDown={(e) => e.key === 'Escape' && onCancel()} data-testid="knowledge-edit-form">
-      {error ? <Notice kind="error">{error}</Notice> : null}
-      <DraftFields draft={draft} onChange={setDraft} />
-      <div className="adm-actions">
-        <button type="submit" className="adm-btn adm-btn--primary" disabled={saving}>
-          {saving ? t('admin.form.saving') : t('admin.form.save')}
-        </button>
-        <button type="button" className="adm-btn" onClick={onCancel}>
-          {t('admin.form.cancel')}
-        </button>
-      </div>
-    </form>
-  );
+  const initial = { instruction: entry.instruction, input: entry.input, output: entry.output };
+  return <DraftForm initial={initial} onSubmit={onSave} onCancel={onCancel} submitLabel={t('admin.form.save')} testId="knowledge-edit-form" />;
 }
 
 function ChannelSelect({ channels, value, onChange, label }: { channels: ChannelOption[]; value: string; onChange: (v: string) => void; label: string }) {

@@ -22,6 +22,8 @@ export interface ChannelFormState {
   config: Record<string, string>;
   modelName: string;
   threshold: string;
+  /** In percent ('1' = 1 %); '' leaves the server's default (1 %, issue 12). */
+  targetWrongRate: string;
   systemPrompt: string;
   /** One keyword a line (commas also split). */
   keywords: string;
@@ -43,6 +45,7 @@ export function emptyForm(kind: ChannelKind | '' = ''): ChannelFormState {
     config: {},
     modelName: '',
     threshold: DEFAULT_THRESHOLD_TEXT,
+    targetWrongRate: '',
     systemPrompt: '',
     keywords: '',
     holdingMessage: '',
@@ -68,6 +71,7 @@ export function formFromChannel(channel: ChannelView, fields: KindField[]): Chan
     config,
     modelName: channel.model.name ?? '',
     threshold: String(channel.model.threshold),
+    targetWrongRate: percentText(channel.model.targetWrongRate),
     systemPrompt: channel.model.systemPrompt,
     keywords: channel.handoff.keywords.join('\n'),
     holdingMessage: channel.handoff.holdingMessage,
@@ -133,6 +137,26 @@ function parseThreshold(text: string, errors: FormErrors): number | undefined {
   return n;
 }
 
+/** The API's ceiling for model.targetWrongRate (a share): above half wrong, the bot is no help. */
+export const MAX_TARGET_WRONG_RATE = 0.5;
+
+/** 0.01 → '1'; rounded so 0.07 does not show as 7.000000000000001. Absent (older server) → ''. */
+export function percentText(rate: number | undefined): string {
+  return typeof rate === 'number' && Number.isFinite(rate) ? String(Number((rate * 100).toFixed(4))) : '';
+}
+
+/** The form's percent as the API's share; '' → undefined (left out, the stored or default value stays). */
+function parseTargetWrongRate(text: string, errors: FormErrors): number | undefined {
+  const trimmed = text.trim().replace(/%$/, '').trim();
+  if (trimmed === '') return undefined;
+  const n = Number(trimmed);
+  if (!Number.isFinite(n) || n < 0 || n > MAX_TARGET_WRONG_RATE * 100) {
+    errors.targetWrongRate = 'admin.form.targetWrongRateRange';
+    return undefined;
+  }
+  return Number((n / 100).toFixed(6));
+}
+
 export interface Built<T> {
   body: T | null;
   errors: FormErrors;
@@ -145,8 +169,10 @@ export function buildCreateBody(fields: KindField[], state: ChannelFormState): B
   if (!state.name.trim()) errors.name = 'admin.form.required';
   const config = buildConfig(fields, state, null, errors);
   const threshold = parseThreshold(state.threshold, errors);
+  const targetWrongRate = parseTargetWrongRate(state.targetWrongRate, errors);
   if (Object.keys(errors).length) return { body: null, errors };
   const model: Record<string, unknown> = { threshold };
+  if (targetWrongRate !== undefined) model.targetWrongRate = targetWrongRate;
   if (state.modelName.trim()) model.name = state.modelName.trim();
   if (state.systemPrompt.trim()) model.systemPrompt = state.systemPrompt;
   const handoff: Record<string, unknown> = { keywords: splitList(state.keywords) };
@@ -175,10 +201,13 @@ export function buildPatchBody(fields: KindField[], state: ChannelFormState, exi
   if (!state.holdingMessage.trim()) errors.holdingMessage = 'admin.form.required';
   const config = buildConfig(fields, state, existing, errors);
   const threshold = parseThreshold(state.threshold, errors);
+  const targetWrongRate = parseTargetWrongRate(state.targetWrongRate, errors);
   if (Object.keys(errors).length) return { body: null, errors };
+  const model: Record<string, unknown> = { name: state.modelName.trim() || null, threshold, systemPrompt: state.systemPrompt };
+  if (targetWrongRate !== undefined) model.targetWrongRate = targetWrongRate;
   const body: Record<string, unknown> = {
     name: state.name.trim(),
-    model: { name: state.modelName.trim() || null, threshold, systemPrompt: state.systemPrompt },
+    model,
     handoff: { keywords: splitList(state.keywords), holdingMessage: state.holdingMessage.trim() },
     welcomeMessage: state.welcomeMessage.trim() || null,
   };

@@ -344,3 +344,114 @@ export function Histogram({ buckets, testId, threshold, labels }: { buckets: His
     </ChartFrame>
   );
 }
+
+export interface ThresholdPoint {
+  threshold: number;
+  /** Share answered at this threshold, 0..1. */
+  answered: number;
+  /** Share of all labelled turns answered wrongly at this threshold, 0..1. */
+  wrongRate: number;
+  probability: number | null;
+}
+
+export interface ThresholdChartProps {
+  curve: ThresholdPoint[];
+  current: number;
+  recommended: number | null;
+  /** The admin's ceiling on wrongRate, drawn as a dashed line on the wrong-rate axis. */
+  target: number;
+  testId: string;
+  labels: { title: string; description: string; threshold: string; answered: string; wrongRate: string; probability: string; current: string; recommended: string; target: string; noData: string };
+}
+
+const TM = { top: 14, right: 44, bottom: 28, left: 44 };
+const pct = (share: number, digits = 0) => `${(share * 100).toFixed(digits)}%`;
+
+/**
+ * The calibration curve (issue 12): against the threshold, the share of turns the bot would
+ * answer (left axis, 0–100 %) and how often those answers were wrong (right axis, scaled to its
+ * own maximum: a few per cent would be a flat line on a 0–100 % axis), with the current and the
+ * recommended threshold marked.
+ */
+export function ThresholdChart({ curve, current, recommended, target, testId, labels }: ThresholdChartProps) {
+  const height = 220;
+  const points = [...curve].sort((a, b) => a.threshold - b.threshold);
+  // The right axis in percent; niceScale rounds whole numbers, which suits 1 %, 2 %, 5 %…
+  const wrongScale = niceScale(Math.max(target, ...points.map((p) => p.wrongRate)) * 100, 4);
+  const rows = points.map((p) => [p.threshold.toFixed(2), pct(p.answered, 1), pct(p.wrongRate, 1), p.probability === null ? '—' : p.probability.toFixed(2)]);
+  return (
+    <ChartFrame
+      testId={testId}
+      title={labels.title}
+      description={labels.description}
+      height={height}
+      legend={
+        <Legend
+          items={[
+            { label: labels.answered, className: 'adm-c-answered', line: true },
+            { label: labels.wrongRate, className: 'adm-c-wrong', line: true },
+          ]}
+        />
+      }
+      table={<DataTable caption={labels.title} head={[labels.threshold, labels.answered, labels.wrongRate, labels.probability]} rows={rows} />}
+    >
+      {(width) => {
+        const plotW = width - TM.left - TM.right;
+        const plotH = height - TM.top - TM.bottom;
+        const x = (v: number) => TM.left + Math.min(1, Math.max(0, v)) * plotW;
+        const yLeft = (share: number) => TM.top + plotH - share * plotH;
+        const yRight = (share: number) => TM.top + plotH - Math.min(1, (share * 100) / wrongScale.max) * plotH;
+        const path = (y: (p: ThresholdPoint) => number) => points.map((p, i) => `${i ? 'L' : 'M'}${x(p.threshold).toFixed(1)},${y(p).toFixed(1)}`).join(' ');
+        const leftTicks = [0, 0.25, 0.5, 0.75, 1];
+        const rightTicks: number[] = [];
+        for (let v = 0; v <= wrongScale.max + 1e-9; v += wrongScale.step) rightTicks.push(v);
+        const marker = (value: number, label: string, className: string, row: number) => (
+          <g className={`adm-threshold ${className}`} aria-hidden="true">
+            <line x1={x(value)} x2={x(value)} y1={TM.top} y2={TM.top + plotH} />
+            <text x={x(value) + (value > 0.8 ? -4 : 4)} y={TM.top + 10 + row * 13} textAnchor={value > 0.8 ? 'end' : 'start'}>
+              {label}
+            </text>
+          </g>
+        );
+        return (
+          <>
+            <g className="adm-axis" aria-hidden="true">
+              {leftTicks.map((v) => (
+                <g key={v}>
+                  <line x1={TM.left} x2={width - TM.right} y1={yLeft(v)} y2={yLeft(v)} className="adm-grid-line" />
+                  <text x={TM.left - 6} y={yLeft(v)} dy="0.32em" textAnchor="end">
+                    {pct(v)}
+                  </text>
+                </g>
+              ))}
+              {rightTicks.map((v) => (
+                <text key={`r${v}`} x={width - TM.right + 6} y={TM.top + plotH - (v / wrongScale.max) * plotH} dy="0.32em" className="adm-c-wrong-text">
+                  {`${v}%`}
+                </text>
+              ))}
+              {[0, 0.2, 0.4, 0.6, 0.8, 1].map((v) => (
+                <text key={`x${v}`} x={x(v)} y={height - TM.bottom + 16} textAnchor="middle" className="adm-axis-label">
+                  {v.toFixed(1)}
+                </text>
+              ))}
+            </g>
+            <line x1={TM.left} x2={width - TM.right} y1={TM.top + plotH} y2={TM.top + plotH} className="adm-axis-line" />
+            {points.length ? (
+              <>
+                <line x1={TM.left} x2={width - TM.right} y1={yRight(target)} y2={yRight(target)} className="adm-c-target-line" aria-hidden="true">
+                  <title>{labels.target}</title>
+                </line>
+                <path d={path((p) => yLeft(p.answered))} className="adm-c-answered-line" fill="none" />
+                <path d={path((p) => yRight(p.wrongRate))} className="adm-c-wrong-line" fill="none" />
+                {marker(current, labels.current, 'adm-threshold--current', 0)}
+                {recommended !== null ? marker(recommended, labels.recommended, 'adm-threshold--recommended', 1) : null}
+              </>
+            ) : (
+              <NoData width={width} height={height} text={labels.noData} />
+            )}
+          </>
+        );
+      }}
+    </ChartFrame>
+  );
+}

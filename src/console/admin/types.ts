@@ -10,7 +10,8 @@ export interface ChannelView {
   enabled: boolean;
   botEnabled: boolean;
   config: Record<string, unknown>;
-  model: { name: string | null; threshold: number; systemPrompt: string };
+  /** targetWrongRate (0..0.5, issue 12) is absent on servers without calibration. */
+  model: { name: string | null; threshold: number; systemPrompt: string; targetWrongRate?: number };
   handoff: { keywords: string[]; holdingMessage: string };
   welcomeMessage: string | null;
   callbackUrl: string | null;
@@ -36,6 +37,47 @@ export interface KindSchema {
   kind: ChannelKind;
   label: string;
   fields: KindField[];
+}
+
+/** One point of the calibration curve: answering at `threshold` answers this share, this often wrongly. */
+export interface CalibrationPoint {
+  threshold: number;
+  /** The share of labelled turns the bot would answer (0..1). */
+  answered: number;
+  /** The share of ALL labelled turns that would be answered and are wrong (0..1): the eval's "wrong of all". */
+  wrongRate: number;
+  /** The calibrated probability that an answer scored at `threshold` is right; null without labels. */
+  probability: number | null;
+}
+
+/** GET /api/channels/:id/calibration and POST …/calibration/apply (issue 12). */
+export interface Calibration {
+  labelled: number;
+  good: number;
+  bad: number;
+  auroc: number | null;
+  curve: CalibrationPoint[];
+  recommendedThreshold: number | null;
+  currentThreshold: number;
+  targetWrongRate: number;
+  minLabels: number;
+  enoughLabels: boolean;
+}
+
+/** GET /api/knowledge/suggestions: what the bot could learn from an agent's answer or correction. */
+export interface KnowledgeSuggestion {
+  id: string;
+  channelId: string | null;
+  conversationId: string | null;
+  /** The customer's question, with phone numbers, order numbers and addresses masked. */
+  question: string;
+  /** The proposed answer; null when the suggestion is a new phrasing of an existing entry. */
+  answer: string | null;
+  entryId: string | null;
+  entry: { instruction: string; output: string } | null;
+  source: 'agent_reply' | 'correction';
+  status: 'open' | 'accepted' | 'rejected';
+  createdAt: string;
 }
 
 export type TestResult = { ok: true } | { ok: false; error: { code: string; message: string } };

@@ -6,7 +6,7 @@ import { formatConfidence, formatDuration, reasonText, statusText, userName } fr
 import { useNow } from '../hooks';
 import { useT } from '../i18n';
 import { hrefFor } from '../router';
-import type { ConversationDetail, Directory, Message, User } from '../types';
+import type { ConversationDetail, Directory, FeedbackAnswer, FeedbackVerdict, Message, MessageFeedback, User } from '../types';
 import { MessageItem } from './MessageItem';
 import { ReplyBox } from './ReplyBox';
 
@@ -22,6 +22,10 @@ export function ConversationView({ id, me, directory }: { id: string; me: User; 
   const [actionError, setActionError] = useState<string | null>(null);
   const [busy, setBusy] = useState<Action | null>(null);
   const [retrying, setRetrying] = useState<string | null>(null);
+  // Verdicts sent from this view, by message id: shown at once, and kept over a reload of the
+  // history in case the server's list answers before it has them (issue 12).
+  const [sentFeedback, setSentFeedback] = useState<Record<string, MessageFeedback>>({});
+  const [feedbackBusy, setFeedbackBusy] = useState<string | null>(null);
   const [announcement, setAnnouncement] = useState('');
   const seen = useRef<Set<string> | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
@@ -98,6 +102,22 @@ export function ConversationView({ id, me, directory }: { id: string; me: User; 
     }
     setRetrying(null);
     await load();
+  }
+
+  async function giveFeedback(messageId: string, verdict: FeedbackVerdict, correction: string | null): Promise<boolean> {
+    setFeedbackBusy(messageId);
+    setActionError(null);
+    try {
+      const body = correction ? { verdict, correction } : { verdict };
+      const saved = await api.post<FeedbackAnswer>(`/api/messages/${encodeURIComponent(messageId)}/feedback`, body);
+      setSentFeedback((all) => ({ ...all, [messageId]: { verdict: saved.verdict, correction: saved.correction ?? null } }));
+      return true;
+    } catch (err) {
+      setActionError(errorMessage(err, t));
+      return false;
+    } finally {
+      setFeedbackBusy(null);
+    }
   }
 
   async function send(text: string): Promise<boolean> {
@@ -179,7 +199,17 @@ export function ConversationView({ id, me, directory }: { id: string; me: User; 
       <ol className="messages" ref={list} aria-label={t('conv.history')} tabIndex={0} data-testid="message-list">
         {c.messages.length === 0 && <li className="note">{t('conv.noMessages')}</li>}
         {c.messages.map((m) => (
-          <MessageItem key={m.id} conversationId={c.id} message={m} users={directory.users} retrying={retrying === m.id} onRetry={retry} />
+          <MessageItem
+            key={m.id}
+            conversationId={c.id}
+            message={m}
+            users={directory.users}
+            retrying={retrying === m.id}
+            onRetry={retry}
+            feedback={sentFeedback[m.id] ?? m.feedback ?? null}
+            feedbackBusy={feedbackBusy === m.id}
+            onFeedback={giveFeedback}
+          />
         ))}
       </ol>
       <div className="sr-only" aria-live="polite" data-testid="message-announcer">{announcement}</div>

@@ -1,6 +1,7 @@
 import { customerEventText, formatClock, formatConfidence, systemNoteText } from '../format';
 import { useLang, useT } from '../i18n';
-import type { DirectoryUser, Message } from '../types';
+import type { DirectoryUser, FeedbackVerdict, Message, MessageFeedback } from '../types';
+import { MessageFeedbackControls } from './MessageFeedback';
 
 const OUTGOING = new Set(['bot', 'agent']);
 /** Delivery states worth showing on an outgoing message (`done` is an inbound state). */
@@ -12,10 +13,14 @@ interface Props {
   users: DirectoryUser[];
   retrying: boolean;
   onRetry: (messageId: string) => void;
+  /** What the server last said about this answer (the list, or a feedback just sent). */
+  feedback: MessageFeedback | null;
+  feedbackBusy: boolean;
+  onFeedback: (messageId: string, verdict: FeedbackVerdict, correction: string | null) => Promise<boolean>;
 }
 
 /** A bubble per message; handoffs, status changes and platform events as a centred note. */
-export function MessageItem({ conversationId, message, users, retrying, onRetry }: Props) {
+export function MessageItem({ conversationId, message, users, retrying, onRetry, feedback, feedbackBusy, onFeedback }: Props) {
   const t = useT();
   const { lang } = useLang();
   const time = <time dateTime={message.createdAt}>{formatClock(message.createdAt, lang)}</time>;
@@ -63,6 +68,10 @@ export function MessageItem({ conversationId, message, users, retrying, onRetry 
               </button>
             )}
           </div>
+        )}
+        {/* Only scored answers can be labelled: calibration needs the confidence (issue 12). */}
+        {message.sender === 'bot' && message.confidence !== null && (
+          <MessageFeedbackControls feedback={feedback} busy={feedbackBusy} onSubmit={(verdict, correction) => onFeedback(message.id, verdict, correction)} />
         )}
       </div>
     </li>

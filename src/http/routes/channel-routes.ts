@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { CHANNEL_KINDS, type Channel } from '../../domain/channel.js';
+import { CHANNEL_KINDS, MAX_TARGET_WRONG_RATE, type Channel } from '../../domain/channel.js';
 import { NotFoundError } from '../../domain/errors.js';
 import { createChannel, deleteChannel, updateChannel } from '../../usecases/manage-channels.js';
 import { testChannelConnection } from '../../usecases/test-channel-connection.js';
@@ -9,7 +9,7 @@ import { channelView } from '../channel-view.js';
 import type { HttpDeps } from '../deps.js';
 import { idParam } from '../request-params.js';
 
-const modelSchema = z.object({ name: z.string().min(1).max(200).nullable().optional(), threshold: z.number().min(0).max(1).optional(), systemPrompt: z.string().max(8000).optional() }).strict();
+const modelSchema = z.object({ name: z.string().min(1).max(200).nullable().optional(), threshold: z.number().min(0).max(1).optional(), systemPrompt: z.string().max(8000).optional(), targetWrongRate: z.number().min(0).max(MAX_TARGET_WRONG_RATE).optional() }).strict();
 const handoffSchema = z.object({ keywords: z.array(z.string().min(1).max(100)).max(200).optional(), holdingMessage: z.string().max(2000).optional() }).strict();
 const editable = {
   name: z.string().trim().min(1).max(200),

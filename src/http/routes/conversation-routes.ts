@@ -32,6 +32,10 @@ const replySchema = z.object({ text: z.string().trim().min(1).max(4000) }).stric
 const assignSchema = z.object({ assigneeId: z.string().min(1).max(200).optional() }).strict();
 
 const messageView = (m: Message) => ({ id: m.id, sender: m.sender, kind: m.kind, text: m.text, attachment: m.attachment, confidence: m.confidence, status: m.status, error: m.error, createdAt: m.createdAt });
+type Feedback = { verdict: string; correction: string | null };
+/** Bot messages carry their rating (issue 12 item 4): `feedback` null until an agent rates one. */
+const withFeedback = (m: Message, feedback: Map<string, Feedback>) =>
+  m.sender === 'bot' ? { ...messageView(m), feedback: feedback.get(m.id) ?? null } : messageView(m);
 /** For platforms with a reply window (微信客服: 48 h, 5 messages): what is left of it. */
 function windowView(c: ConversationSummary, window: ReplyWindow | undefined, now: Date) {
   if (!window) return null;
@@ -65,6 +69,11 @@ export function conversationRoutes(deps: HttpDeps): Router {
     return channel ? core.adapters.get(channel.kind)?.replyWindow : undefined;
   };
   const view = async (c: ConversationSummary) => summaryView(c, await windowOf(c), core.clock.now());
+  const messagesWithFeedback = async (conversationId: string) => {
+    const messages = await core.store.messages(conversationId, 500);
+    const feedback = await core.answerLabels.feedbackFor(messages.filter((m) => m.sender === 'bot').map((m) => m.id));
+    return messages.map((m) => withFeedback(m, feedback));
+  };
 
   router.get('/', async (ctx) => {
     const q = parseBody(listSchema, ctx.query);
@@ -75,11 +84,11 @@ export function conversationRoutes(deps: HttpDeps): Router {
   router.get('/:id', async (ctx) => {
     const conversation = await core.store.get(ctx.params.id);
     if (!conversation) throw new NotFoundError('CONVERSATION.NOT_FOUND', `conversation ${ctx.params.id} does not exist`);
-    ctx.body = { ...(await view(conversation)), messages: (await core.store.messages(conversation.id, 500)).map(messageView) };
+    ctx.body = { ...(await view(conversation)), messages: await messagesWithFeedback(conversation.id) };
   });
   router.get('/:id/messages', async (ctx) => {
     if (!(await core.store.get(ctx.params.id))) throw new NotFoundError('CONVERSATION.NOT_FOUND', `conversation ${ctx.params.id} does not exist`);
-    ctx.body = { items: (await core.store.messages(ctx.params.id, 500)).map(messageView) };
+    ctx.body = { items: await messagesWithFeedback(ctx.params.id) };
   });
   router.get('/:id/messages/:messageId/media', async (ctx) => {
     const media = await fetchMedia(core, ctx.params.id, ctx.params.messageId);

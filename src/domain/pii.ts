@@ -1,0 +1,104 @@
+/**
+ * Masks personal data in chat text before it is stored where admins read it (issue 12 item 5:
+ * knowledge suggestions; issue 13 reuses it). Pure; patterns are for mainland-China formats.
+ * Order matters: the most specific kinds are masked first, so an 18-digit ID card is not taken for
+ * a bank card, nor a mobile number for an order number.
+ */
+
+export type PiiKind = 'email' | 'idCard' | 'bankCard' | 'mobile' | 'landline' | 'orderNumber' | 'address';
+
+export const PII_PLACEHOLDERS: Record<PiiKind, string> = {
+  email: '[邮箱]',
+  idCard: '[身份证]',
+  bankCard: '[银行卡]',
+  mobile: '[手机号]',
+  landline: '[电话]',
+  orderNumber: '[订单号]',
+  address: '[地址]',
+};
+
+export interface PiiOptions {
+  /** Order numbers with letters, e.g. SF1234567890, A20261128-5531. A parameter: shops differ. */
+  orderNumberPattern?: RegExp;
+  /** Digit runs at least this long that no other kind claimed count as order numbers. */
+  longDigitRun?: number;
+}
+
+export interface MaskedText {
+  text: string;
+  counts: Partial<Record<PiiKind, number>>;
+}
+
+export const DEFAULT_ORDER_NUMBER_PATTERN = /[A-Z]{1,3}\d{6,}(?:-\d+)?/i;
+export const DEFAULT_LONG_DIGIT_RUN = 8;
+
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+/** Region, birth date (19xx/20xx, valid month and day), sequence, check digit (X allowed). */
+const ID_CARD = /(?<![0-9A-Za-z])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])/g;
+/** 16–19 digits, plain or in groups of four. */
+const CARD_LIKE = /(?<!\d)(?:\d{4}[ -]?){3}\d{4}(?:[ -]?\d{1,3})?(?!\d)/g;
+/** 1[3-9]x xxxx xxxx, with an optional +86 / 86 and spaces or dashes between the groups. */
+const MOBILE = /(?<![\d+])(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?!\d)/g;
+/** Area code (0 + 2–3 digits), optional dash or brackets, 7–8 digits. */
+const LANDLINE = /(?<!\d)(?:\(0\d{2,3}\)|0\d{2,3})[ -]?\d{7,8}(?!\d)/g;
+
+/** Ends an address's leading place-name run: verbs and particles that precede an address in chat. */
+const ADDRESS_STOP = '\\s，,。.!！?？:：;；到在住寄送发往是的我地址收货';
+const PLACE = `[^${ADDRESS_STOP}\\[\\]]`;
+const NUM = '[0-9一二三四五六七八九十百零〇两]+';
+const UNIT = `(?:[-－]?${NUM}(?:号楼|栋|幢|座|单元|室|层|楼|号))*`;
+const ADDRESSES: readonly RegExp[] = [
+  // …路/街/大道/巷/弄 + number + 号, then building, unit, room.
+  new RegExp(`${PLACE}{1,16}?(?:路|街|大道|大街|巷|弄)${NUM}号${UNIT}`, 'gu'),
+  // …小区/花园/公寓… + building/unit/room.
+  new RegExp(`${PLACE}{1,16}?(?:小区|花园|家园|公寓|新村|苑|大厦)(?:[-－]?${NUM}(?:号楼|栋|幢|座|单元|室|层|楼|号))+`, 'gu'),
+  // 邮编 123456
+  /邮编[:：]?\s*\d{6}(?!\d)/gu,
+];
+
+/** Luhn check: most bank cards pass it, most other long numbers (order numbers) do not. */
+function luhnValid(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+/** A 16–19 digit number is a bank card when the text says so, or (unless it says "order") when it passes Luhn. */
+function cardOrOrder(match: string, before: string): PiiKind {
+  const context = before.slice(-8);
+  if (/订单|单号|快递|物流|运单/.test(context)) return 'orderNumber';
+  if (/卡|银行|账号|帐号/.test(context)) return 'bankCard';
+  return luhnValid(match.replace(/\D/g, '')) ? 'bankCard' : 'orderNumber';
+}
+
+/** Replaces every piece of personal data with its placeholder; counts what was masked, per kind. */
+export function maskPii(input: string, options: PiiOptions = {}): MaskedText {
+  const counts: Partial<Record<PiiKind, number>> = {};
+  const count = (kind: PiiKind) => {
+    counts[kind] = (counts[kind] ?? 0) + 1;
+    return PII_PLACEHOLDERS[kind];
+  };
+  const orderSource = options.orderNumberPattern ?? DEFAULT_ORDER_NUMBER_PATTERN;
+  const orderFlags = orderSource.flags.includes('g') ? orderSource.flags : orderSource.flags + 'g';
+  // Not inside a longer token of letters and digits (a URL path, a product code's middle).
+  const order = new RegExp(`(?<![A-Za-z0-9])(?:${orderSource.source})(?![A-Za-z0-9])`, orderFlags);
+  const longRun = new RegExp(`(?<!\\d)\\d{${options.longDigitRun ?? DEFAULT_LONG_DIGIT_RUN},}(?!\\d)`, 'g');
+
+  let text = input;
+  text = text.replace(EMAIL, () => count('email'));
+  text = text.replace(ID_CARD, () => count('idCard'));
+  text = text.replace(CARD_LIKE, (m, offset: number, whole: string) => count(cardOrOrder(m, whole.slice(0, offset))));
+  text = text.replace(MOBILE, () => count('mobile'));
+  text = text.replace(LANDLINE, () => count('landline'));
+  text = text.replace(order, () => count('orderNumber'));
+  text = text.replace(longRun, () => count('orderNumber'));
+  for (const pattern of ADDRESSES) text = text.replace(pattern, () => count('address'));
+  return { text, counts };
+}

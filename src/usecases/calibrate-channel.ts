@@ -1,0 +1,68 @@
+import { DEFAULT_TARGET_WRONG_RATE, type Channel } from '../domain/channel.js';
+import { auroc, calibrationCurve, MIN_LABELS, recommendThreshold, type CurvePoint } from '../domain/calibration.js';
+import { ConflictError, NotFoundError } from '../domain/errors.js';
+import type { CoreDeps } from './deps.js';
+import type { Actor } from './move-conversation.js';
+
+/** Calibration reads the channel's most recent labels: old ones describe an older knowledge base. */
+export const CALIBRATION_WINDOW = 2000;
+
+export interface Calibration {
+  labelled: number;
+  good: number;
+  bad: number;
+  auroc: number | null;
+  curve: CurvePoint[];
+  recommendedThreshold: number | null;
+  currentThreshold: number;
+  targetWrongRate: number;
+  minLabels: number;
+  enoughLabels: boolean;
+}
+
+async function requireChannel(deps: CoreDeps, channelId: string): Promise<Channel> {
+  const channel = await deps.channelRepository.get(channelId);
+  if (!channel) throw new NotFoundError('CHANNEL.NOT_FOUND', `channel ${channelId} does not exist`);
+  return channel;
+}
+
+function calibrationOf(channel: Channel, labels: { confidence: number; good: boolean }[]): Calibration {
+  const curve = calibrationCurve(labels);
+  const targetWrongRate = channel.model.targetWrongRate ?? DEFAULT_TARGET_WRONG_RATE;
+  const good = labels.filter((l) => l.good).length;
+  return {
+    labelled: labels.length,
+    good,
+    bad: labels.length - good,
+    auroc: auroc(labels),
+    curve,
+    recommendedThreshold: recommendThreshold(curve, labels.length, targetWrongRate, MIN_LABELS),
+    currentThreshold: channel.model.threshold,
+    targetWrongRate,
+    minLabels: MIN_LABELS,
+    enoughLabels: labels.length >= MIN_LABELS,
+  };
+}
+
+/** issue 12 item 4: how the channel's confidence separates right from wrong answers, and the threshold that meets its target. */
+export async function calibrateChannel(deps: CoreDeps, channelId: string): Promise<Calibration> {
+  const channel = await requireChannel(deps, channelId);
+  const labels = await deps.answerLabels.recent(channelId, CALIBRATION_WINDOW);
+  return calibrationOf(channel, labels.map((l) => ({ confidence: l.confidence, good: l.verdict === 'good' })));
+}
+
+/** Sets the channel's threshold to the recommendation; with too few labels (or none qualifying) the configured one stays. */
+export async function applyCalibration(deps: CoreDeps, actor: Actor, channelId: string): Promise<Calibration> {
+  const before = await calibrateChannel(deps, channelId);
+  if (before.recommendedThreshold === null) {
+    throw new ConflictError('CALIBRATION.TOO_FEW_LABELS', `no threshold to recommend: ${before.labelled} labels (at least ${before.minLabels} needed) or none meets the target`);
+  }
+  const channel = await requireChannel(deps, channelId);
+  const to = before.recommendedThreshold;
+  const updated = await deps.channelRepository.update(channelId, { model: { ...channel.model, threshold: to } });
+  if (!updated) throw new NotFoundError('CHANNEL.NOT_FOUND', `channel ${channelId} does not exist`);
+  deps.channels.invalidate(channelId);
+  await deps.audit.record({ actor: actor.id, action: 'channel.threshold', target: `channel:${channelId}`, details: { from: channel.model.threshold, to } });
+  await deps.events.publish({ type: 'channel.changed', channelId }).catch(() => undefined);
+  return { ...before, currentThreshold: updated.model.threshold };
+}

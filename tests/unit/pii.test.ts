@@ -1,0 +1,73 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { maskPii } from '../../src/domain/pii.js';
+
+/** issue 12 item 5 (and issue 13): what an admin reads of a customer's words has no personal data in it. */
+describe('PII masking', () => {
+  const mask = (s: string) => maskPii(s).text;
+
+  test('mainland mobile numbers, with +86 / 86 and spaces or dashes', () => {
+    for (const phone of ['13812345678', '+8613812345678', '86 138 1234 5678', '138-1234-5678', '+86 199 0000 1111']) {
+      assert.equal(mask(`我的电话${phone}，谢谢`), '我的电话[手机号]，谢谢', phone);
+    }
+    assert.deepEqual(maskPii('13812345678 和 15900001111').counts, { mobile: 2 });
+    // 12 digits is not a mobile number; 12345678901 does not start 1[3-9].
+    assert.equal(mask('12345678901'), '[订单号]');
+  });
+
+  test('landlines', () => {
+    assert.equal(mask('打010-12345678找我'), '打[电话]找我');
+    assert.equal(mask('0755 8765432'), '[电话]');
+    assert.equal(mask('(021)87654321'), '[电话]');
+  });
+
+  test('e-mail', () => {
+    assert.equal(mask('发到 zhang.san+shop@example.com.cn 吧'), '发到 [邮箱] 吧');
+  });
+
+  test('18-digit ID cards, check character X included', () => {
+    assert.equal(mask('身份证110101199003071234'), '身份证[身份证]');
+    assert.equal(mask('身份证号 11010119900307123X 对吗'), '身份证号 [身份证] 对吗');
+    assert.deepEqual(maskPii('11010119900307123x').counts, { idCard: 1 });
+  });
+
+  test('bank cards: 16–19 digits, grouped or not', () => {
+    // 6222 0212 3456 7890 passes Luhn? Not needed: the text says 卡.
+    assert.equal(mask('卡号6222021234567890123'), '卡号[银行卡]');
+    assert.equal(mask('银行卡 6222 0212 3456 7894'), '银行卡 [银行卡]');
+    // No context: Luhn decides (4111111111111111 passes, 4111111111111112 does not).
+    assert.equal(mask('4111111111111111'), '[银行卡]');
+    assert.equal(mask('4111111111111112'), '[订单号]');
+  });
+
+  test('order numbers: letters + digits by default, and long digit runs', () => {
+    assert.equal(mask('订单A20261128-5531还没到'), '订单[订单号]还没到');
+    assert.equal(mask('快递单号SF1234567890'), '快递单号[订单号]');
+    assert.equal(mask('sf1234567890 到哪了'), '[订单号] 到哪了');
+    // A Taobao order number (19 digits) after 订单 is an order, even when it passes Luhn.
+    assert.equal(mask('订单号 4111111111111111'), '订单号 [订单号]');
+    assert.equal(mask('单号 20240101123456'), '单号 [订单号]');
+    // The pattern is a parameter.
+    assert.equal(maskPii('工单 TK-778899 处理了吗', { orderNumberPattern: /TK-\d{6}/ }).text, '工单 [订单号] 处理了吗');
+  });
+
+  test('street addresses, residential compounds and postcodes', () => {
+    assert.equal(mask('寄到上海市浦东新区张江路88号3栋1201室可以吗'), '寄到[地址]可以吗');
+    assert.equal(mask('地址：北京朝阳区建国门外大街1号'), '地址：[地址]');
+    assert.equal(mask('我住阳光小区5栋2单元301室'), '我住[地址]');
+    assert.equal(mask('邮编200120'), '[地址]');
+    assert.deepEqual(maskPii('送到杭州市西湖区文三路100号，邮编 310012').counts, { address: 2 });
+  });
+
+  test('shop talk without personal data is untouched', () => {
+    for (const s of ['包邮吗', '满299包邮，偏远地区除外', '3号发货可以吗', '一般7天无理由退换', '我知道3号到', 'XL码有货吗', '价格是199元']) {
+      assert.deepEqual(maskPii(s), { text: s, counts: {} }, s);
+    }
+  });
+
+  test('several kinds in one message are all masked and counted', () => {
+    const r = maskPii('我叫张三，电话13812345678，邮箱a@b.cn，订单SF1234567890，寄到广州市天河区体育西路1号');
+    assert.equal(r.text, '我叫张三，电话[手机号]，邮箱[邮箱]，订单[订单号]，寄到[地址]');
+    assert.deepEqual(r.counts, { mobile: 1, email: 1, orderNumber: 1, address: 1 });
+  });
+});
