@@ -195,21 +195,9 @@ const REWRITES: readonly (readonly [string, string])[] = [
 
 const ASCII_WORD = /^[a-z0-9 .-]+$/;
 
-function escape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/**
- * One regular expression over all forms, longest first. English and pinyin forms match whole ASCII
- * words only (tk in tk几天 yes, in dhl-tkx no); Han forms match anywhere.
- */
-function compile(pairs: readonly (readonly [string, string])[]): RegExp {
-  const forms = [...pairs].sort((a, b) => b[0].length - a[0].length).map(([from]) => {
-    const e = escape(from);
-    return ASCII_WORD.test(from) ? `(?<![a-z0-9])${e}(?![a-z0-9])` : e;
-  });
-  return new RegExp(forms.join('|'), 'gu');
-}
+/** A form's first character, as a key: forms are looked up by the character a position starts with. */
+const firstChar = (s: string, at = 0) => String.fromCodePoint(s.codePointAt(at)!);
+const isAsciiWordChar = (c: string | undefined) => c !== undefined && /[a-z0-9]/.test(c);
 
 /**
  * The shop's own forms map to themselves, so that they are matched whole before a shorter customer
@@ -217,11 +205,45 @@ function compile(pairs: readonly (readonly [string, string])[]): RegExp {
  */
 const ALL_PAIRS: readonly (readonly [string, string])[] = [...REWRITES, ...REWRITES.map(([, to]) => [to, to] as const)];
 const TARGET = new Map(ALL_PAIRS.map(([from, to]) => [from, to]));
-const PATTERN = compile(ALL_PAIRS);
+
+/**
+ * Forms by first character, longest first. English and pinyin forms match whole ASCII words only
+ * (tk in tk几天 yes, in dhl-tkx no); Han forms match anywhere. A scan with this table finds what one
+ * regular expression of all ~1,900 forms would (the longest form at each position, left to right),
+ * without trying every form at every position: that alternation was the costliest step of a search.
+ */
+const FORMS_BY_FIRST = new Map<string, { form: string; ascii: boolean }[]>();
+for (const [from] of [...ALL_PAIRS].sort((a, b) => b[0].length - a[0].length)) {
+  const key = firstChar(from);
+  const list = FORMS_BY_FIRST.get(key) ?? [];
+  if (!list.some((f) => f.form === from)) list.push({ form: from, ascii: ASCII_WORD.test(from) });
+  FORMS_BY_FIRST.set(key, list);
+}
+
+function formAt(text: string, at: number): string | null {
+  for (const { form, ascii } of FORMS_BY_FIRST.get(firstChar(text, at)) ?? []) {
+    if (!text.startsWith(form, at)) continue;
+    if (ascii && (isAsciiWordChar(text[at - 1]) || isAsciiWordChar(text[at + form.length]))) continue;
+    return form;
+  }
+  return null;
+}
 
 /** The text with every customer form replaced by the shop's form; expects lower-cased simplified text. */
 export function applyShopLexicon(text: string): string {
-  return text.replace(PATTERN, (m) => ` ${TARGET.get(m) ?? m} `);
+  let out = '';
+  let copied = 0;
+  for (let at = 0; at < text.length; ) {
+    const form = formAt(text, at);
+    if (form === null) {
+      at += text.codePointAt(at)! > 0xffff ? 2 : 1;
+      continue;
+    }
+    out += `${text.slice(copied, at)} ${TARGET.get(form) ?? form} `;
+    at += form.length;
+    copied = at;
+  }
+  return out + text.slice(copied);
 }
 
 /** The shop words of the lexicon (rewrite targets), for the segmenter's dictionary. */
