@@ -1,15 +1,6 @@
-import type { KnowledgeRecord, KnowledgeRepository } from '../ports/knowledge-repository.js';
+import type { KnowledgeRepository } from '../ports/knowledge-repository.js';
 import type { Database } from './database.js';
-import type { Row } from './row-mappers.js';
-
-const toEntry = (r: Row): KnowledgeRecord => ({
-  id: String(r.id),
-  channelId: (r.channel_id ?? null) as string | null,
-  instruction: String(r.instruction),
-  input: String(r.input ?? ''),
-  output: String(r.output),
-  updatedAt: new Date(r.updated_at as string),
-});
+import { toKnowledgeRecord, type Row } from './row-mappers.js';
 
 export function createKnowledgeRepository(db: Database): KnowledgeRepository {
   return {
@@ -27,7 +18,7 @@ export function createKnowledgeRepository(db: Database): KnowledgeRepository {
         'INSERT INTO knowledge (channel_id, instruction, input, output) VALUES ($1, $2, $3, $4) RETURNING *',
         [entry.channelId, entry.instruction, entry.input, entry.output],
       );
-      return toEntry(r.rows[0]);
+      return toKnowledgeRecord(r.rows[0]);
     },
     async listFor(channelId, opts = {}) {
       const params: unknown[] = [channelId, opts.limit ?? 10000, opts.offset ?? 0];
@@ -41,14 +32,14 @@ export function createKnowledgeRepository(db: Database): KnowledgeRepository {
         search = `AND (instruction ILIKE $4 OR input ILIKE $4 OR output ILIKE $4)`;
       }
       const r = await db.query<Row>(`SELECT * FROM knowledge WHERE ${scope} ${search} ORDER BY id LIMIT $2 OFFSET $3`, params);
-      return r.rows.map(toEntry);
+      return r.rows.map(toKnowledgeRecord);
     },
     async update(id, entry) {
       const r = await db.query<Row>(
         'UPDATE knowledge SET instruction = $2, input = $3, output = $4, updated_at = now() WHERE id = $1 RETURNING *',
         [id, entry.instruction, entry.input, entry.output],
       );
-      return r.rows[0] ? toEntry(r.rows[0]) : null;
+      return r.rows[0] ? toKnowledgeRecord(r.rows[0]) : null;
     },
     async delete(id) {
       return (await db.query('DELETE FROM knowledge WHERE id = $1', [id])).rowCount > 0;

@@ -1,7 +1,6 @@
-import type { KnowledgeRecord } from '../ports/knowledge-repository.js';
 import type { KnowledgeSuggestion, KnowledgeSuggestionStore, SuggestionStatus } from '../ports/knowledge-suggestions.js';
 import type { Database } from './database.js';
-import type { Row } from './row-mappers.js';
+import { toKnowledgeRecord, type Row } from './row-mappers.js';
 
 const VIEW = `
 SELECT s.*, k.instruction AS k_instruction, k.output AS k_output, k.channel_id AS k_channel_id
@@ -21,15 +20,6 @@ const toSuggestion = (r: Row): KnowledgeSuggestion => ({
   reviewedBy: (r.reviewed_by ?? null) as string | null,
   reviewedAt: r.reviewed_at ? new Date(r.reviewed_at as string) : null,
   createdAt: new Date(r.created_at as string),
-});
-
-const toEntry = (r: Row): KnowledgeRecord => ({
-  id: String(r.id),
-  channelId: (r.channel_id ?? null) as string | null,
-  instruction: String(r.instruction),
-  input: String(r.input ?? ''),
-  output: String(r.output),
-  updatedAt: new Date(r.updated_at as string),
 });
 
 /** issue 12 item 5: knowledge_suggestions (migrations/009_learning.sql). */
@@ -67,7 +57,7 @@ export function createKnowledgeSuggestionStore(db: Database): KnowledgeSuggestio
           [entry.channelId, entry.instruction, entry.input, entry.output],
         );
         await tx.query('UPDATE knowledge_suggestions SET created_entry_id = $2 WHERE id = $1', [id, inserted.rows[0].id]);
-        return toEntry(inserted.rows[0]);
+        return toKnowledgeRecord(inserted.rows[0]);
       });
       if (!created) return null;
       const suggestion = await get(id);

@@ -1,5 +1,6 @@
 import type { Contact, Conversation } from '../domain/conversation.js';
 import type { Message } from '../domain/message.js';
+import type { KnowledgeRecord } from '../ports/knowledge-repository.js';
 
 /** pg returns bigint columns as strings, PGlite as numbers: ids are strings past this point. */
 const id = (v: unknown): string => String(v);
@@ -44,5 +45,16 @@ export function toMessage(r: Row, prefix = ''): Message {
     error: (r[prefix + 'error'] ?? null) as string | null,
     attachment: (r[prefix + 'attachment'] ?? null) as Record<string, string> | null,
     createdAt: new Date(r[prefix + 'created_at'] as string),
+  };
+}
+
+export function toKnowledgeRecord(r: Row): KnowledgeRecord {
+  return {
+    id: id(r.id),
+    channelId: (r.channel_id ?? null) as string | null,
+    instruction: String(r.instruction),
+    input: String(r.input ?? ''),
+    output: String(r.output),
+    updatedAt: new Date(r.updated_at as string),
   };
 }
