@@ -82,9 +82,13 @@ export function conversationRoutes(deps: HttpDeps): Router {
     ctx.body = { items: await Promise.all(items.map(view)) };
   });
   router.get('/:id', async (ctx) => {
+    // Messages first: a turn commits its messages and the status they lead to together, so the status
+    // read after them is never older than they are (read the other way, a handoff's note could come
+    // with the status from before it).
+    const messages = await messagesWithFeedback(ctx.params.id);
     const conversation = await core.store.get(ctx.params.id);
     if (!conversation) throw new NotFoundError('CONVERSATION.NOT_FOUND', `conversation ${ctx.params.id} does not exist`);
-    ctx.body = { ...(await view(conversation)), messages: await messagesWithFeedback(conversation.id) };
+    ctx.body = { ...(await view(conversation)), messages };
   });
   router.get('/:id/messages', async (ctx) => {
     if (!(await core.store.get(ctx.params.id))) throw new NotFoundError('CONVERSATION.NOT_FOUND', `conversation ${ctx.params.id} does not exist`);
