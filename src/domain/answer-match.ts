@@ -3,17 +3,18 @@
  * answer and touch it up: 亲~ in front, a 哦 at the end, full-width punctuation, a changed comma.
  * Both sides are normalized, then compared by the Dice coefficient of their character bigrams.
  */
+import { normalizeQuestion } from './handoff-policy.js';
 
 /** Shop-talk particles that change nothing of an answer's content. */
 const PARTICLES = /[亲哦噢喔哟呦~～]/gu;
 
 /** Width and case folded; spaces, punctuation, symbols and particles dropped. */
 export function normalizeAnswer(text: string): string {
-  return text.normalize('NFKC').toLowerCase().replace(PARTICLES, '').replace(/[\s\p{P}\p{S}]+/gu, '');
+  return normalizeQuestion(text.normalize('NFKC').replace(PARTICLES, ''));
 }
 
 /** At or above this Dice coefficient a reply counts as "nearly the entry's answer". */
-export const NEAR_ANSWER_DICE = 0.8;
+const NEAR_ANSWER_DICE = 0.8;
 
 function bigrams(s: string): Map<string, number> {
   const counts = new Map<string, number>();
@@ -107,7 +108,7 @@ const FILLER_PHRASES = [
 const FILLER_REGEX = new RegExp(FILLER_PHRASES.sort((a, b) => b.length - a.length).join('|'), 'gu');
 
 /** Shorter than this after normalization (and after fillers are removed), a reply teaches nothing. */
-export const MIN_ANSWER_LENGTH = 6;
+const MIN_ANSWER_LENGTH = 6;
 
 /**
  * True for replies not worth proposing as an answer: fillers (稍等, 好的, 在的, 收到 …), anything

@@ -28,13 +28,13 @@ export const RRF_K = 60;
  * scores 0, as a dense-only entry does (a knowledge base rarely has 50 entries sharing words with a
  * question).
  */
-export const FUSION_POOL = 50;
+const FUSION_POOL = 50;
 /**
  * A question longer than this is embedded by its last characters only: a message with a long story
  * before it usually asks at the end, and bge-m3 stops at 8,192 tokens (a longer input is an HTTP 400,
  * which would count as an outage).
  */
-export const MAX_QUERY_CHARS = 2000;
+const MAX_QUERY_CHARS = 2000;
 /** Bumped when the way an entry's text is put together changes, so every stored vector is recomputed once. */
 const ENTRY_TEXT_VERSION = 'entry-v1';
 

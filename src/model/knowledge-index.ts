@@ -63,7 +63,7 @@ export function termCoverage(question: string, texts: readonly string[]): number
  * line breaks: a long message's question is usually one clause of it (issue 12). Not the ASCII full
  * stop, which is inside 11.11 and 29.9.
  */
-export function markClauses(question: string): string {
+function markClauses(question: string): string {
   return question.replace(/[，。！？；～、!?;~\n]+|,(?!\d)|(?<=\p{Script=Han})\s+(?=\p{Script=Han})/gu, '\n');
 }
 

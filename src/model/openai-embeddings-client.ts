@@ -6,7 +6,7 @@ import type { Embedder } from '../ports/embeddings.js';
  * Texts per request. vLLM batches whatever arrives; 64 short phrasings keep one request well under a
  * second on a GPU node and the JSON answer (64 × 1024 floats ≈ 1.3 MB) small enough to parse at once.
  */
-export const DEFAULT_EMBEDDING_BATCH = 64;
+const DEFAULT_EMBEDDING_BATCH = 64;
 
 export interface OpenAiEmbeddingsClientOptions {
   /** EMBEDDING_BASE_URL: like MODEL_BASE_URL, e.g. http://gpu-node:8001/v1 (a base without /v1 gets it). */
@@ -33,7 +33,7 @@ function notEmbeddings(why: string): ModelUnavailableError {
  * The vectors of one answer, in input order. Checked by hand in one loop rather than by zod: a batch
  * holds ~65,000 numbers and a per-element schema parse costs milliseconds (cf. the chat client's logprobs).
  */
-export function vectorsFromResponse(json: unknown, expected: number): number[][] {
+function vectorsFromResponse(json: unknown, expected: number): number[][] {
   const data = (json as { data?: unknown } | null)?.data;
   if (!Array.isArray(data)) throw notEmbeddings('no `data` array');
   if (data.length !== expected) throw notEmbeddings(`${data.length} embeddings for ${expected} inputs`);

@@ -20,11 +20,6 @@ export interface Calibration {
   enoughLabels: boolean;
 }
 
-async function requireChannel(deps: CoreDeps, channelId: string): Promise<Channel> {
-  const channel = await deps.channelRepository.get(channelId);
-  if (!channel) throw new NotFoundError('CHANNEL.NOT_FOUND', `channel ${channelId} does not exist`);
-  return channel;
-}
 
 function calibrationOf(channel: Channel, labels: { confidence: number; good: boolean }[]): Calibration {
   const curve = calibrationCurve(labels);
@@ -44,20 +39,24 @@ function calibrationOf(channel: Channel, labels: { confidence: number; good: boo
   };
 }
 
+async function calibrationFor(deps: CoreDeps, channelId: string): Promise<{ channel: Channel; calibration: Calibration }> {
+  const channel = await deps.channelRepository.get(channelId);
+  if (!channel) throw new NotFoundError('CHANNEL.NOT_FOUND', `channel ${channelId} does not exist`);
+  const labels = await deps.answerLabels.recent(channelId, CALIBRATION_WINDOW);
+  return { channel, calibration: calibrationOf(channel, labels.map((l) => ({ confidence: l.confidence, good: l.verdict === 'good' }))) };
+}
+
 /** issue 12 item 4: how the channel's confidence separates right from wrong answers, and the threshold that meets its target. */
 export async function calibrateChannel(deps: CoreDeps, channelId: string): Promise<Calibration> {
-  const channel = await requireChannel(deps, channelId);
-  const labels = await deps.answerLabels.recent(channelId, CALIBRATION_WINDOW);
-  return calibrationOf(channel, labels.map((l) => ({ confidence: l.confidence, good: l.verdict === 'good' })));
+  return (await calibrationFor(deps, channelId)).calibration;
 }
 
 /** Sets the channel's threshold to the recommendation; with too few labels (or none qualifying) the configured one stays. */
 export async function applyCalibration(deps: CoreDeps, actor: Actor, channelId: string): Promise<Calibration> {
-  const before = await calibrateChannel(deps, channelId);
+  const { channel, calibration: before } = await calibrationFor(deps, channelId);
   if (before.recommendedThreshold === null) {
     throw new ConflictError('CALIBRATION.TOO_FEW_LABELS', `no threshold to recommend: ${before.labelled} labels (at least ${before.minLabels} needed) or none meets the target`);
   }
-  const channel = await requireChannel(deps, channelId);
   const to = before.recommendedThreshold;
   const updated = await deps.channelRepository.update(channelId, { model: { ...channel.model, threshold: to } });
   if (!updated) throw new NotFoundError('CHANNEL.NOT_FOUND', `channel ${channelId} does not exist`);
