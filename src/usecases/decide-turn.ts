@@ -4,8 +4,8 @@ import { ModelUnavailableError } from '../domain/errors.js';
 import { handoffAfterModel, handoffBeforeModel } from '../domain/handoff-policy.js';
 import type { Message } from '../domain/message.js';
 import type { TurnContext, TurnOutcome } from '../ports/conversation-store.js';
-import type { ChatTurn } from '../ports/responder.js';
 import type { CoreDeps } from './deps.js';
+import { buildResponderInput } from './responder-input.js';
 import { waitOutside } from './wait-outside.js';
 
 /**
@@ -31,13 +31,6 @@ function asksForAPerson(said: Message[]): boolean {
   if (said.length === 0) return false;
   const messages = said.map((m) => ({ kind: m.kind, text: m.text }));
   return handoffBeforeModel({ botEnabled: true, messages, answeredQuestions: [], channelKeywords: [] }) === 'customer_request';
-}
-
-/** What was said, in order: no events (they store their name as text), no system notes. */
-function toChatTurns(history: Message[]): ChatTurn[] {
-  return history
-    .filter((m) => m.kind === 'text' && m.text && (m.sender === 'customer' || m.sender === 'bot' || m.sender === 'agent'))
-    .map((m) => ({ role: m.sender === 'customer' ? 'user' : 'assistant', content: m.text as string }));
 }
 
 /** Customer questions the bot itself answered (a bot message with a confidence came after them). */
@@ -79,16 +72,8 @@ export async function decideTurn(deps: CoreDeps, channel: Channel, ctx: TurnCont
   });
   if (rule) return handoff(channel, ctx, rule, null);
 
-  const question = said.map((m) => m.text ?? '').join('\n');
   try {
-    const knowledge = await deps.search.search(channel.id, question, deps.settings.knowledgeHits);
-    const input = {
-      modelName: channel.model.name || deps.settings.defaultModelName,
-      systemPrompt: channel.model.systemPrompt,
-      knowledge,
-      history: toChatTurns(ctx.history),
-      question,
-    };
+    const input = await buildResponderInput(deps, channel, ctx);
     const answer = await waitOutside(deps, () => deps.responder.answer(input));
     const low = handoffAfterModel(answer.confidence, channel.model.threshold);
     return low ? handoff(channel, ctx, low, answer.confidence) : { type: 'answer', text: answer.text, confidence: answer.confidence };
