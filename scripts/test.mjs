@@ -78,13 +78,20 @@ function e2e() {
   return run(`e2e in Chromium (${real ? 'PostgreSQL + Redis' : 'embedded'})`, list, env, ['--test-concurrency=1']);
 }
 
+/** The fine-tuning recipe's data and packing logic (infra/finetune/): standard-library Python, no GPU. */
+function finetuneUnit() {
+  console.log('\n=== infra/finetune unit tests (python3) ===');
+  const r = spawnSync('python3', ['-B', '-m', 'unittest', 'discover', '-s', join(root, 'infra', 'finetune'), '-p', 'test_*.py'], { cwd: root, stdio: 'inherit' });
+  return r.status ?? 1;
+}
+
 const only = process.argv[2];
 if (only && !['unit', 'integration', 'e2e', 'faults'].includes(only)) {
   console.error(`unknown suite "${only}": use unit, integration, e2e or faults`);
   process.exit(2);
 }
 let failed = 0;
-if (!only || only === 'unit') failed += run('unit + contract', [...files('unit'), ...files('contract')], {});
+if (!only || only === 'unit') failed += run('unit + contract', [...files('unit'), ...files('contract')], {}) + finetuneUnit();
 if (!only || only === 'integration') {
   if (real) {
     console.log('integration mode: real PostgreSQL + Redis (BullMQ)');

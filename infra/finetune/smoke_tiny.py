@@ -3,10 +3,12 @@
 
 No download: the model (2 layers, hidden 64) and its tokenizer (a BPE trained here on the data,
 with Qwen's ChatML special tokens and chat template) are built in a temporary directory. What it
-checks is the pipeline, not quality: the data becomes TRL prompt-completion examples, SFT with
-LoRA runs with loss on the answer only, the adapter is saved with the rank asked for and without
-lm_head/embed_tokens (what vLLM would refuse), it loads back onto the base, and --merge-to
-writes a model that generates. Use it after installing requirements.txt, before the real run.
+checks is the pipeline, not quality: the demo records, tagged with the three stages in turn, go
+through run_stages.py (basic → promotion → emotion, each stage continuing from the adapter of the
+one before with --init-adapter, packed); the reference loop (--no-pack) runs too; an adapter of
+another rank is refused by --init-adapter; the last adapter has the rank asked for and no
+lm_head/embed_tokens (what vLLM would refuse), it loads back onto the base and changes its output,
+and the merged model generates. Use it after installing requirements.txt, before the real run.
 
   python infra/finetune/smoke_tiny.py [--data src/demo/demo-kb.jsonl] [--keep out/smoke]
 """
@@ -21,7 +23,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+import run_stages  # noqa: E402
 import train_lora  # noqa: E402  (the script under test)
+from recipe_data import STAGES  # noqa: E402
 
 # Qwen2.5's ChatML turns; the template renders a generation prompt the way Qwen's does.
 SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
@@ -66,27 +70,51 @@ def main(argv: list[str]) -> None:
         records = train_lora.load(args.data)
         base = work / "tiny-base"
         build_tiny_base(records, base)
+        staged = work / "staged.jsonl"
+        staged.write_text("".join(json.dumps({**r, "stage": STAGES[i % len(STAGES)]}, ensure_ascii=False) + "\n"
+                                  for i, r in enumerate(records)), encoding="utf-8")
         rank = 8
-        train_lora.main([
-            "--data", str(args.data), "--output-dir", str(work / "run"), "--base-model", str(base),
-            "--epochs", "2", "--rank", str(rank), "--alpha", "16", "--batch-size", "4", "--grad-accum", "1",
-            "--max-length", "1024", "--knowledge-in-prompt", "2", "--merge-to", str(work / "merged"),
-        ])
-        report = check(base, work / "run" / "adapter", work / "merged", rank)
-        print("SMOKE OK " + json.dumps(report, ensure_ascii=False))
+        common = ["--base-model", str(base), "--rank", str(rank), "--alpha", "16", "--max-length", "1024",
+                  "--knowledge-in-prompt", "2", "--log-every", "1"]
+        run_stages.main(["--data", str(staged), "--output-dir", str(work / "stages"), "--", "--epochs", "2", *common])
+        first, last = work / "stages" / STAGES[0] / "adapter", work / "stages" / STAGES[-1] / "adapter"
+        train_lora.main(["--data", str(args.data), "--output-dir", str(work / "unpacked"), "--no-pack",
+                         "--epochs", "1", "--batch-size", "4", *common])
+        refused = refuses_other_rank(staged, work, first, common)
+        train_lora.merge(str(base), last, work / "merged")
+        report = check(base, first, last, work / "merged", rank)
+        print("SMOKE OK " + json.dumps({**report, "other_rank_refused": refused}, ensure_ascii=False))
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def check(base: Path, adapter_dir: Path, merged_dir: Path, rank: int) -> dict:
-    """The adapter loads back onto the base and changes its output; the merged model generates."""
+def refuses_other_rank(data: Path, work: Path, adapter: Path, common: list[str]) -> str:
+    """--init-adapter with an adapter of r=8 under --rank 16 must stop with a message, not train."""
+    argv = ["--data", str(data), "--output-dir", str(work / "wrong"), "--init-adapter", str(adapter), *common, "--rank", "16"]
+    try:
+        train_lora.main(argv)
+    except SystemExit as e:
+        if "does not match the recipe" in str(e):
+            return str(e)
+        raise
+    raise AssertionError("an adapter of another rank was continued")
+
+
+def check(base: Path, first: Path, adapter_dir: Path, merged_dir: Path, rank: int) -> dict:
+    """The last stage's adapter went on from the first's, loads back onto the base and changes its
+    output; the merged model generates."""
     import torch
     from peft import PeftModel
+    from safetensors.torch import load_file
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     cfg = json.loads((adapter_dir / "adapter_config.json").read_text(encoding="utf-8"))
     assert cfg["r"] == rank and sorted(cfg["target_modules"]) == sorted(train_lora.TARGET_MODULES), cfg
+    a, b = load_file(str(first / "adapter_model.safetensors")), load_file(str(adapter_dir / "adapter_model.safetensors"))
+    assert a.keys() == b.keys(), "the stages' adapters have different tensors"
+    moved = max((a[k].float() - b[k].float()).abs().max().item() for k in a)
+    assert moved > 0, "the later stages did not train the adapter any further"
     tokenizer = AutoTokenizer.from_pretrained(base)
     prompt = tokenizer.apply_chat_template([{"role": "user", "content": "包邮吗"}], add_generation_prompt=True, tokenize=False)
     ids = tokenizer(prompt, return_tensors="pt").input_ids
@@ -98,7 +126,8 @@ def check(base: Path, adapter_dir: Path, merged_dir: Path, rank: int) -> dict:
     merged = AutoModelForCausalLM.from_pretrained(merged_dir)
     out = merged.generate(ids, max_new_tokens=8, do_sample=False)
     assert out.shape[1] > ids.shape[1], "the merged model generated nothing"
-    return {"adapter_r": cfg["r"], "targets": cfg["target_modules"], "logit_change": round(delta, 4), "generated_tokens": int(out.shape[1] - ids.shape[1])}
+    return {"adapter_r": cfg["r"], "targets": cfg["target_modules"], "stage_change": round(moved, 4),
+            "logit_change": round(delta, 4), "generated_tokens": int(out.shape[1] - ids.shape[1])}
 
 
 if __name__ == "__main__":
