@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_ORDER_NUMBER_PATTERN } from './domain/pii.js';
 
 /**
  * The only reader of process.env (DESIGN.md §4.1). Fails fast on boot and hands one frozen
@@ -60,10 +61,38 @@ const schema = z.object({
   // Small on purpose: a 2-core box commits faster through few connections (measured by npm run bench).
   DB_POOL_SIZE: z.coerce.number().int().positive().default(8),
   /** Skips creating the demo channel and knowledge base on an empty database. */
+  /** issue 13 item 1, the training-data export: how answers address the customer, and the sign-off appended once. */
+  TRAINING_CUSTOMER_ADDRESS: z.string().max(20).default('亲'),
+  TRAINING_SIGN_OFF: z.string().max(200).default(''),
+  /** Distinct phrasings of a question kept per answer (K), and the share of answers held out for evaluation. */
+  TRAINING_PHRASINGS_PER_ANSWER: z.coerce.number().int().min(1).max(1000).default(5),
+  TRAINING_HELDOUT_SHARE: z.coerce.number().min(0).max(0.9).default(0.15),
+  /** The shop's order numbers (a regular expression), masked as personal data; default: letters + digits (domain/pii.ts). */
+  ORDER_NUMBER_PATTERN: z.string().max(500).refine(isRegExp, 'must be a valid regular expression').optional(),
   DEMO: z.preprocess((v) => (v === undefined ? undefined : !['0', 'false', 'no'].includes(String(v).toLowerCase())), z.boolean().default(true)),
 });
 
 export type Env = z.infer<typeof schema>;
+
+function isRegExp(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The training export's settings (issue 13 item 1), for CoreSettings.training and the training:export command. */
+export function trainingSettingsOf(config: Pick<Env, 'TRAINING_CUSTOMER_ADDRESS' | 'TRAINING_SIGN_OFF' | 'TRAINING_PHRASINGS_PER_ANSWER' | 'TRAINING_HELDOUT_SHARE' | 'ORDER_NUMBER_PATTERN'>) {
+  return {
+    customerAddress: config.TRAINING_CUSTOMER_ADDRESS,
+    signOff: config.TRAINING_SIGN_OFF,
+    phrasingsPerAnswer: config.TRAINING_PHRASINGS_PER_ANSWER,
+    heldoutShare: config.TRAINING_HELDOUT_SHARE,
+    orderNumberPattern: config.ORDER_NUMBER_PATTERN ? new RegExp(config.ORDER_NUMBER_PATTERN, 'i') : DEFAULT_ORDER_NUMBER_PATTERN,
+  };
+}
 
 export interface Config extends Env {
   publicUrl: string;

@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import { AccessTokenCache, createWecomAppAdapter, createWecomBotAdapter, createWecomKfAdapter } from '../adapters/wecom/index.js';
 import { createWebchatAdapter } from '../adapters/webchat/adapter.js';
 import { createDingtalkHttpAdapter, createDingtalkSender, createDingtalkStreamAdapter, DingtalkTokenCache } from '../adapters/dingtalk/index.js';
-import { loadConfig, type Config } from './config.js';
+import { loadConfig, trainingSettingsOf, type Config } from './config.js';
 import { createAnswerLabelStore } from './db/answer-label-store.js';
 import { createAuditLog } from './db/audit-log.js';
 import { createCachedChannelDirectory } from './db/cached-channel-directory.js';
@@ -41,12 +41,15 @@ import { startSweeper } from './jobs/sweeper.js';
 import { startWorkers } from './jobs/workers.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, timedResponder } from './metrics.js';
-import { createKnowledgeBaseResponder } from './model/knowledge-base-responder.js';
+import { asksAboutOwnRecords, createKnowledgeBaseResponder } from './model/knowledge-base-responder.js';
 import { IndexedKnowledgeSearch } from './model/indexed-knowledge-search.js';
 import { createKnowledgeEmbeddingStore } from './db/knowledge-embedding-store.js';
 import { FusedKnowledgeSearch } from './model/fused-knowledge-search.js';
 import { createOpenAiEmbeddingsClient } from './model/openai-embeddings-client.js';
 import { createOpenAiCompatibleResponder } from './model/openai-compatible-responder.js';
+import { createOpenAiModelCatalog, nullModelCatalog } from './model/openai-model-catalog.js';
+import { createModelReportStore } from './db/model-report-store.js';
+import { createShadowAnswerStore } from './db/shadow-answer-store.js';
 import { migrationsDir } from './paths.js';
 import type { ChannelAdapter } from './ports/channel-adapter.js';
 import { systemClock } from './ports/clock.js';
@@ -143,6 +146,11 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
   const responder = timedResponder(config.MODEL_BASE_URL
     ? createOpenAiCompatibleResponder({ baseUrl: config.MODEL_BASE_URL, apiKey: config.MODEL_API_KEY, timeoutMs: config.MODEL_TIMEOUT_MS, logger })
     : createKnowledgeBaseResponder(), metrics.modelSeconds);
+  // issue 13 item 4: a shadow adapter's calls go through a breaker and timeout of their own, so a
+  // failing shadow never opens the live circuit; not timed, so they stay out of the live latency metric.
+  const shadowResponder = config.MODEL_BASE_URL
+    ? createOpenAiCompatibleResponder({ baseUrl: config.MODEL_BASE_URL, apiKey: config.MODEL_API_KEY, timeoutMs: config.MODEL_TIMEOUT_MS, logger })
+    : createKnowledgeBaseResponder();
   const core: CoreDeps = {
     store: createConversationStore(db),
     outbox,
@@ -154,10 +162,15 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
     answerLabels: createAnswerLabelStore(db),
     suggestions: createKnowledgeSuggestionStore(db),
     responder,
+    shadowResponder,
+    models: config.MODEL_BASE_URL ? createOpenAiModelCatalog({ baseUrl: config.MODEL_BASE_URL, apiKey: config.MODEL_API_KEY }) : nullModelCatalog,
+    modelReports: createModelReportStore(db),
+    shadowAnswers: createShadowAnswerStore(db),
     queue,
     events,
     audit: createAuditLog(db),
     trainingData: createTrainingDataSource(db),
+    asksAboutOwnRecords,
     stats: createConversationStats(db),
     users: createUserStore(db),
     sessions: createSessionStore(db),
@@ -188,6 +201,7 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
         accountUnderAttackAfter: 50,
         maxFailuresPerAccountAndIpUnderAttack: 2,
       },
+      training: trainingSettingsOf(config),
     },
     workerId: `${hostname()}:${process.pid}`,
   };

@@ -6,6 +6,7 @@
 import { useCallback, useSyncExternalStore } from 'react';
 import { adminMessages } from './admin/i18n';
 import { consoleMessages } from './messages';
+import { draftMessages } from './pages/draft-messages';
 
 export type Lang = 'zh-CN' | 'en';
 export const LANGS: { value: Lang; label: string }[] = [
@@ -17,8 +18,8 @@ export type T = (key: string, vars?: Vars) => string;
 
 const STORAGE_KEY = 'kefu.lang';
 const dictionaries: Record<Lang, Record<string, string>> = {
-  'zh-CN': { ...consoleMessages['zh-CN'], ...(adminMessages['zh-CN'] as Record<string, string>) },
-  en: { ...consoleMessages.en, ...(adminMessages.en as Record<string, string>) },
+  'zh-CN': { ...consoleMessages['zh-CN'], ...(adminMessages['zh-CN'] as Record<string, string>), ...draftMessages['zh-CN'] },
+  en: { ...consoleMessages.en, ...(adminMessages.en as Record<string, string>), ...draftMessages.en },
 };
 
 function readStored(): Lang {

@@ -66,8 +66,19 @@ export interface ConversationSummary {
   updatedAt: string;
 }
 
+/** A low-confidence handoff's unsent answer (issue 13 item 5), open until an agent sends, edits or discards it. */
+export interface AgentDraft {
+  id: string;
+  text: string;
+  confidence: number;
+  model: string;
+  createdAt: string;
+}
+
 export interface ConversationDetail extends ConversationSummary {
   messages: Message[];
+  /** The open draft; null when there is none (older servers omit it). */
+  draft?: AgentDraft | null;
 }
 
 export interface DirectoryChannel {

@@ -1,5 +1,6 @@
 import { MODEL_HANDBACK_NOTE } from '../domain/conversation.js';
 import type { CompletedTurn, ConversationStore, RecordedInbound, TurnContext, TurnOutcome } from '../ports/conversation-store.js';
+import { createDraftQueries, storeHandoffDraft } from './agent-draft-queries.js';
 import type { Database, Queryable } from './database.js';
 import { createInboundRecorder } from './inbound-batch.js';
 import { createConversationQueries } from './conversation-queries.js';
@@ -80,9 +81,9 @@ WITH c AS (
     handed_off_at = CASE WHEN ok.status = 'bot' AND $6::text IS NOT NULL THEN now() ELSE cv.handed_off_at END
   FROM c LEFT JOIN ok ON ok.id = c.id
   WHERE cv.id = c.id
-  RETURNING cv.status, ok.id IS NOT NULL AS answered
+  RETURNING cv.status, ok.id IS NOT NULL AS answered, COALESCE(ok.status = 'bot' AND $6::text IS NOT NULL, false) AS handed_off
 )
-SELECT u.status, u.answered,
+SELECT u.status, u.answered, u.handed_off,
   (SELECT json_agg(id ORDER BY id) FROM m) AS message_ids,
   (SELECT json_agg(id ORDER BY id) FROM o) AS outbox_ids
 FROM u`;
@@ -143,6 +144,7 @@ export function createConversationStore(db: Database): ConversationStore {
   return {
     ...queries,
     ...createHandbackQueries(db),
+    ...createDraftQueries(db),
 
     recordInbound,
 
@@ -181,7 +183,17 @@ export function createConversationStore(db: Database): ConversationStore {
 
     async completeTurn(conversationId, owner, pendingIds, outcome): Promise<CompletedTurn | null> {
       const rows = outcomeRows(outcome);
-      const r = await db.query<Row>(COMPLETE_TURN, [conversationId, owner, pendingIds, JSON.stringify(rows.messages), rows.confidence, rows.handoffReason], 'complete_turn');
+      const params = [conversationId, owner, pendingIds, JSON.stringify(rows.messages), rows.confidence, rows.handoffReason];
+      // A handoff also settles the agent-assist drafts (issue 13 item 5) in the same transaction: the
+      // open one is superseded, a low-confidence one stored. Only when the handoff applied (the bot
+      // still owned the chat); every other turn stays one statement.
+      const r = outcome.type === 'handoff'
+        ? await db.transaction(async (tx) => {
+          const done = await tx.query<Row>(COMPLETE_TURN, params, 'complete_turn');
+          if (done.rows[0]?.answered && done.rows[0].handed_off) await storeHandoffDraft(tx, conversationId, outcome.draft);
+          return done;
+        })
+        : await db.query<Row>(COMPLETE_TURN, params, 'complete_turn');
       const row = r.rows[0];
       // Lost the lease, or someone else answered these messages already.
       if (!row || !row.answered) return null;

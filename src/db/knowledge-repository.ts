@@ -8,15 +8,15 @@ export function createKnowledgeRepository(db: Database): KnowledgeRepository {
       if (entries.length === 0) return 0;
       return db.transaction(async (tx) => {
         for (const e of entries) {
-          await tx.query('INSERT INTO knowledge (channel_id, instruction, input, output) VALUES ($1, $2, $3, $4)', [e.channelId, e.instruction, e.input, e.output]);
+          await tx.query('INSERT INTO knowledge (channel_id, instruction, input, output, stage) VALUES ($1, $2, $3, $4, $5)', [e.channelId, e.instruction, e.input, e.output, e.stage ?? 'basic']);
         }
         return entries.length;
       });
     },
     async create(entry) {
       const r = await db.query<Row>(
-        'INSERT INTO knowledge (channel_id, instruction, input, output) VALUES ($1, $2, $3, $4) RETURNING *',
-        [entry.channelId, entry.instruction, entry.input, entry.output],
+        'INSERT INTO knowledge (channel_id, instruction, input, output, stage) VALUES ($1, $2, $3, $4, $5) RETURNING *',
+        [entry.channelId, entry.instruction, entry.input, entry.output, entry.stage ?? 'basic'],
       );
       return toKnowledgeRecord(r.rows[0]);
     },
@@ -36,8 +36,9 @@ export function createKnowledgeRepository(db: Database): KnowledgeRepository {
     },
     async update(id, entry) {
       const r = await db.query<Row>(
-        'UPDATE knowledge SET instruction = $2, input = $3, output = $4, updated_at = now() WHERE id = $1 RETURNING *',
-        [id, entry.instruction, entry.input, entry.output],
+        // An update without a stage keeps the entry's (issue 13: older clients send none).
+        'UPDATE knowledge SET instruction = $2, input = $3, output = $4, stage = COALESCE($5, stage), updated_at = now() WHERE id = $1 RETURNING *',
+        [id, entry.instruction, entry.input, entry.output, entry.stage ?? null],
       );
       return r.rows[0] ? toKnowledgeRecord(r.rows[0]) : null;
     },

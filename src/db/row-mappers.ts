@@ -1,6 +1,7 @@
 import type { Contact, Conversation } from '../domain/conversation.js';
 import type { Message } from '../domain/message.js';
 import type { KnowledgeRecord } from '../ports/knowledge-repository.js';
+import type { TrainingStage } from '../domain/training/types.js';
 
 /** pg returns bigint columns as strings, PGlite as numbers: ids are strings past this point. */
 const id = (v: unknown): string => String(v);
@@ -55,6 +56,7 @@ export function toKnowledgeRecord(r: Row): KnowledgeRecord {
     instruction: String(r.instruction),
     input: String(r.input ?? ''),
     output: String(r.output),
+    stage: (r.stage ?? 'basic') as TrainingStage,
     updatedAt: new Date(r.updated_at as string),
   };
 }

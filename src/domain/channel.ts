@@ -17,6 +17,14 @@ export interface ModelSettings {
    * (the repository fills in DEFAULT_TARGET_WRONG_RATE when it reads them).
    */
   targetWrongRate?: number;
+  /**
+   * issue 13 item 4: an adapter that answers every model turn of the channel in the background and
+   * is never sent (absent or null: none), and when it was set (ISO), so its stats start there.
+   */
+  shadowName?: string | null;
+  shadowSince?: string | null;
+  /** The adapter live before the last promote or rollback, so one click goes back (null: none). */
+  previousName?: string | null;
 }
 
 export interface HandoffSettings {

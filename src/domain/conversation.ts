@@ -14,6 +14,8 @@ export const HANDOFF_REASONS = [
   'bot_disabled',
   /** The platform refused our reply (window closed, a human holds the session there). */
   'delivery_failed',
+  /** The model's reply only promised a person (为您转接人工客服): the promise is kept (issue 13). */
+  'model_declined',
 ] as const;
 export type HandoffReason = (typeof HANDOFF_REASONS)[number];
 

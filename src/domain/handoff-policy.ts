@@ -66,7 +66,27 @@ export function handoffBeforeModel(facts: TurnFacts): HandoffReason | null {
   return null;
 }
 
-/** The model's own confidence decides the rest (DESIGN.md §4.5). */
-export function handoffAfterModel(confidence: number, threshold: number): HandoffReason | null {
-  return confidence >= threshold ? null : 'low_confidence';
+/**
+ * A reply that tells the customer a person will take over (为您转接人工客服, 请人工客服为您解答) rather
+ * than answering. The prompt asks the model to say exactly that when the knowledge does not cover
+ * the question (src/model/prompt.ts), and the LoRA round trains it to (issue 13 item 1's 转人工
+ * examples); sent as an answer, it promised a person while the chat stayed with the bot. An
+ * instruction to the customer (回复"转人工") is not a promise.
+ */
+const PROMISES_A_PERSON = [
+  /(?<!(?:回复|输入|发送|点击|点|说|发)[“"'「『]?)(?:转接|转给|转到|转交|转)(?:给|到|至)?(?:您的)?(?:专属)?(?:人工|真人客服|客服同事|专人)/u,
+  /(?:请|让|安排|由)(?:人工|专人|客服同事|真人客服)(?:客服)?[^，,。！!？?]{0,8}(?:解答|处理|跟进|查询|联系|回复)/u,
+];
+
+export function promisesAPerson(reply: string): boolean {
+  return PROMISES_A_PERSON.some((pattern) => pattern.test(reply));
+}
+
+/**
+ * The model's own confidence decides the rest (DESIGN.md §4.5); a confident reply that only promises
+ * a person hands off too (`model_declined`, issue 13), so the promise is kept.
+ */
+export function handoffAfterModel(confidence: number, threshold: number, reply = ''): HandoffReason | null {
+  if (!(confidence >= threshold)) return 'low_confidence';
+  return promisesAPerson(reply) ? 'model_declined' : null;
 }

@@ -52,9 +52,19 @@ const ADDRESSES: readonly RegExp[] = [
   new RegExp(`${PLACE}{1,16}?(?:路|街|大道|大街|巷|弄)${NUM}号${UNIT}`, 'gu'),
   // …小区/花园/公寓… + building/unit/room.
   new RegExp(`${PLACE}{1,16}?(?:小区|花园|家园|公寓|新村|苑|大厦)(?:[-－]?${NUM}(?:号楼|栋|幢|座|单元|室|层|楼|号))+`, 'gu'),
+  // Issue 13: rural addresses, …村 / …社区 + number + 组/队/号 (张家村3组).
+  new RegExp(`${PLACE}{1,16}?(?:村|社区)${NUM}(?:组|队|号)${UNIT}`, 'gu'),
   // 邮编 123456
   /邮编[:：]?\s*\d{6}(?!\d)/gu,
 ];
+
+/**
+ * Chinese IMEs often type full-width digits and letters (１３８１２３４５６７８, ＳＦ１２３…): they are
+ * folded to ASCII first so that every pattern below sees them (issue 13).
+ */
+function foldFullWidthAlphanumerics(text: string): string {
+  return text.replace(/[０-９Ａ-Ｚａ-ｚ＠＋]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+}
 
 /** Luhn check: most bank cards pass it, most other long numbers (order numbers) do not. */
 function luhnValid(digits: string): boolean {
@@ -78,6 +88,15 @@ function cardOrOrder(match: string, before: string): PiiKind {
   return luhnValid(match.replace(/\D/g, '')) ? 'bankCard' : 'orderNumber';
 }
 
+/**
+ * 20241111 (双11), 20250618: an 8-digit date is shop talk, not an order number, unless the text
+ * just said 订单 / 单号 (issue 13: a customer's data must be masked, the shop's dates must not).
+ */
+function isBareDate(digits: string, before: string): boolean {
+  if (!/^(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$/.test(digits)) return false;
+  return !/订单|单号|快递|物流|运单/.test(before.slice(-8));
+}
+
 /** Replaces every piece of personal data with its placeholder; counts what was masked, per kind. */
 export function maskPii(input: string, options: PiiOptions = {}): MaskedText {
   const counts: Partial<Record<PiiKind, number>> = {};
@@ -91,14 +110,14 @@ export function maskPii(input: string, options: PiiOptions = {}): MaskedText {
   const order = new RegExp(`(?<![A-Za-z0-9])(?:${orderSource.source})(?![A-Za-z0-9])`, orderFlags);
   const longRun = new RegExp(`(?<!\\d)\\d{${options.longDigitRun ?? DEFAULT_LONG_DIGIT_RUN},}(?!\\d)`, 'g');
 
-  let text = input;
+  let text = foldFullWidthAlphanumerics(input);
   text = text.replace(EMAIL, () => count('email'));
   text = text.replace(ID_CARD, () => count('idCard'));
   text = text.replace(CARD_LIKE, (m, offset: number, whole: string) => count(cardOrOrder(m, whole.slice(0, offset))));
   text = text.replace(MOBILE, () => count('mobile'));
   text = text.replace(LANDLINE, () => count('landline'));
   text = text.replace(order, () => count('orderNumber'));
-  text = text.replace(longRun, () => count('orderNumber'));
+  text = text.replace(longRun, (m, offset: number, whole: string) => (isBareDate(m, whole.slice(0, offset)) ? m : count('orderNumber')));
   for (const pattern of ADDRESSES) text = text.replace(pattern, () => count('address'));
   return { text, counts };
 }

@@ -15,6 +15,7 @@ import { conversationRoutes } from './routes/conversation-routes.js';
 import { directoryRoutes } from './routes/directory-routes.js';
 import { knowledgeRoutes } from './routes/knowledge-routes.js';
 import { messageRoutes } from './routes/message-routes.js';
+import { modelRoutes } from './routes/model-routes.js';
 import { adminStreamRoutes, healthRoutes } from './routes/ops-routes.js';
 import { channelKindRoutes } from './routes/channel-kind-routes.js';
 import { consoleRoutes } from './routes/console-routes.js';
@@ -53,7 +54,7 @@ export function createApp(deps: HttpDeps): Koa {
   for (const router of [healthRoutes(deps), webchatRoutes(deps), consoleRoutes(deps), landing()]) app.use(router.routes()).use(router.allowedMethods());
 
   app.use(apiGuard(deps));
-  for (const router of [authRoutes(deps), userRoutes(deps), directoryRoutes(deps), calibrationRoutes(deps), channelRoutes(deps), channelKindRoutes(deps), suggestionRoutes(deps), knowledgeRoutes(deps), conversationRoutes(deps), messageRoutes(deps), adminStreamRoutes(deps), statsRoutes(deps)]) {
+  for (const router of [authRoutes(deps), userRoutes(deps), directoryRoutes(deps), calibrationRoutes(deps), modelRoutes(deps), channelRoutes(deps), channelKindRoutes(deps), suggestionRoutes(deps), knowledgeRoutes(deps), conversationRoutes(deps), messageRoutes(deps), adminStreamRoutes(deps), statsRoutes(deps)]) {
     app.use(router.routes()).use(router.allowedMethods());
   }
   return app;

@@ -44,9 +44,47 @@ export interface ReturnedToBot {
   firstPendingId: string | null;
 }
 
+/**
+ * The responder's unsent answer to a turn handed off for low confidence (issue 13 item 5): shown to
+ * the agent, who sends it as is, edits it or discards it.
+ */
+export interface TurnDraft {
+  /** The customer turn the responder answered (the pending texts, joined). */
+  question: string;
+  text: string;
+  confidence: number;
+  /** The adapter (or model) that wrote it. */
+  model: string;
+}
+
+export type DraftStatus = 'open' | 'sent' | 'edited' | 'discarded' | 'superseded';
+
+/** A stored draft (migrations/012_agent_drafts.sql). */
+export interface AgentDraft extends TurnDraft {
+  id: string;
+  conversationId: string;
+  channelId: string;
+  status: DraftStatus;
+  /** The text that went out (sent or edited); null otherwise. */
+  finalText: string | null;
+  /** The agent message it became. */
+  messageId: string | null;
+  actedBy: string | null;
+  actedAt: Date | null;
+  createdAt: Date;
+}
+
+/** What an agent did with an open draft. */
+export interface DraftAction {
+  status: 'sent' | 'edited' | 'discarded';
+  finalText: string | null;
+  actedBy: string;
+}
+
 export type TurnOutcome =
   | { type: 'answer'; text: string; confidence: number }
-  | { type: 'handoff'; reason: HandoffReason; confidence: number | null; holdingMessage: string | null }
+  /** `draft` only on a low_confidence handoff whose answer is worth sending (issue 13 item 5). */
+  | { type: 'handoff'; reason: HandoffReason; confidence: number | null; holdingMessage: string | null; draft?: TurnDraft }
   /** The conversation is with a human (or closed): store only, tell the console. */
   | { type: 'store_only' }
   /** An event that wants the channel's welcome message (or nothing, when text is null). */
@@ -137,4 +175,15 @@ export interface ConversationStore {
   returnToBot(conversationId: string, window: HandbackWindow): Promise<ReturnedToBot | null>;
   /** Adds an agent or system message and, for those that go out, its outbox row. */
   addOutgoing(input: NewOutgoing): Promise<{ messageId: string; outboxId: string }>;
+
+  /** The conversation's open draft (issue 13 item 5); completeTurn stores them. */
+  openDraft(conversationId: string): Promise<AgentDraft | null>;
+  /** One draft of the conversation, in any status; null when the id is not one of its drafts. */
+  findDraft(conversationId: string, draftId: string): Promise<AgentDraft | null>;
+  /** Closes a draft that is still open, in one conditional update; null when it was not open (someone acted first). */
+  closeDraft(draftId: string, action: DraftAction): Promise<AgentDraft | null>;
+  /** Undoes closeDraft by `actedBy` when what it was closed for failed (the reply was refused). */
+  reopenDraft(draftId: string, actedBy: string): Promise<void>;
+  /** Records the agent message a sent draft became. */
+  linkDraftMessage(draftId: string, messageId: string): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import type { TrainingStage } from '../domain/training/types.js';
 /** One knowledge entry in the training-data format: instruction/input are phrasings, output is the answer. */
 export interface KnowledgeEntry {
   id: string;
@@ -5,6 +6,8 @@ export interface KnowledgeEntry {
   instruction: string;
   input: string;
   output: string;
+  /** issue 13 item 1: the LoRA recipe's stage this entry's answer trains (knowledge.stage); 'basic' when unset. */
+  stage?: TrainingStage;
 }
 
 export interface KnowledgeHit {

@@ -1,9 +1,10 @@
 import type { Channel } from '../domain/channel.js';
 import type { HandoffReason } from '../domain/conversation.js';
 import { ModelUnavailableError } from '../domain/errors.js';
-import { handoffAfterModel, handoffBeforeModel } from '../domain/handoff-policy.js';
+import { handoffAfterModel, handoffBeforeModel, promisesAPerson } from '../domain/handoff-policy.js';
 import type { Message } from '../domain/message.js';
-import type { TurnContext, TurnOutcome } from '../ports/conversation-store.js';
+import type { TurnContext, TurnDraft, TurnOutcome } from '../ports/conversation-store.js';
+import type { ResponderAnswer, ResponderInput } from '../ports/responder.js';
 import type { CoreDeps } from './deps.js';
 import { buildResponderInput } from './responder-input.js';
 import { waitOutside } from './wait-outside.js';
@@ -12,12 +13,24 @@ import { waitOutside } from './wait-outside.js';
  * Messages that came back to the bot after a model outage already had their holding message
  * (issue 11): handing them off again stays silent rather than telling the customer twice.
  */
-const handoff = (channel: Channel, ctx: TurnContext, reason: HandoffReason, confidence: number | null): TurnOutcome => ({
+const handoff = (channel: Channel, ctx: TurnContext, reason: HandoffReason, confidence: number | null, draft?: TurnDraft): TurnOutcome => ({
   type: 'handoff',
   reason,
   confidence,
   holdingMessage: ctx.holdingSent ? null : channel.handoff.holdingMessage || null,
+  ...(draft ? { draft } : {}),
 });
+
+/**
+ * What a low-confidence answer leaves the agent (issue 13 item 5): the answer itself, unless it is
+ * nothing worth sending — empty, or only a promise of a person (the knowledge-base responder's
+ * NO_KNOWLEDGE_REPLY, a model's 为您转接人工客服).
+ */
+function draftOf(input: ResponderInput, answer: ResponderAnswer): TurnDraft | undefined {
+  const text = answer.text.trim();
+  if (!text || promisesAPerson(text)) return undefined;
+  return { question: input.question, text, confidence: answer.confidence, model: input.modelName };
+}
 
 /**
  * Said to a customer who is already waiting for a person and asks for one again (issue 12: 转人工
@@ -75,8 +88,8 @@ export async function decideTurn(deps: CoreDeps, channel: Channel, ctx: TurnCont
   try {
     const input = await buildResponderInput(deps, channel, ctx);
     const answer = await waitOutside(deps, () => deps.responder.answer(input));
-    const low = handoffAfterModel(answer.confidence, channel.model.threshold);
-    return low ? handoff(channel, ctx, low, answer.confidence) : { type: 'answer', text: answer.text, confidence: answer.confidence };
+    const after = handoffAfterModel(answer.confidence, channel.model.threshold, answer.text);
+    return after ? handoff(channel, ctx, after, answer.confidence, draftOf(input, answer)) : { type: 'answer', text: answer.text, confidence: answer.confidence };
   } catch (err) {
     if (!(err instanceof ModelUnavailableError)) throw err;
     deps.log.warn({ err: err.message, conversationId: ctx.conversation.id }, 'model unavailable; handing off');

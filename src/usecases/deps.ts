@@ -11,12 +11,15 @@ import type { KnowledgeRepository } from '../ports/knowledge-repository.js';
 import type { KnowledgeSuggestionStore } from '../ports/knowledge-suggestions.js';
 import type { Log } from '../ports/logger.js';
 import type { LoginThrottle } from '../ports/login-throttle.js';
+import type { ModelCatalog } from '../ports/model-catalog.js';
+import type { ModelReportStore } from '../ports/model-reports.js';
 import type { OutboxStore } from '../ports/outbox-store.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
 import type { PullStore } from '../ports/pull-store.js';
 import type { KnowledgeSearch, Responder } from '../ports/responder.js';
 import type { TurnGate } from '../ports/turn-gate.js';
 import type { SessionStore } from '../ports/session-store.js';
+import type { ShadowAnswerStore } from '../ports/shadow-answers.js';
 import type { TrainingDataSource } from '../ports/training-data.js';
 import type { UserStore } from '../ports/user-store.js';
 
@@ -41,6 +44,22 @@ export interface CoreSettings {
   /** How long a callback's pull token stays usable (WeCom: 10 minutes). */
   pullTokenTtlMs: number;
   auth: AuthSettings;
+  /** issue 13 item 1: how the training-data export cleans and splits pairs. */
+  training: TrainingSettings;
+}
+
+/** The training-data export's settings (issue 13 item 1): TRAINING_* and ORDER_NUMBER_PATTERN. */
+export interface TrainingSettings {
+  /** TRAINING_CUSTOMER_ADDRESS: how answers address the customer (亲, 您 …). */
+  customerAddress: string;
+  /** TRAINING_SIGN_OFF: appended once to every answer; empty for none. */
+  signOff: string;
+  /** TRAINING_PHRASINGS_PER_ANSWER: distinct question phrasings kept per answer group (K). */
+  phrasingsPerAnswer: number;
+  /** TRAINING_HELDOUT_SHARE: share of answer groups held out for evaluation. */
+  heldoutShare: number;
+  /** ORDER_NUMBER_PATTERN: the shop's order numbers, masked as PII. */
+  orderNumberPattern: RegExp;
 }
 
 /** Console sign-in (reliability.md §3.4, §3.6). */
@@ -79,10 +98,24 @@ export interface CoreDeps {
   /** Questions agents answered, proposed as knowledge (issue 12 item 5). */
   suggestions: KnowledgeSuggestionStore;
   responder: Responder;
+  /**
+   * issue 13 item 4: answers a channel's shadow adapter in the background, with its own breaker and
+   * timeout, so a failing shadow never opens the live circuit.
+   */
+  shadowResponder: Responder;
+  /** The adapters the model node serves. */
+  models: ModelCatalog;
+  modelReports: ModelReportStore;
+  shadowAnswers: ShadowAnswerStore;
   queue: JobQueue;
   events: EventBus;
   audit: AuditLog;
   trainingData: TrainingDataSource;
+  /**
+   * issue 13 item 1: questions only the customer's own records answer (the knowledge-base responder's
+   * asksAboutOwnRecords); the training export makes them 转人工 examples. Absent: answers decide alone.
+   */
+  asksAboutOwnRecords?: (question: string) => boolean;
   stats: ConversationStats;
   users: UserStore;
   sessions: SessionStore;

@@ -1,5 +1,6 @@
 import { NotFoundError } from '../domain/errors.js';
 import { parseSafeJson, safeText } from '../domain/text.js';
+import { isTrainingStage, TRAINING_STAGES } from '../domain/training/types.js';
 import type { NewKnowledgeEntry } from '../ports/knowledge-repository.js';
 import type { CoreDeps } from './deps.js';
 import type { Actor } from './move-conversation.js';
@@ -20,15 +21,17 @@ function parseLine(line: string, channelId: string | null): NewKnowledgeEntry | 
     return 'not valid JSON';
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) return 'not a JSON object';
-  const { instruction, input, output } = value as Record<string, unknown>;
+  const { instruction, input, output, stage } = value as Record<string, unknown>;
   if (typeof instruction !== 'string' || !instruction.trim()) return '"instruction" must be a non-empty string';
   if (input !== undefined && typeof input !== 'string') return '"input" must be a string';
   if (typeof output !== 'string' || !output.trim()) return '"output" must be a non-empty string';
-  return { channelId, instruction: instruction.trim(), input: (input ?? '').trim(), output: output.trim() };
+  // issue 13 item 1: the recipe's stage, optional (basic when absent).
+  if (stage !== undefined && !isTrainingStage(stage)) return `"stage" must be one of ${TRAINING_STAGES.join(', ')}`;
+  return { channelId, instruction: instruction.trim(), input: (input ?? '').trim(), output: output.trim(), ...(stage === undefined ? {} : { stage }) };
 }
 
 /**
- * Imports JSONL in the training-data format ({"instruction","input","output"}). Good lines are
+ * Imports JSONL in the training-data format ({"instruction","input","output"}, optionally "stage"). Good lines are
  * kept, bad ones reported by number (DESIGN.md §4.2).
  */
 export async function importKnowledge(deps: CoreDeps, actor: Actor, jsonl: string, channelId: string | null): Promise<ImportResult> {

@@ -26,7 +26,10 @@ function modelSettings(current: ModelSettings | undefined, patch: Partial<ModelS
   const targetWrongRate = patch.targetWrongRate ?? current?.targetWrongRate ?? DEFAULT_TARGET_WRONG_RATE;
   if (targetWrongRate < 0 || targetWrongRate > MAX_TARGET_WRONG_RATE) throw new ValidationError(`model.targetWrongRate must be between 0 and ${MAX_TARGET_WRONG_RATE}`);
   // `name: null` clears the adapter name (the default model then answers); absent keeps it.
-  return { name: 'name' in patch ? (patch.name ?? null) : (current?.name ?? null), threshold, systemPrompt: patch.systemPrompt ?? current?.systemPrompt ?? DEFAULT_SYSTEM_PROMPT, targetWrongRate };
+  const settings: ModelSettings = { name: 'name' in patch ? (patch.name ?? null) : (current?.name ?? null), threshold, systemPrompt: patch.systemPrompt ?? current?.systemPrompt ?? DEFAULT_SYSTEM_PROMPT, targetWrongRate };
+  // issue 13 item 4: shadow and previous adapters change only through their own audited routes, so an edit of the form keeps them.
+  for (const key of ['shadowName', 'shadowSince', 'previousName'] as const) if (current?.[key] !== undefined) settings[key] = current[key];
+  return settings;
 }
 
 function handoffSettings(current: HandoffSettings | undefined, patch: Partial<HandoffSettings> = {}): HandoffSettings {

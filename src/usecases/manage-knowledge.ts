@@ -1,4 +1,5 @@
 import { NotFoundError } from '../domain/errors.js';
+import type { TrainingStage } from '../domain/training/types.js';
 import type { KnowledgeRecord } from '../ports/knowledge-repository.js';
 import type { CoreDeps } from './deps.js';
 import type { Actor } from './move-conversation.js';
@@ -7,6 +8,8 @@ export interface KnowledgeEntryInput {
   instruction: string;
   input: string;
   output: string;
+  /** issue 13 item 1: basic when a new entry has none; kept when an update has none. */
+  stage?: TrainingStage;
 }
 
 /** Entry ids are bigserial: anything else cannot exist (and must not reach a bigint cast). */
@@ -44,5 +47,6 @@ export async function deleteKnowledgeEntry(deps: CoreDeps, actor: Actor, id: str
 export async function exportKnowledge(deps: CoreDeps, channelId: string | null): Promise<string> {
   await requireChannel(deps, channelId);
   const entries = await deps.knowledge.listFor(channelId, { own: channelId !== null, limit: 1_000_000 });
-  return entries.map((e) => JSON.stringify({ instruction: e.instruction, input: e.input, output: e.output }) + '\n').join('');
+  // The stage only where it is not the default, so files stay in the plain training format (issue 13).
+  return entries.map((e) => JSON.stringify({ instruction: e.instruction, input: e.input, output: e.output, ...(e.stage && e.stage !== 'basic' ? { stage: e.stage } : {}) }) + '\n').join('');
 }

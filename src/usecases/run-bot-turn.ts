@@ -4,6 +4,7 @@ import type { Contact } from '../domain/conversation.js';
 import type { CompletedTurn } from '../ports/conversation-store.js';
 import { decideTurn } from './decide-turn.js';
 import type { CoreDeps } from './deps.js';
+import { startShadowTurn } from './run-shadow-turn.js';
 import { scheduleTurn } from './schedule.js';
 import { waitOutside } from './wait-outside.js';
 import { sendOutboxMessage, type SendResult } from './send-outbox-message.js';
@@ -46,6 +47,8 @@ export async function runBotTurn(deps: CoreDeps, conversationId: string): Promis
       return 'retry' as const;
     }));
   }
+  // issue 13 item 4: only now, with the reply out, may a shadow adapter answer the same turn; not awaited.
+  if (channel) startShadowTurn(deps, channel, ctx, outcome, completed);
   if (outcome.type === 'handoff' && completed.status === 'queued' && channel) await transferToHuman(deps, channel, ctx.contact);
   // Messages that arrived while the model was thinking get their own turn.
   const next = await deps.store.firstPendingMessageId(conversationId);

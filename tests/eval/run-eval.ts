@@ -11,6 +11,9 @@
  *   npm run eval -- --embeddings URL   … with a real OpenAI-compatible /v1/embeddings (EMBEDDING_MODEL)
  *
  * Exits 1 when the TEST split is below the acceptance targets (the other sets only report).
+ *
+ *   npm run eval -- --model-base-url URL --model NAME [--data heldout.jsonl] [--compare NAME2] [--report FILE]
+ *                                      an adapter on the model node instead (issue 13 item 3): tests/eval/model-eval.ts
  */
 import { pathToFileURL } from 'node:url';
 import { DEFAULT_SYSTEM_PROMPT, DEFAULT_THRESHOLD } from '../../src/domain/channel.js';
@@ -25,6 +28,7 @@ import { FakeEmbeddingsServer } from '../fakes/fake-embeddings-server.js';
 import { FusedKnowledgeSearch } from '../../src/model/fused-knowledge-search.js';
 import { createOpenAiEmbeddingsClient } from '../../src/model/openai-embeddings-client.js';
 import { auroc } from './metrics.js';
+import { runModelEval, wantsModelEval } from './model-eval.js';
 import {
   availableSets,
   DEMO_KB_PATH,
@@ -226,6 +230,10 @@ async function fusedSearch(target: string): Promise<{ search: SearchFactory; clo
 }
 
 async function main(): Promise<void> {
+  if (wantsModelEval(process.argv.slice(2))) {
+    process.exitCode = await runModelEval(process.argv.slice(2));
+    return;
+  }
   const args = parseArgs(process.argv.slice(2));
   const fused = args.embeddings ? await fusedSearch(args.embeddings) : null;
   if (fused) console.log(`search: lexical fused with embeddings from ${args.embeddings}\n`);

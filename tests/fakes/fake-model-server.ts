@@ -35,6 +35,8 @@ export class FakeModelServer {
   /** Every chat completion request body, in arrival order. */
   readonly requests: ChatRequestBody[] = [];
   readonly requestHeaders: IncomingHttpHeaders[] = [];
+  /** The headers of every GET /v1/models (the model catalog, issue 13 item 4). */
+  readonly modelListHeaders: IncomingHttpHeaders[] = [];
   /** Requests whose client went away before the answer was written (timeouts, aborts). */
   abortedRequests = 0;
   reply: ReplyScript = { content: '亲，订单满299元包邮哦~' };
@@ -50,6 +52,8 @@ export class FakeModelServer {
 
   private server: Server | null = null;
   private gate: Deferred | null = null;
+  /** Gates that hold only the requests they match (e.g. one adapter's). */
+  private gates: { matches: (body: ChatRequestBody) => boolean; gate: Deferred }[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private abortWaiters: { count: number; resolve: () => void }[] = [];
 
@@ -79,6 +83,19 @@ export class FakeModelServer {
     };
   }
 
+  /**
+   * Like hold(), for the chat requests `matches` picks only (e.g. `(b) => b.model === 'support-v2'`):
+   * one adapter's calls stay in flight while the others are answered.
+   */
+  holdWhen(matches: (body: ChatRequestBody) => boolean): () => void {
+    const held = { matches, gate: deferred() };
+    this.gates.push(held);
+    return () => {
+      this.gates = this.gates.filter((g) => g !== held);
+      held.gate.resolve();
+    };
+  }
+
   /** Resolves once `count` requests in total have been aborted by their client. */
   waitForAbort(count = 1): Promise<void> {
     if (this.abortedRequests >= count) return Promise.resolve();
@@ -87,6 +104,8 @@ export class FakeModelServer {
 
   async close(): Promise<void> {
     this.gate?.resolve();
+    for (const g of this.gates) g.gate.resolve();
+    this.gates = [];
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     const server = this.server;
@@ -99,7 +118,10 @@ export class FakeModelServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '').split('?')[0];
     if (req.method === 'GET' && path === '/health') return void res.writeHead(200).end();
-    if (req.method === 'GET' && path === '/v1/models') return this.json(res, 200, this.modelList());
+    if (req.method === 'GET' && path === '/v1/models') {
+      this.modelListHeaders.push(req.headers);
+      return this.json(res, 200, this.modelList());
+    }
     if (req.method !== 'POST' || path !== '/v1/chat/completions') {
       return this.json(res, 404, { error: { message: 'Not Found', type: 'NotFoundError', code: 404 } });
     }
@@ -113,6 +135,10 @@ export class FakeModelServer {
     });
     if (this.gate) {
       await this.gate.promise;
+      if (res.destroyed) return;
+    }
+    for (const held of this.gates.filter((g) => g.matches(body))) {
+      await held.gate.promise;
       if (res.destroyed) return;
     }
     if (this.delayMs > 0) {

@@ -137,7 +137,7 @@ describe(`admin APIs: channel kinds, connection tests, knowledge, retries (${mod
     for (const e of entries) {
       const res = await svc.api('POST', '/api/knowledge', { ...e, channelId: from });
       assert.equal(res.status, 201);
-      assert.deepEqual(Object.keys(res.body).sort(), ['channelId', 'id', 'input', 'instruction', 'output', 'updatedAt']);
+      assert.deepEqual(Object.keys(res.body).sort(), ['channelId', 'id', 'input', 'instruction', 'output', 'stage', 'updatedAt']);
       assert.equal(res.body.channelId, from);
     }
     const global = await svc.api('POST', '/api/knowledge', { instruction: '客服几点上班', output: '每天9点到21点。' });

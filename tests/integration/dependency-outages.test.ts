@@ -89,10 +89,15 @@ describe('PostgreSQL not there yet at start-up', { skip: mode !== 'real' && 'nee
     const target = new URL(storage.env.DATABASE_URL);
     const viaRelay = new URL(storage.env.DATABASE_URL);
     viaRelay.port = String(port);
-    const starting = startChildService(storage, { DATABASE_URL: viaRelay.toString() });
-    starting.catch(() => undefined);
-    // startChildService resolves once /healthz answers, which it cannot before the database does.
-    await sleep(3000);
+    // The relay opens once the service has said it is waiting (not after a fixed sleep, which a
+    // loaded machine outruns); startChildService resolves once /healthz answers, which it cannot
+    // before the database does.
+    let sawWaiting!: () => void;
+    const waiting = new Promise<void>((resolve) => (sawWaiting = resolve));
+    const starting = startChildService(storage, { DATABASE_URL: viaRelay.toString() }, {
+      onOutput: (output) => /PostgreSQL is not reachable yet; waiting/.test(output) && sawWaiting(),
+    });
+    await Promise.race([waiting, starting.then(() => assert.fail('started before the database answered'))]);
     proxy = net.createServer((client) => {
       const upstream = net.connect(Number(target.port || 5432), target.hostname);
       client.pipe(upstream).pipe(client);

@@ -107,7 +107,8 @@ describe(`WeCom app channel end to end (${mode})`, () => {
     const exported = await fetch(`${svc.url}/api/export/training.jsonl`, { headers: { authorization: 'Bearer test-admin-token-0123456789' } });
     assert.equal(exported.headers.get('content-type')?.startsWith('application/x-ndjson'), true);
     const rows = (await exported.text()).trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(rows, [{ instruction: '转人工\n包邮吗', input: '', output: '您好，我是客服小王，满299包邮哦' }]);
+    // The 转人工 line is no part of the question (issue 13 item 1's 去噪).
+    assert.deepEqual(rows, [{ instruction: '包邮吗', input: '', output: '您好，我是客服小王，满299包邮哦', stage: 'basic' }]);
     assert.deepEqual(
       detail.body.messages.filter((m: any) => m.sender === 'agent').map((m: any) => m.status),
       ['sent'],

@@ -23,13 +23,22 @@ export interface ChildService {
 }
 
 /** The real service in its own process (`node --import tsx src/main.ts`), for crash tests. */
-export async function startChildService(storage: Storage, overrides: Record<string, string> = {}): Promise<ChildService> {
+export interface ChildServiceOptions {
+  /** Called with everything the process has printed so far, on every chunk: a test can act on a log line instead of a sleep. */
+  onOutput?: (output: string) => void;
+}
+
+export async function startChildService(storage: Storage, overrides: Record<string, string> = {}, options: ChildServiceOptions = {}): Promise<ChildService> {
   const port = await freePort();
   const env = { ...process.env, ...testEnv(storage, { LOG_LEVEL: 'warn', ...overrides }), PORT: String(port) };
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
+  const append = (d: Buffer) => {
+    output += d;
+    options.onOutput?.(output);
+  };
+  child.stdout!.on('data', append);
+  child.stderr!.on('data', append);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`the service on ${url} (output: ${output.slice(-500)})`, async () => {

@@ -5,6 +5,7 @@
  */
 import type { Channel, ChannelKind } from '../../src/domain/channel.js';
 import { DEFAULT_HOLDING_MESSAGE, DEFAULT_SYSTEM_PROMPT, DEFAULT_THRESHOLD } from '../../src/domain/channel.js';
+import { DEFAULT_ORDER_NUMBER_PATTERN } from '../../src/domain/pii.js';
 import type { Conversation, Contact } from '../../src/domain/conversation.js';
 import type { Message, MessageKind, Sender } from '../../src/domain/message.js';
 import type { AuditEntry, AuditLog, AuditRecord } from '../../src/ports/audit-log.js';
@@ -347,6 +348,7 @@ export const TEST_SETTINGS: CoreSettings = {
   turnLeaseMs: 30_000, sendLeaseMs: 15_000, sendRetryWindowMs: 600_000, modelHandbackMs: 0,
   maxAnswerAgeMs: 600_000, pullLeaseMs: 60_000, pullTokenTtlMs: 540_000,
   auth: { sessionIdleMs: 7_200_000, sessionMaxMs: 86_400_000, loginWindowMs: 900_000, maxFailuresPerAccountAndIp: 5, maxFailuresPerIp: 50, accountUnderAttackAfter: 50, maxFailuresPerAccountAndIpUnderAttack: 2 },
+  training: { customerAddress: '亲', signOff: '', phrasingsPerAnswer: 5, heldoutShare: 0.15, orderNumberPattern: DEFAULT_ORDER_NUMBER_PATTERN },
 };
 
 /** CoreDeps whose unset ports throw when touched. */
@@ -357,6 +359,7 @@ export function fakeDeps(parts: Partial<Omit<CoreDeps, 'settings'>> & { settings
     knowledge: unused('knowledge'), search: unused('search'), answerLabels: unused('answerLabels'), suggestions: unused('suggestions'), responder: unused('responder'), queue: unused('queue'),
     events: unused('events'), audit: unused('audit'), adapters: unused('adapters'), trainingData: unused('trainingData'), pulls: unused('pulls'), stats: unused('stats'),
     users: unused('users'), sessions: unused('sessions'), passwords: unused('passwords'), loginThrottle: unused('loginThrottle'),
+    shadowResponder: unused('shadowResponder'), models: unused('models'), modelReports: unused('modelReports'), shadowAnswers: unused('shadowAnswers'),
     clock: fixedClock(),
     log: new FakeLog(),
     workerId: 'test-worker',

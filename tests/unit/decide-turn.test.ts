@@ -6,6 +6,7 @@ import { ModelUnavailableError, PlatformError } from '../../src/domain/errors.js
 import type { Message } from '../../src/domain/message.js';
 import type { TurnContext } from '../../src/ports/conversation-store.js';
 import type { KnowledgeHit } from '../../src/ports/responder.js';
+import { NO_KNOWLEDGE_REPLY } from '../../src/model/knowledge-base-responder.js';
 import { decideTurn, QUEUED_ACKNOWLEDGEMENT } from '../../src/usecases/decide-turn.js';
 import { FakeKnowledgeSearch, FakeLog, FakeResponder, fakeDeps, makeChannel, makeContact, makeConversation, makeMessage } from '../support/fake-ports.js';
 
@@ -96,20 +97,73 @@ describe('decideTurn', () => {
     assert.equal((await decideTurn(deps, channel(), ctx([ask('几点发货')]))).type, 'answer');
   });
 
-  test('a low-confidence answer hands off with low_confidence and keeps the confidence', async () => {
+  test('a low-confidence answer hands off with low_confidence, keeps the confidence and the answer as a draft (issue 13 item 5)', async () => {
     const { deps } = withModel({ text: '不太确定', confidence: 0.31 });
     assert.deepEqual(await decideTurn(deps, channel(), ctx([ask('能开发票吗')])), {
       type: 'handoff',
       reason: 'low_confidence',
       confidence: 0.31,
       holdingMessage: '已为您转接人工客服，请稍候~',
+      draft: { question: '能开发票吗', text: '不太确定', confidence: 0.31, model: 'qwen-default' },
     });
   });
 
   test('an empty holding message is sent as none (null)', async () => {
     const { deps } = withModel({ text: 'x', confidence: 0.1 });
     const outcome = await decideTurn(deps, channel({ handoff: { keywords: [], holdingMessage: '' } }), ctx([ask('能开发票吗')]));
-    assert.deepEqual(outcome, { type: 'handoff', reason: 'low_confidence', confidence: 0.1, holdingMessage: null });
+    assert.deepEqual(outcome, { type: 'handoff', reason: 'low_confidence', confidence: 0.1, holdingMessage: null, draft: { question: '能开发票吗', text: 'x', confidence: 0.1, model: 'qwen-default' } });
+  });
+
+  describe('the draft of a low-confidence handoff (issue 13 item 5)', () => {
+    const draftOf = async (reply: { text: string; confidence: number }, c = channel(), pending = [ask('能开发票吗')]) => {
+      const outcome = await decideTurn(withModel(reply).deps, c, ctx(pending));
+      assert.equal(outcome.type === 'handoff' && outcome.reason, 'low_confidence');
+      return outcome.type === 'handoff' ? outcome.draft : undefined;
+    };
+
+    test('is the trimmed answer, with the question the model was asked (every pending text, no events) and the adapter', async () => {
+      const c = channel({ model: { name: 'shop-a-lora', threshold: 0.6, systemPrompt: 'p' } });
+      assert.deepEqual(await draftOf({ text: '  可以开电子发票哦~\n', confidence: 0.42 }, c, [event('enter'), ask('你好'), ask('能开发票吗')]), {
+        question: '你好\n能开发票吗', text: '可以开电子发票哦~', confidence: 0.42, model: 'shop-a-lora',
+      });
+    });
+
+    test('an empty or blank answer leaves none', async () => {
+      assert.equal(await draftOf({ text: '', confidence: 0.2 }), undefined);
+      assert.equal(await draftOf({ text: ' \n\t ', confidence: 0.2 }), undefined);
+    });
+
+    test("the knowledge base's 'a person will answer' line leaves none: it is no answer", async () => {
+      assert.equal(await draftOf({ text: NO_KNOWLEDGE_REPLY, confidence: 0 }), undefined);
+      assert.equal(await draftOf({ text: ` ${NO_KNOWLEDGE_REPLY} `, confidence: 0 }), undefined);
+    });
+
+    test('a confidence of 0 with a real answer still leaves one', async () => {
+      assert.deepEqual(await draftOf({ text: '满299元包邮', confidence: 0 }), { question: '能开发票吗', text: '满299元包邮', confidence: 0, model: 'qwen-default' });
+    });
+
+    test('a confident answer carries none (it is sent), nor do the other handoff reasons', async () => {
+      const answered = await decideTurn(withModel({ text: '可以', confidence: 0.9 }).deps, channel(), ctx([ask('能开发票吗')]));
+      assert.ok(!('draft' in answered));
+      const unavailable = await decideTurn(withModel(new ModelUnavailableError('down')).deps, channel(), ctx([ask('能开发票吗')]));
+      assert.equal(unavailable.type === 'handoff' && unavailable.reason, 'model_unavailable');
+      assert.ok(!('draft' in unavailable));
+      for (const [c, text] of [[channel(), '转人工'], [channel({ botEnabled: false }), '能开发票吗'], [channel({ handoff: { keywords: ['发票'], holdingMessage: '稍等' } }), '能开发票吗']] as const) {
+        const outcome = await decideTurn(withModel({ text: '可以开', confidence: 0.1 }).deps, c, ctx([ask(text)]));
+        assert.equal(outcome.type, 'handoff');
+        assert.ok(!('draft' in outcome), `${text}: no draft`);
+      }
+    });
+  });
+
+  test('a confident reply that only promises a person hands off (model_declined), with the holding message instead of the reply', async () => {
+    const outcome = await decideTurn(withModel({ text: '这个问题需要为您转接人工客服查询，请稍候~', confidence: 0.93 }).deps, channel(), ctx([ask('我的快递到哪了')]));
+    assert.deepEqual(outcome, { type: 'handoff', reason: 'model_declined', confidence: 0.93, holdingMessage: '已为您转接人工客服，请稍候~' });
+  });
+
+  test('a confident answer that tells the customer how to reach a person is still an answer', async () => {
+    const outcome = await decideTurn(withModel({ text: '人工客服每天9:00-22:00在线，回复“转人工”即可联系~', confidence: 0.9 }).deps, channel(), ctx([ask('人工几点上班')]));
+    assert.equal(outcome.type, 'answer');
   });
 
   test('ModelUnavailableError hands off with model_unavailable and no confidence', async () => {
@@ -130,7 +184,9 @@ describe('decideTurn', () => {
 
     test('any handoff of them is silent (low confidence, a rule)', async () => {
       const { deps } = withModel({ text: 'x', confidence: 0.1 });
-      assert.deepEqual(await decideTurn(deps, channel(), heldCtx([ask('能开发票吗')])), { type: 'handoff', reason: 'low_confidence', confidence: 0.1, holdingMessage: null });
+      assert.deepEqual(await decideTurn(deps, channel(), heldCtx([ask('能开发票吗')])), {
+        type: 'handoff', reason: 'low_confidence', confidence: 0.1, holdingMessage: null, draft: { question: '能开发票吗', text: 'x', confidence: 0.1, model: 'qwen-default' },
+      });
       assert.deepEqual(await decideTurn(noModel(), channel(), heldCtx([ask('转人工')])), { type: 'handoff', reason: 'customer_request', confidence: null, holdingMessage: null });
     });
 

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { handoffAfterModel, handoffBeforeModel, isOnlyHumanRequest, normalizeQuestion, type TurnFacts } from '../../src/domain/handoff-policy.js';
+import { handoffAfterModel, handoffBeforeModel, isOnlyHumanRequest, normalizeQuestion, promisesAPerson, type TurnFacts } from '../../src/domain/handoff-policy.js';
+import { DEFAULT_HOLDING_MESSAGE } from '../../src/domain/channel.js';
+import { HANDOFF_ANSWER } from '../../src/domain/training/out-of-scope.js';
+import { NO_KNOWLEDGE_REPLY } from '../../src/model/knowledge-base-responder.js';
 import type { MessageKind } from '../../src/domain/message.js';
 
 const text = (t: string) => ({ kind: 'text' as MessageKind, text: t });
@@ -150,5 +153,33 @@ describe('handoffAfterModel', () => {
 
   test('a NaN confidence hands off rather than answering', () => {
     assert.equal(handoffAfterModel(Number.NaN, 0.6), 'low_confidence');
+  });
+});
+
+describe('promisesAPerson (issue 13: a reply that hands off rather than answers)', () => {
+  test('our own hand-off lines and the way models say it are promises', () => {
+    for (const reply of [
+      DEFAULT_HOLDING_MESSAGE, HANDOFF_ANSWER, NO_KNOWLEDGE_REPLY,
+      '亲，这个问题我这边无法确认，会为您转接人工客服，请稍等~',
+      '您的订单信息需要人工查询，马上帮您转人工。',
+      '好的，这就给您转到人工客服',
+      '稍后安排专人为您处理',
+    ]) assert.equal(promisesAPerson(reply), true, reply);
+  });
+
+  test('answers that mention people or 人工 without promising one are not', () => {
+    for (const reply of [
+      '人工客服工作时间是北京时间每天9:00-22:00，其他时间智能客服会先为您解答哦~',
+      '如需人工服务，请回复“转人工”',
+      '满299元包邮，偏远地区除外哦~',
+      '这款是人工智能翻译机，支持40种语言',
+      '转账付款也可以，到账后发货',
+    ]) assert.equal(promisesAPerson(reply), false, reply);
+  });
+
+  test('handoffAfterModel: a confident promise is model_declined; low confidence stays low_confidence', () => {
+    assert.equal(handoffAfterModel(0.95, 0.6, HANDOFF_ANSWER), 'model_declined');
+    assert.equal(handoffAfterModel(0.3, 0.6, HANDOFF_ANSWER), 'low_confidence');
+    assert.equal(handoffAfterModel(0.95, 0.6, '满299元包邮'), null);
   });
 });

@@ -70,4 +70,35 @@ describe('PII masking', () => {
     assert.equal(r.text, '我叫张三，电话[手机号]，邮箱[邮箱]，订单[订单号]，寄到[地址]');
     assert.deepEqual(r.counts, { mobile: 1, email: 1, orderNumber: 1, address: 1 });
   });
+
+  // issue 13 item 1: the training export masks what is the customer's and keeps what is the shop's.
+  test('full-width digits typed by Chinese IMEs are masked like ASCII ones', () => {
+    assert.deepEqual(maskPii('电话１３８１２３４５６７８'), { text: '电话[手机号]', counts: { mobile: 1 } });
+    assert.deepEqual(maskPii('单号ＳＦ１２３４５６７８９０').counts, { orderNumber: 1 });
+  });
+
+  test('rural addresses: village and group numbers', () => {
+    assert.deepEqual(maskPii('寄到河北省保定市张家村3组'), { text: '寄到[地址]', counts: { address: 1 } });
+  });
+
+  test('prices, 299元, years, dates, quantities, times and discounts are never masked', () => {
+    for (const s of [
+      '满299元包邮', '299元', '价格12999.00元', '¥1,299', '2024年12月发货', '双11是20241111', '2025-06-18 开售', '10:30 开始秒杀',
+      '买3件打8折', '库存1200件', '运费10元，单价99.9元', '尺码175/88A', '保修365天', '第2件半价', '容量500ml',
+    ]) {
+      assert.deepEqual(maskPii(s), { text: s, counts: {} }, s);
+    }
+  });
+
+  test('a date after 订单 / 单号 is the order number it looks like', () => {
+    assert.deepEqual(maskPii('订单号20241111').counts, { orderNumber: 1 });
+  });
+
+  test('each kind, alone, is counted once under its own name', () => {
+    const cases: [string, string][] = [
+      ['13812345678', 'mobile'], ['010-12345678', 'landline'], ['a@b.cn', 'email'], ['110101199003071234', 'idCard'],
+      ['银行卡6222021234567890123', 'bankCard'], ['SF1234567890', 'orderNumber'], ['张江路88号', 'address'],
+    ];
+    for (const [text, kind] of cases) assert.deepEqual(maskPii(text).counts, { [kind]: 1 }, text);
+  });
 });

@@ -190,6 +190,11 @@ export function KnowledgePage() {
                     </div>
                     <div className="adm-kb-item__meta">
                       <span className="adm-badge adm-badge--soft">{channelName(entry.channelId)}</span>
+                      {entry.stage && entry.stage !== 'basic' ? (
+                        <span className="adm-badge adm-badge--soft" data-testid="knowledge-stage-badge">
+                          {t(`admin.knowledge.stage.${entry.stage}`)}
+                        </span>
+                      ) : null}
                       <button type="button" className="adm-btn adm-btn--small" onClick={() => setEditingId(entry.id)} aria-label={t('admin.knowledge.editLabel', { question: entry.instruction.slice(0, 40) })} data-testid="knowledge-edit">
                         {t('admin.edit')}
                       </button>
@@ -220,7 +225,7 @@ export function KnowledgePage() {
 
 function EditEntry({ entry, onSave, onCancel }: { entry: KnowledgeEntry; onSave: (draft: Draft) => Promise<void>; onCancel: () => void }) {
   const t = useT();
-  const initial = { instruction: entry.instruction, input: entry.input, output: entry.output };
+  const initial = { instruction: entry.instruction, input: entry.input, output: entry.output, stage: entry.stage ?? 'basic' };
   return <DraftForm initial={initial} onSubmit={onSave} onCancel={onCancel} submitLabel={t('admin.form.save')} testId="knowledge-edit-form" />;
 }
 
@@ -244,7 +249,7 @@ function ChannelSelect({ channels, value, onChange, label }: { channels: Channel
 
 function CreateEntry({ channels, defaultChannelId, onCreated, onCancel }: { channels: ChannelOption[]; defaultChannelId: string; onCreated: () => void; onCancel: () => void }) {
   const t = useT();
-  const [draft, setDraft] = useState<Draft>({ instruction: '', input: '', output: '' });
+  const [draft, setDraft] = useState<Draft>({ instruction: '', input: '', output: '', stage: 'basic' });
   const [channelId, setChannelId] = useState(defaultChannelId);
   const { saving, error, setError, run } = useSubmit(t);
   const headingId = useId();

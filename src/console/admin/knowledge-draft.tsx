@@ -2,11 +2,14 @@
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useT } from '../i18n';
 import { Field, Notice, useSubmit } from './common';
+import { TRAINING_STAGES, type TrainingStage } from './types';
 
 export interface Draft {
   instruction: string;
   input: string;
   output: string;
+  /** Knowledge entries have one (issue 13 item 1); suggestion reviews leave it out, and show no select. */
+  stage?: TrainingStage;
 }
 
 export function DraftFields({ draft, onChange }: { draft: Draft; onChange: (d: Draft) => void }) {
@@ -22,6 +25,19 @@ export function DraftFields({ draft, onChange }: { draft: Draft; onChange: (d: D
       <Field label={t('admin.knowledge.output')} required>
         {({ id }) => <textarea id={id} rows={4} maxLength={8000} required value={draft.output} onChange={(e) => onChange({ ...draft, output: e.target.value })} />}
       </Field>
+      {draft.stage !== undefined ? (
+        <Field label={t('admin.knowledge.stage')} help={t('admin.knowledge.stageHelp')}>
+          {({ id, describedBy }) => (
+            <select id={id} value={draft.stage} aria-describedby={describedBy} data-testid="knowledge-stage" onChange={(e) => onChange({ ...draft, stage: e.target.value as TrainingStage })}>
+              {TRAINING_STAGES.map((s) => (
+                <option key={s} value={s}>
+                  {t(`admin.knowledge.stage.${s}`)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      ) : null}
     </>
   );
 }

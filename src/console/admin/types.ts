@@ -88,8 +88,14 @@ export interface KnowledgeEntry {
   instruction: string;
   input: string;
   output: string;
+  /** issue 13 item 1: the LoRA recipe's stage this entry's answer trains. */
+  stage?: TrainingStage;
   updatedAt?: string;
 }
+
+/** issue 13 item 1: basic Q&A, promotions, complaint handling (knowledge.stage). */
+export const TRAINING_STAGES = ['basic', 'promotion', 'emotion'] as const;
+export type TrainingStage = (typeof TRAINING_STAGES)[number];
 
 export interface ImportResult {
   imported: number;
@@ -160,4 +166,80 @@ export function errorText(error: unknown): string {
     return e.code ? `${e.message} (${e.code})` : String(e.message);
   }
   return String(error);
+}
+
+/**
+ * The 模型 page (issue 13 item 4): the adapter evaluation report as `npm run eval -- --report FILE`
+ * writes it, stored by POST /api/models/:name/reports (the server adds id, uploadedBy, uploadedAt).
+ */
+export interface EvalReport {
+  id: string;
+  version: number;
+  model: string;
+  baseModel: string | null;
+  data: string;
+  createdAt: string;
+  threshold: number;
+  counts: { total: number; answerable: number; outOfScope: number };
+  /** 0..1 each: answeredCorrectly of answerable, wrong and handedOff of all, outOfScopeHandedOff of out-of-scope. */
+  rates: { answeredCorrectly: number; wrong: number; handedOff: number; outOfScopeHandedOff: number };
+  auroc: number | null;
+  ece: number | null;
+  thresholdForWrongUnder1pct: number | null;
+  disagreements: { question: string; expected: string; got: string; confidence: number | null }[];
+  /** The uploader's user id ('admin-token' for the API token); uploadedByEmail, where the server adds it, reads better. */
+  uploadedBy: string | null;
+  uploadedByEmail?: string | null;
+  uploadedAt: string;
+}
+
+/** An adapter the model node lists (vLLM: each LoRA module with its parent), or one known from a report or a channel. */
+export interface AdapterView {
+  name: string;
+  parent: string | null;
+  isBase: boolean;
+  latestReport: EvalReport | null;
+}
+
+export interface ModelChannelRow {
+  channelId: string;
+  channelName: string;
+  /** null: the deployment's default model. */
+  live: string | null;
+  threshold: number;
+  shadow: string | null;
+  previous: string | null;
+}
+
+/** GET /api/models. */
+export interface ModelsOverview {
+  node: { configured: boolean; available: boolean; error: string | null };
+  defaultModel: string;
+  adapters: AdapterView[];
+  channels: ModelChannelRow[];
+}
+
+/** What the shadow adapter did on a channel since it was set (answers recorded, never sent). */
+export interface ShadowStats {
+  adapter: string;
+  since: string;
+  turns: number;
+  failed: number;
+  agreeWithLive: number | null;
+  agentAnswered: number;
+  agreeWithAgent: number | null;
+  meanConfidence: number | null;
+  confidenceBuckets: ConfidenceBucket[];
+  recent: { question: string; live: string | null; shadow: string; shadowConfidence: number | null; agreed: boolean | null; at: string }[];
+}
+
+/** GET /api/channels/:id/model, and the answer of its PUT …/shadow, POST …/promote and …/rollback. */
+export interface ChannelModelState {
+  channelId: string;
+  live: string | null;
+  defaultModel: string;
+  threshold: number;
+  shadow: string | null;
+  previous: string | null;
+  shadow_stats: ShadowStats | null;
 }

@@ -3,6 +3,7 @@ import { AuditPage } from '../admin/AuditPage';
 import { ChannelsPage } from '../admin/ChannelsPage';
 import { DashboardPage } from '../admin/DashboardPage';
 import { KnowledgePage } from '../admin/KnowledgePage';
+import { ModelsPage } from '../admin/ModelsPage';
 import { UsersPage } from '../admin/UsersPage';
 import { api } from '../api';
 import { useT, type T } from '../i18n';
@@ -13,6 +14,7 @@ const PAGES: Record<string, ComponentType<{ api: typeof api; t: T }>> = {
   dashboard: DashboardPage as ComponentType<{ api: typeof api; t: T }>,
   channels: ChannelsPage as ComponentType<{ api: typeof api; t: T }>,
   knowledge: KnowledgePage as ComponentType<{ api: typeof api; t: T }>,
+  models: ModelsPage as ComponentType<{ api: typeof api; t: T }>,
   users: UsersPage as ComponentType<{ api: typeof api; t: T }>,
   audit: AuditPage as ComponentType<{ api: typeof api; t: T }>,
 };

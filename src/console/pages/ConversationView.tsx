@@ -7,6 +7,7 @@ import { useNow } from '../hooks';
 import { useT } from '../i18n';
 import { hrefFor } from '../router';
 import type { ConversationDetail, Directory, FeedbackAnswer, FeedbackVerdict, Message, MessageFeedback, User } from '../types';
+import { DraftCard, type DraftBusy } from './DraftCard';
 import { MessageItem } from './MessageItem';
 import { ReplyBox } from './ReplyBox';
 
@@ -27,6 +28,10 @@ export function ConversationView({ id, me, directory }: { id: string; me: User; 
   const [sentFeedback, setSentFeedback] = useState<Record<string, MessageFeedback>>({});
   const [feedbackBusy, setFeedbackBusy] = useState<string | null>(null);
   const [announcement, setAnnouncement] = useState('');
+  // Agent assist (issue 13 item 5): the draft being edited in the reply box, and what fills the box.
+  const [editingDraft, setEditingDraft] = useState<string | null>(null);
+  const [prefill, setPrefill] = useState<{ text: string; key: number } | null>(null);
+  const [draftBusy, setDraftBusy] = useState<DraftBusy>(null);
   const seen = useRef<Set<string> | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   const list = useRef<HTMLOListElement>(null);
@@ -120,16 +125,45 @@ export function ConversationView({ id, me, directory }: { id: string; me: User; 
     }
   }
 
+  /** While the box holds the bot's draft, sending goes through the draft route (recorded as edited unless unchanged). */
   async function send(text: string): Promise<boolean> {
     setActionError(null);
+    const draftId = editingDraft;
     try {
-      await api.post(`${base}/messages`, { text });
+      if (draftId) await api.post(`${base}/draft/send`, { draftId, text });
+      else await api.post(`${base}/messages`, { text });
+      if (draftId) setEditingDraft(null);
       await load();
       return true;
     } catch (err) {
       setActionError(errorMessage(err, t));
+      // Someone else acted on the draft (or a newer one replaced it): what is in the box is now a plain reply.
+      if (draftId && err instanceof ApiError && (err.code === 'DRAFT.CLOSED' || err.code === 'DRAFT.NOT_FOUND')) setEditingDraft(null);
       return false;
     }
+  }
+
+  async function actOnDraft(action: 'send' | 'discard', draftId: string) {
+    setDraftBusy(action);
+    setActionError(null);
+    try {
+      await api.post(`${base}/draft/${action}`, { draftId });
+      if (editingDraft === draftId) cancelDraftEdit();
+    } catch (err) {
+      setActionError(errorMessage(err, t));
+    }
+    setDraftBusy(null);
+    await load();
+  }
+
+  function editDraft(draftId: string, text: string) {
+    setEditingDraft(draftId);
+    setPrefill({ text, key: Date.now() });
+  }
+
+  function cancelDraftEdit() {
+    setEditingDraft(null);
+    setPrefill({ text: '', key: Date.now() });
   }
 
   const back = (
@@ -213,7 +247,25 @@ export function ConversationView({ id, me, directory }: { id: string; me: User; 
         ))}
       </ol>
       <div className="sr-only" aria-live="polite" data-testid="message-announcer">{announcement}</div>
-      <ReplyBox disabled={disabledReason !== null} disabledReason={disabledReason} onSend={send} />
+      {c.draft && (c.status === 'queued' || c.status === 'assigned') && (
+        <DraftCard
+          draft={c.draft}
+          canAct={mine}
+          busy={draftBusy}
+          editing={editingDraft === c.draft.id}
+          onSend={() => void actOnDraft('send', c.draft!.id)}
+          onEdit={() => editDraft(c.draft!.id, c.draft!.text)}
+          onDiscard={() => void actOnDraft('discard', c.draft!.id)}
+        />
+      )}
+      <ReplyBox
+        disabled={disabledReason !== null}
+        disabledReason={disabledReason}
+        onSend={send}
+        prefill={prefill}
+        editingDraft={editingDraft !== null && editingDraft === c.draft?.id}
+        onCancelDraft={cancelDraftEdit}
+      />
     </div>
   );
 }

@@ -3,7 +3,7 @@ import { useSound } from '../notify';
 import { hrefFor, type Route } from '../router';
 import type { User } from '../types';
 
-export const ADMIN_PAGES = ['dashboard', 'channels', 'knowledge', 'users', 'audit'] as const;
+export const ADMIN_PAGES = ['dashboard', 'channels', 'knowledge', 'models', 'users', 'audit'] as const;
 
 /** Who is signed in, the language and sound switches, logout, and (admins only) the admin pages. */
 export function Header({ user, route, queued, onLogout }: { user: User; route: Route; queued: number; onLogout: () => void }) {

@@ -2,9 +2,11 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { CONVERSATION_STATUSES } from '../../domain/conversation.js';
 import { NotFoundError } from '../../domain/errors.js';
+import { isRowId } from '../../domain/ids.js';
 import type { Message } from '../../domain/message.js';
 import type { ReplyWindow } from '../../ports/channel-adapter.js';
-import type { ConversationSummary } from '../../ports/conversation-store.js';
+import type { AgentDraft, ConversationSummary } from '../../ports/conversation-store.js';
+import { discardDraft, sendDraft, type DraftOutcome } from '../../usecases/act-on-draft.js';
 import { assignConversation, unassignConversation } from '../../usecases/assign-conversation.js';
 import { closeConversation } from '../../usecases/close-conversation.js';
 import { fetchMedia } from '../../usecases/fetch-media.js';
@@ -30,6 +32,20 @@ function assigneeFilter(assignee: string | undefined, actorId: string): string |
 
 const replySchema = z.object({ text: z.string().trim().min(1).max(4000) }).strict();
 const assignSchema = z.object({ assigneeId: z.string().min(1).max(200).optional() }).strict();
+/** Agent assist (issue 13 item 5): `text` absent sends the draft as is; a draft id of no row is a 404 below. */
+const draftIdSchema = z.string().min(1).max(32);
+const draftSendSchema = z.object({ draftId: draftIdSchema, text: z.string().trim().min(1).max(4000).optional() }).strict();
+const draftDiscardSchema = z.object({ draftId: draftIdSchema }).strict();
+const draftView = (d: AgentDraft) => ({ id: d.id, text: d.text, confidence: d.confidence, model: d.model, createdAt: d.createdAt });
+const draftOutcomeView = (o: DraftOutcome) => ({
+  draft: { ...draftView(o.draft), status: o.draft.status, finalText: o.draft.finalText, actedBy: o.draft.actedBy, actedAt: o.draft.actedAt },
+  messageId: o.messageId,
+});
+/** A draft id that cannot name a row answers like one of no row. */
+function rowDraftId(id: string): string {
+  if (!isRowId(id)) throw new NotFoundError('DRAFT.NOT_FOUND', 'no such draft');
+  return id;
+}
 
 const messageView = (m: Message) => ({ id: m.id, sender: m.sender, kind: m.kind, text: m.text, attachment: m.attachment, confidence: m.confidence, status: m.status, error: m.error, createdAt: m.createdAt });
 type Feedback = { verdict: string; correction: string | null };
@@ -88,7 +104,8 @@ export function conversationRoutes(deps: HttpDeps): Router {
     const messages = await messagesWithFeedback(ctx.params.id);
     const conversation = await core.store.get(ctx.params.id);
     if (!conversation) throw new NotFoundError('CONVERSATION.NOT_FOUND', `conversation ${ctx.params.id} does not exist`);
-    ctx.body = { ...(await view(conversation)), messages };
+    const draft = await core.store.openDraft(ctx.params.id);
+    ctx.body = { ...(await view(conversation)), messages, draft: draft ? draftView(draft) : null };
   });
   router.get('/:id/messages', async (ctx) => {
     if (!(await core.store.get(ctx.params.id))) throw new NotFoundError('CONVERSATION.NOT_FOUND', `conversation ${ctx.params.id} does not exist`);
@@ -112,6 +129,14 @@ export function conversationRoutes(deps: HttpDeps): Router {
     const { text } = parseBody(replySchema, await readJson(ctx));
     ctx.status = 201;
     ctx.body = await sendAgentReply(core, ctx.state.actor, ctx.params.id, text);
+  });
+  router.post('/:id/draft/send', async (ctx) => {
+    const body = parseBody(draftSendSchema, await readJson(ctx));
+    ctx.body = draftOutcomeView(await sendDraft(core, ctx.state.actor, ctx.params.id, rowDraftId(body.draftId), body.text));
+  });
+  router.post('/:id/draft/discard', async (ctx) => {
+    const body = parseBody(draftDiscardSchema, await readJson(ctx));
+    ctx.body = draftOutcomeView(await discardDraft(core, ctx.state.actor, ctx.params.id, rowDraftId(body.draftId)));
   });
   router.post('/:id/messages/:messageId/retry', async (ctx) => {
     ctx.body = await retryOutboxMessage(core, ctx.state.actor, ctx.params.id, ctx.params.messageId);

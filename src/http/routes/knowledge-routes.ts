@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { ValidationError } from '../../domain/errors.js';
+import { TRAINING_STAGES } from '../../domain/training/types.js';
 import type { KnowledgeRecord } from '../../ports/knowledge-repository.js';
 import { importKnowledge } from '../../usecases/import-knowledge.js';
 import { createKnowledgeEntry, deleteKnowledgeEntry, exportKnowledge, updateKnowledgeEntry } from '../../usecases/manage-knowledge.js';
@@ -9,13 +10,13 @@ import { parseBody, readJson, readRawBody } from '../body.js';
 import type { HttpDeps } from '../deps.js';
 import { idParam, optionalParam, pagination, searchQuery, textIdQuery } from '../request-params.js';
 
-const entrySchema = z.object({ instruction: z.string().trim().min(1).max(2000), input: z.string().max(2000).default(''), output: z.string().trim().min(1).max(8000) }).strict();
+const entrySchema = z.object({ instruction: z.string().trim().min(1).max(2000), input: z.string().max(2000).default(''), output: z.string().trim().min(1).max(8000), stage: z.enum(TRAINING_STAGES).optional() }).strict();
 const createSchema = entrySchema.extend({ channelId: z.string().min(1).max(200).nullable().optional() }).strict();
 
 const scopeSchema = z.object({ channelId: optionalParam(textIdQuery) });
 const listSchema = scopeSchema.extend({ q: searchQuery.optional(), ...pagination(100, 500) });
 
-const entryView = (e: KnowledgeRecord) => ({ id: e.id, channelId: e.channelId, instruction: e.instruction, input: e.input, output: e.output, updatedAt: e.updatedAt });
+const entryView = (e: KnowledgeRecord) => ({ id: e.id, channelId: e.channelId, instruction: e.instruction, input: e.input, output: e.output, stage: e.stage ?? 'basic', updatedAt: e.updatedAt });
 /** `?channelId=`: one channel's entries (and the shared ones); absent or empty, all of them. */
 const channelIdOf = (ctx: Context) => parseBody(scopeSchema, ctx.query).channelId ?? null;
 

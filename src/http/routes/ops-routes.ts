@@ -1,6 +1,8 @@
 import Router from '@koa/router';
+import type { Context } from 'koa';
 import { z } from 'zod';
-import { exportTrainingData } from '../../usecases/export-training-data.js';
+import { TRAINING_STAGES } from '../../domain/training/types.js';
+import { exportTrainingData, toJsonl, type TrainingExportPart } from '../../usecases/export-training-data.js';
 import { parseBody } from '../body.js';
 import type { HttpDeps } from '../deps.js';
 import type { AuthState } from '../middleware/authenticate.js';
@@ -8,7 +10,8 @@ import { dateQuery, optionalParam } from '../request-params.js';
 import { watchSessionEnd } from '../session-watch.js';
 import { openEventStream } from '../sse.js';
 
-const exportSchema = z.object({ since: optionalParam(dateQuery) });
+/** `?stage=basic|promotion|emotion&since=ISO` (issue 13 item 1); anything else is a 400 before any work. */
+const exportSchema = z.object({ since: optionalParam(dateQuery), stage: optionalParam(z.enum(TRAINING_STAGES)) });
 
 /** Health for orchestrators, Prometheus text for scrapers (bind /metrics to a private port in production). */
 export function healthRoutes(deps: HttpDeps): Router {
@@ -47,13 +50,23 @@ export function adminStreamRoutes(deps: HttpDeps): Router {
       if (event.type !== 'webchat.reply' && event.type !== 'sessions.ended') stream.write(event.type, event);
     });
   });
-  router.get('/export/training.jsonl', async (ctx) => {
-    const since = parseBody(exportSchema, ctx.query).since ?? new Date(0);
-    const examples = await exportTrainingData(deps.core, ctx.state.actor, since);
+  // issue 13 item 1: the cleaned export in three parts (admin only, api-access.ts; audited as training.export).
+  const sendExport = (part: TrainingExportPart, filename: string) => async (ctx: Context) => {
+    const { since, stage } = parseBody(exportSchema, ctx.query);
+    const result = await exportTrainingData(deps.core, ctx.state.actor, { since: since ?? new Date(0), stage: stage ?? null }, part);
+    ctx.set('Content-Disposition', `attachment; filename="${filename}"`);
+    if (part === 'report') {
+      ctx.body = result.report;
+      return;
+    }
     ctx.type = 'application/x-ndjson; charset=utf-8';
-    ctx.set('Content-Disposition', 'attachment; filename="training.jsonl"');
-    ctx.body = examples.map((e) => JSON.stringify(e)).join('\n') + (examples.length ? '\n' : '');
-  });
+    ctx.body = toJsonl(part === 'train' ? result.train : result.heldout);
+  };
+  router.get('/export/training/train.jsonl', sendExport('train', 'train.jsonl'));
+  router.get('/export/training/heldout.jsonl', sendExport('heldout', 'heldout.jsonl'));
+  router.get('/export/training/report.json', sendExport('report', 'report.json'));
+  // Before issue 13 this was the only export: it stays, as the train split.
+  router.get('/export/training.jsonl', sendExport('train', 'training.jsonl'));
   router.get('/audit', async (ctx) => {
     const limit = Math.min(1000, Math.max(1, Number(ctx.query.limit ?? 200) || 200));
     ctx.body = { items: await deps.core.audit.list(limit) };

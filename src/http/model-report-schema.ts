@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { isStorableDate } from '../domain/dates.js';
+import { isSafeText } from '../domain/text.js';
+
+/**
+ * The adapter evaluation report npm run eval writes (issue 13 items 3 and 4), as the service accepts
+ * it: the documented fields checked, anything else kept as uploaded.
+ */
+const share = z.number().min(0).max(1);
+const count = z.number().int().min(0);
+const text = (max: number) => z.string().max(max).refine(isSafeText, 'must not contain NUL or lone surrogates');
+
+export const adapterName = text(200).pipe(z.string().min(1));
+
+export const modelReportSchema = z
+  .object({
+    version: z.literal(1),
+    model: adapterName,
+    baseModel: text(200).nullable().optional(),
+    data: text(500),
+    createdAt: z.string().max(64).refine((s) => isStorableDate(new Date(s)), 'must be an ISO date'),
+    threshold: share,
+    counts: z.object({ total: count, answerable: count, outOfScope: count }).passthrough(),
+    rates: z.object({ answeredCorrectly: share, wrong: share, handedOff: share, outOfScopeHandedOff: share }).passthrough(),
+    auroc: share.nullable().optional(),
+    ece: share.nullable().optional(),
+    thresholdForWrongUnder1pct: share.nullable().optional(),
+    disagreements: z
+      .array(z.object({ question: text(4000), expected: text(4000), got: text(4000), confidence: share }).passthrough())
+      .max(50),
+  })
+  .passthrough();
