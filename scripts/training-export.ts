@@ -17,7 +17,7 @@ import { migrate } from '../src/db/migrate.js';
 import { createSecretCipher, loadMasterKey } from '../src/db/secret-cipher.js';
 import { createTrainingDataSource } from '../src/db/training-data-source.js';
 import { waitForPostgres } from '../src/db/wait-for-postgres.js';
-import { isStorableDate } from '../src/domain/dates.js';
+import { parseIsoDate } from '../src/domain/training/since.js';
 import { isTrainingStage, TRAINING_STAGES } from '../src/domain/training/types.js';
 import { createLogger } from '../src/logger.js';
 import { asksAboutOwnRecords } from '../src/model/knowledge-base-responder.js';
@@ -41,8 +41,9 @@ function parseQuery(argv: string[]): { out: string; query: TrainingExportQuery }
   }
   if (!values.out) fail('--out DIR is required');
   if (values.stage !== undefined && !isTrainingStage(values.stage)) fail(`--stage must be one of ${TRAINING_STAGES.join(', ')}`);
-  const since = values.since === undefined ? new Date(0) : new Date(values.since);
-  if (!isStorableDate(since)) fail('--since must be an ISO date, e.g. 2025-01-01T00:00:00Z');
+  // ISO 8601 only (issue 13 item 1: `--since 0` was read as 2000-01-01).
+  const since = values.since === undefined ? new Date(0) : parseIsoDate(values.since);
+  if (!since) fail('--since must be an ISO 8601 date or date-time, e.g. 2025-01-01 or 2025-01-01T08:00:00+08:00');
   const k = values.k === undefined ? undefined : Number(values.k);
   if (k !== undefined && !(Number.isInteger(k) && k >= 1 && k <= 1000)) fail('--k must be a whole number from 1 to 1000');
   const heldout = values.heldout === undefined ? undefined : Number(values.heldout);

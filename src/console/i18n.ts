@@ -4,6 +4,7 @@
  * useT() without a provider. Admin strings come from src/console/admin/i18n.ts (adminMessages).
  */
 import { useCallback, useSyncExternalStore } from 'react';
+import { auditMessages } from './admin/audit-messages';
 import { adminMessages } from './admin/i18n';
 import { consoleMessages } from './messages';
 import { draftMessages } from './pages/draft-messages';
@@ -18,8 +19,8 @@ export type T = (key: string, vars?: Vars) => string;
 
 const STORAGE_KEY = 'kefu.lang';
 const dictionaries: Record<Lang, Record<string, string>> = {
-  'zh-CN': { ...consoleMessages['zh-CN'], ...(adminMessages['zh-CN'] as Record<string, string>), ...draftMessages['zh-CN'] },
-  en: { ...consoleMessages.en, ...(adminMessages.en as Record<string, string>), ...draftMessages.en },
+  'zh-CN': { ...consoleMessages['zh-CN'], ...(adminMessages['zh-CN'] as Record<string, string>), ...draftMessages['zh-CN'], ...auditMessages['zh-CN'] },
+  en: { ...consoleMessages.en, ...(adminMessages.en as Record<string, string>), ...draftMessages.en, ...auditMessages.en },
 };
 
 function readStored(): Lang {

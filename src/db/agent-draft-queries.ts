@@ -7,7 +7,10 @@ import type { Row } from './row-mappers.js';
  * (migrations/012_agent_drafts.sql). At most one is open per conversation.
  */
 
-/** A handoff supersedes the open draft: it was written for a question the chat has moved past. */
+/**
+ * A handoff, an agent's own reply, or the chat going back to the bot or closing supersedes the open
+ * draft: it was written for a question the chat has moved past.
+ */
 const SUPERSEDE_OPEN = `UPDATE agent_drafts SET status = 'superseded' WHERE conversation_id = $1 AND status = 'open'`;
 
 const INSERT_DRAFT = `
@@ -22,6 +25,34 @@ SELECT id, channel_id, $2, $3, $4, $5 FROM conversations WHERE id = $1`;
 export async function storeHandoffDraft(tx: Queryable, conversationId: string, draft: TurnDraft | undefined): Promise<void> {
   await tx.query(SUPERSEDE_OPEN, [conversationId]);
   if (draft) await tx.query(INSERT_DRAFT, [conversationId, draft.question, draft.text, draft.confidence, draft.model]);
+}
+
+/**
+ * The chat went back to the bot or was closed (issue 13 item 5 review): its open draft answers a
+ * question nobody will act on, so it is superseded with the move, in the move's transaction.
+ * Unassigning to the queue keeps it: the next agent to take the chat still sees it.
+ */
+export async function supersedeOpenDraft(tx: Queryable, conversationId: string): Promise<void> {
+  await tx.query(SUPERSEDE_OPEN, [conversationId]);
+}
+
+/**
+ * Called by addOutgoing inside the transaction that adds an agent message (issue 13 item 5 review).
+ * The draft the message sends is linked to it there, so once the message is committed the draft can
+ * never be reopened and sent a second time (reopenDraft requires no message); any other open draft
+ * is superseded: the agent answered in their own words.
+ */
+export async function settleDraftsForAgentMessage(tx: Queryable, conversationId: string, messageId: string, draftId: string | undefined): Promise<void> {
+  if (draftId) {
+    const linked = await tx.query<Row>(
+      `UPDATE agent_drafts SET message_id = $3
+       WHERE id = $1 AND conversation_id = $2 AND status IN ('sent', 'edited') AND message_id IS NULL RETURNING id`,
+      [draftId, conversationId, messageId],
+    );
+    // Closed by the caller just before; anything else means the message must not go out as this draft.
+    if (linked.rows.length !== 1) throw new Error(`draft ${draftId} is not a closed, unsent draft of conversation ${conversationId}`);
+  }
+  await tx.query(SUPERSEDE_OPEN, [conversationId]);
 }
 
 const date = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(v as string));
@@ -44,7 +75,7 @@ function toDraft(r: Row): AgentDraft {
   };
 }
 
-type DraftQueries = Pick<ConversationStore, 'openDraft' | 'findDraft' | 'closeDraft' | 'reopenDraft' | 'linkDraftMessage'>;
+type DraftQueries = Pick<ConversationStore, 'openDraft' | 'findDraft' | 'closeDraft' | 'reopenDraft'>;
 
 export function createDraftQueries(db: Database): DraftQueries {
   return {
@@ -68,17 +99,14 @@ export function createDraftQueries(db: Database): DraftQueries {
     },
 
     async reopenDraft(draftId, actedBy) {
-      // Not if a newer handoff stored another open draft meanwhile: the index allows only one.
+      // Not once a message links it (committed: the customer gets it), nor if a newer handoff stored
+      // another open draft meanwhile (the index allows only one).
       await db.query(
         `UPDATE agent_drafts d SET status = 'open', final_text = NULL, acted_by = NULL, acted_at = NULL
          WHERE d.id = $1 AND d.acted_by = $2 AND d.message_id IS NULL AND d.status IN ('sent', 'edited')
            AND NOT EXISTS (SELECT 1 FROM agent_drafts o WHERE o.conversation_id = d.conversation_id AND o.status = 'open')`,
         [draftId, actedBy],
       );
-    },
-
-    async linkDraftMessage(draftId, messageId) {
-      await db.query(`UPDATE agent_drafts SET message_id = $2 WHERE id = $1`, [draftId, messageId]);
     },
   };
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_TARGET_WRONG_RATE, type Channel, type ChannelKind } from '../domain/channel.js';
-import type { ChannelPatch, ChannelRepository, NewChannel } from '../ports/channel-repository.js';
+import type { ChannelPatch, ChannelRepository, ChannelUpdateCondition, NewChannel } from '../ports/channel-repository.js';
 import type { Database } from './database.js';
 import type { SecretCipher } from './secret-cipher.js';
 
@@ -67,19 +67,25 @@ export function createChannelRepository(db: Database, cipher: SecretCipher): Cha
       const r = await db.query<ChannelRow>('SELECT * FROM channels ORDER BY created_at, id');
       return r.rows.map(toChannel);
     },
-    async update(id: string, patch: ChannelPatch) {
-      const current = await get(id);
-      if (!current) return null;
+    async update(id: string, patch: ChannelPatch, when?: ChannelUpdateCondition) {
       // Config and secrets change together or not at all: a toggle must not touch the sealed blob.
       const split = patch.config ? splitSecrets(patch.config, patch.secretFields ?? []) : null;
+      // One statement, each column kept unless the patch names it: no read-then-write here that
+      // could put back what another request changed in between (issue 13 item 4, review item 1).
+      // With `when`, the model read by the caller must still be the stored one, compared as
+      // toChannel shows it (a stored model without targetWrongRate reads with the default).
       const r = await db.query<ChannelRow>(
-        `UPDATE channels SET name = $2, enabled = $3, bot_enabled = $4, config = COALESCE($5, config),
-           secrets = COALESCE($6, secrets), model = $7, handoff = $8, welcome_message = $9, updated_at = now()
-         WHERE id = $1 RETURNING *`,
-        [id, patch.name ?? current.name, patch.enabled ?? current.enabled, patch.botEnabled ?? current.botEnabled,
+        `UPDATE channels SET name = COALESCE($2, name), enabled = COALESCE($3, enabled), bot_enabled = COALESCE($4, bot_enabled),
+           config = COALESCE($5, config), secrets = COALESCE($6, secrets), model = COALESCE($7, model), handoff = COALESCE($8, handoff),
+           welcome_message = CASE WHEN $9::boolean THEN $10 ELSE welcome_message END, updated_at = now()
+         WHERE id = $1 AND ($11::jsonb IS NULL
+           OR (CASE WHEN model ? 'targetWrongRate' THEN model ELSE model || jsonb_build_object('targetWrongRate', $12::float8) END) = $11::jsonb)
+         RETURNING *`,
+        [id, patch.name ?? null, patch.enabled ?? null, patch.botEnabled ?? null,
          split ? JSON.stringify(split.clear) : null, split ? cipher.seal(JSON.stringify(split.secret), id) : null,
-         JSON.stringify(patch.model ?? current.model), JSON.stringify(patch.handoff ?? current.handoff),
-         patch.welcomeMessage === undefined ? current.welcomeMessage : patch.welcomeMessage],
+         patch.model ? JSON.stringify(patch.model) : null, patch.handoff ? JSON.stringify(patch.handoff) : null,
+         patch.welcomeMessage !== undefined, patch.welcomeMessage ?? null,
+         when ? JSON.stringify(when.model) : null, DEFAULT_TARGET_WRONG_RATE],
       );
       return r.rows[0] ? toChannel(r.rows[0]) : null;
     },

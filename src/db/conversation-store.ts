@@ -1,6 +1,6 @@
-import { MODEL_HANDBACK_NOTE } from '../domain/conversation.js';
+import { MODEL_HANDBACK_NOTE, type ConversationStatus } from '../domain/conversation.js';
 import type { CompletedTurn, ConversationStore, RecordedInbound, TurnContext, TurnOutcome } from '../ports/conversation-store.js';
-import { createDraftQueries, storeHandoffDraft } from './agent-draft-queries.js';
+import { createDraftQueries, settleDraftsForAgentMessage, storeHandoffDraft, supersedeOpenDraft } from './agent-draft-queries.js';
 import type { Database, Queryable } from './database.js';
 import { createInboundRecorder } from './inbound-batch.js';
 import { createConversationQueries } from './conversation-queries.js';
@@ -137,6 +137,17 @@ async function addMessage(q: Queryable, conversationId: string, sender: string, 
   return { messageId: String(row.message_id), outboxId: row.outbox_id == null ? null : String(row.outbox_id) };
 }
 
+/**
+ * `db` as seen from inside one of its transactions: a query module that opens its own transaction
+ * (transition, returnToBot) then runs inside the caller's, so the draft settles atomically with the move.
+ */
+function withinTransaction(db: Database, tx: Queryable): Database {
+  return { ...db, query: tx.query, acks: tx, transaction: (fn) => fn(tx) };
+}
+
+/** Statuses in which no agent will act on a draft (issue 13 item 5): the bot owns the chat, or it ended. */
+const endsDraft = (status: ConversationStatus): boolean => status === 'bot' || status === 'closed';
+
 export function createConversationStore(db: Database): ConversationStore {
   const queries = createConversationQueries(db);
   const recordInbound = createInboundRecorder(db.acks);
@@ -145,6 +156,23 @@ export function createConversationStore(db: Database): ConversationStore {
     ...queries,
     ...createHandbackQueries(db),
     ...createDraftQueries(db),
+
+    async transition(id, from, to, fields, note) {
+      if (!endsDraft(to)) return queries.transition(id, from, to, fields, note);
+      return db.transaction(async (tx) => {
+        const moved = await createConversationQueries(withinTransaction(db, tx)).transition(id, from, to, fields, note);
+        if (moved) await supersedeOpenDraft(tx, id);
+        return moved;
+      });
+    },
+
+    async returnToBot(conversationId, window) {
+      return db.transaction(async (tx) => {
+        const returned = await createHandbackQueries(withinTransaction(db, tx)).returnToBot(conversationId, window);
+        if (returned) await supersedeOpenDraft(tx, conversationId);
+        return returned;
+      });
+    },
 
     recordInbound,
 
@@ -226,9 +254,17 @@ export function createConversationStore(db: Database): ConversationStore {
     },
 
     async addOutgoing(input) {
-      const added = await addMessage(db, input.conversationId, input.sender, input.text, null, true);
-      if (!added.outboxId) throw new Error('outgoing message without outbox row');
-      return { messageId: added.messageId, outboxId: added.outboxId };
+      const add = async (q: Queryable) => {
+        const added = await addMessage(q, input.conversationId, input.sender, input.text, null, true);
+        if (!added.outboxId) throw new Error('outgoing message without outbox row');
+        return { messageId: added.messageId, outboxId: added.outboxId };
+      };
+      if (input.sender !== 'agent') return add(db);
+      return db.transaction(async (tx) => {
+        const added = await add(tx);
+        await settleDraftsForAgentMessage(tx, input.conversationId, added.messageId, input.draftId);
+        return added;
+      });
     },
   };
 }

@@ -17,7 +17,8 @@ export async function seedDemo(deps: CoreDeps): Promise<Channel | null> {
   const existing = channels.find((c) => c.kind === 'webchat');
   if (channels.length > 0) return existing ?? null;
   const channel = await createChannel(deps, system, 'webchat', {
-    name: 'Demo shop (web chat)',
+    // The product speaks zh-CN first; an English name in the Chinese console read as a leftover (issue 14 item 6).
+    name: '演示小店（网页聊天）',
     config: { allowedOrigins: [] },
   });
   if ((await deps.knowledge.count()) === 0) {

@@ -80,20 +80,27 @@ function dicePrepared(a: Prepared, b: Prepared): number {
   return (2 * shared) / total;
 }
 
-/** The entry whose answer the reply nearly is (highest Dice ≥ NEAR_ANSWER_DICE), or null. */
-export function matchAnswer(reply: string, entries: readonly AnswerCandidate[], minDice = NEAR_ANSWER_DICE): AnswerMatch | null {
+/** Every entry whose answer the reply nearly is (Dice ≥ minDice), in the entries' order. */
+export function nearAnswers(reply: string, entries: readonly AnswerCandidate[], minDice = NEAR_ANSWER_DICE): AnswerMatch[] {
   const r = normalizeAnswer(reply);
-  if (!r) return null;
+  if (!r) return [];
   const mine: Prepared = { length: [...r].length, grams: bigrams(r) };
-  let best: AnswerMatch | null = null;
+  const near: AnswerMatch[] = [];
   for (const e of entries) {
     const o = prepare(e.output);
     // Dice ≤ 2·min/(sum) of the lengths: skip entries that cannot reach the bar without counting.
     if (o.length === 0 || (2 * Math.min(mine.length, o.length)) / (mine.length + o.length) < minDice) continue;
     // One character each side has no bigram: only equal texts match.
     const dice = mine.length === 1 || o.length === 1 ? (r === normalizeAnswer(e.output) ? 1 : 0) : dicePrepared(mine, o);
-    if (dice >= minDice && (!best || dice > best.dice)) best = { entryId: e.id, dice };
+    if (dice >= minDice) near.push({ entryId: e.id, dice });
   }
+  return near;
+}
+
+/** The entry whose answer the reply nearly is (highest Dice ≥ NEAR_ANSWER_DICE), or null. */
+export function matchAnswer(reply: string, entries: readonly AnswerCandidate[], minDice = NEAR_ANSWER_DICE): AnswerMatch | null {
+  let best: AnswerMatch | null = null;
+  for (const m of nearAnswers(reply, entries, minDice)) if (!best || m.dice > best.dice) best = m;
   return best;
 }
 

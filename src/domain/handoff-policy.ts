@@ -70,12 +70,14 @@ export function handoffBeforeModel(facts: TurnFacts): HandoffReason | null {
  * A reply that tells the customer a person will take over (为您转接人工客服, 请人工客服为您解答) rather
  * than answering. The prompt asks the model to say exactly that when the knowledge does not cover
  * the question (src/model/prompt.ts), and the LoRA round trains it to (issue 13 item 1's 转人工
- * examples); sent as an answer, it promised a person while the chat stayed with the bot. An
- * instruction to the customer (回复"转人工") is not a promise.
+ * examples); sent as an answer, it promised a person while the chat stayed with the bot. Only a
+ * promise made to this customer counts: the transfer is done for them (为您/帮您/给您, 正在, 马上…)
+ * or a person is asked to answer them (请人工客服为您解答). A policy that names people (退款由人工客服
+ * 审核处理, 发票由专人处理) or tells the customer how to reach one (回复"转人工", 点击转人工按钮) is an answer.
  */
 const PROMISES_A_PERSON = [
-  /(?<!(?:回复|输入|发送|点击|点|说|发)[“"'「『]?)(?:转接|转给|转到|转交|转)(?:给|到|至)?(?:您的)?(?:专属)?(?:人工|真人客服|客服同事|专人)/u,
-  /(?:请|让|安排|由)(?:人工|专人|客服同事|真人客服)(?:客服)?[^，,。！!？?]{0,8}(?:解答|处理|跟进|查询|联系|回复)/u,
+  /(?:为您|帮您|给您|正在|马上|立即|立刻|这就|稍后)[^，,。！!？?]{0,4}(?:转接|转给|转到|转交|转)(?:给|到|至)?(?:专属)?(?:人工|真人客服|客服同事|专人)/u,
+  /(?:请|安排|让)(?:人工|专人|客服同事|真人客服)(?:客服)?(?:为您|给您|帮您|来)(?:解答|处理|跟进|查询|联系|回复)/u,
 ];
 
 export function promisesAPerson(reply: string): boolean {

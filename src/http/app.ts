@@ -24,6 +24,7 @@ import { suggestionRoutes } from './routes/suggestion-routes.js';
 import { platformWebhookRoutes } from './routes/platform-webhooks.js';
 import { userRoutes } from './routes/user-routes.js';
 import { webchatRoutes } from './routes/webchat-routes.js';
+import { NotFoundError } from '../domain/errors.js';
 
 /** Builds the Koa app without listening (tests use app.callback() or their own server). */
 export function createApp(deps: HttpDeps): Koa {
@@ -54,6 +55,7 @@ export function createApp(deps: HttpDeps): Koa {
   for (const router of [healthRoutes(deps), webchatRoutes(deps), consoleRoutes(deps), landing()]) app.use(router.routes()).use(router.allowedMethods());
 
   app.use(apiGuard(deps));
+  app.use(apiNotFound());
   for (const router of [authRoutes(deps), userRoutes(deps), directoryRoutes(deps), calibrationRoutes(deps), modelRoutes(deps), channelRoutes(deps), channelKindRoutes(deps), suggestionRoutes(deps), knowledgeRoutes(deps), conversationRoutes(deps), messageRoutes(deps), adminStreamRoutes(deps), statsRoutes(deps)]) {
     app.use(router.routes()).use(router.allowedMethods());
   }
@@ -73,6 +75,16 @@ function apiGuard(deps: HttpDeps): Koa.Middleware {
     const access = accessFor(ctx.path);
     if (access === null) return next();
     await identify(ctx, () => (access === 'public' ? next() : guards[access](ctx, () => csrf(ctx, next))));
+  };
+}
+
+/** An /api path no route answers is a JSON 404 like every other API error, not Koa's plain-text one. */
+function apiNotFound(): Koa.Middleware {
+  return async (ctx, next) => {
+    await next();
+    if (ctx.status === 404 && ctx.body == null && (ctx.path === '/api' || ctx.path.startsWith('/api/'))) {
+      throw new NotFoundError('ROUTE.NOT_FOUND', `no route for ${ctx.method} ${ctx.path}`);
+    }
   };
 }
 

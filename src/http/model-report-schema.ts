@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isAdapterName } from '../domain/adapter-name.js';
 import { isStorableDate } from '../domain/dates.js';
 import { isSafeText } from '../domain/text.js';
 
@@ -10,7 +11,8 @@ const share = z.number().min(0).max(1);
 const count = z.number().int().min(0);
 const text = (max: number) => z.string().max(max).refine(isSafeText, 'must not contain NUL or lone surrogates');
 
-export const adapterName = text(200).pipe(z.string().min(1));
+/** The one rule for adapter names (domain/adapter-name.ts). */
+export const adapterName = z.string().refine(isAdapterName, 'must be an adapter name: 1–200 of A–Z a–z 0–9 . _ : / -, starting with a letter or digit, no .. segment');
 
 export const modelReportSchema = z
   .object({

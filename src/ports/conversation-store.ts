@@ -122,6 +122,8 @@ export interface NewOutgoing {
   sender: Sender;
   kind: MessageKind;
   text: string;
+  /** An agent message that sends this (closed) draft: linked to it in the message's transaction (issue 13 item 5). */
+  draftId?: string;
 }
 
 /**
@@ -159,6 +161,7 @@ export interface ConversationStore {
   /**
    * Moves a conversation from one status to another in one conditional update.
    * Returns null when its status was no longer `from` (someone else moved it first).
+   * Moving to `bot` or `closed` supersedes the open draft in the same transaction (issue 13 item 5).
    */
   transition(id: string, from: ConversationStatus, to: ConversationStatus, fields: { assigneeId?: string | null; handoffReason?: HandoffReason | null }, note: string | null): Promise<Conversation | null>;
   /**
@@ -169,11 +172,16 @@ export interface ConversationStore {
   /**
    * queued → bot (the system's own transition, issue 11) for a candidate that still qualifies and
    * whose turn lease is free, in one transaction: the customer messages the holding message covered,
-   * and those written since, are pending again; a MODEL_HANDBACK_NOTE system note is added.
+   * and those written since, are pending again; a MODEL_HANDBACK_NOTE system note is added; an open
+   * draft is superseded (issue 13 item 5).
    * Null when it no longer qualifies.
    */
   returnToBot(conversationId: string, window: HandbackWindow): Promise<ReturnedToBot | null>;
-  /** Adds an agent or system message and, for those that go out, its outbox row. */
+  /**
+   * Adds an agent or system message and, for those that go out, its outbox row. An agent message
+   * settles the drafts in the same transaction (issue 13 item 5): `draftId` is linked to it, any
+   * other open draft is superseded.
+   */
   addOutgoing(input: NewOutgoing): Promise<{ messageId: string; outboxId: string }>;
 
   /** The conversation's open draft (issue 13 item 5); completeTurn stores them. */
@@ -182,8 +190,9 @@ export interface ConversationStore {
   findDraft(conversationId: string, draftId: string): Promise<AgentDraft | null>;
   /** Closes a draft that is still open, in one conditional update; null when it was not open (someone acted first). */
   closeDraft(draftId: string, action: DraftAction): Promise<AgentDraft | null>;
-  /** Undoes closeDraft by `actedBy` when what it was closed for failed (the reply was refused). */
+  /**
+   * Undoes closeDraft by `actedBy` when what it was closed for failed (the reply was refused).
+   * A no-op once a message links the draft: that reply was committed and goes to the customer.
+   */
   reopenDraft(draftId: string, actedBy: string): Promise<void>;
-  /** Records the agent message a sent draft became. */
-  linkDraftMessage(draftId: string, messageId: string): Promise<void>;
 }

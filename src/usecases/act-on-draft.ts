@@ -33,8 +33,10 @@ const closed = () => new ConflictError('DRAFT.CLOSED', 'the draft was acted on m
 
 /**
  * Sends the draft: `text` absent or equal to the draft (both trimmed) is 'sent', anything else
- * 'edited'. The draft is closed first, conditionally, so two clicks (or two agents) send it once;
- * if the reply is then refused, the draft is opened again.
+ * 'edited'. The draft is closed first, conditionally, so two clicks (or two agents) send it once.
+ * The reply's message is linked to the draft in the transaction that commits it, so a failure before
+ * that commit (not assigned, refused) opens the draft again, and one after it (the audit insert)
+ * cannot: the customer gets the reply, and a second click must not send it twice (issue 13 review).
  */
 export async function sendDraft(deps: CoreDeps, actor: Actor, conversationId: string, draftId: string, text?: string): Promise<DraftOutcome> {
   const { draft } = await openDraftOf(deps, conversationId, draftId);
@@ -45,12 +47,12 @@ export async function sendDraft(deps: CoreDeps, actor: Actor, conversationId: st
   if (!claimed) throw closed();
   let messageId: string;
   try {
-    ({ messageId } = await sendAgentReply(deps, actor, conversationId, finalText));
+    ({ messageId } = await sendAgentReply(deps, actor, conversationId, finalText, { draftId }));
   } catch (err) {
+    // A no-op when the message was committed (it links the draft): see reopenDraft.
     await deps.store.reopenDraft(draftId, actor.id).catch((e: Error) => deps.log.warn({ err: e.message, draftId }, 'a draft whose reply failed stays closed'));
     throw err;
   }
-  await deps.store.linkDraftMessage(draftId, messageId);
   await deps.audit.record({ actor: actor.id, action: 'conversation.draft.send', target: `conversation:${conversationId}`, details: { draftId, status, messageId } });
   return { draft: { ...claimed, messageId }, messageId };
 }

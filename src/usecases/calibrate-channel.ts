@@ -1,6 +1,7 @@
 import { DEFAULT_TARGET_WRONG_RATE, type Channel } from '../domain/channel.js';
 import { auroc, calibrationCurve, MIN_LABELS, recommendThreshold, type CurvePoint } from '../domain/calibration.js';
 import { ConflictError, NotFoundError } from '../domain/errors.js';
+import { replaceModelSettings } from './channel-model.js';
 import type { CoreDeps } from './deps.js';
 import type { Actor } from './move-conversation.js';
 
@@ -58,8 +59,8 @@ export async function applyCalibration(deps: CoreDeps, actor: Actor, channelId: 
     throw new ConflictError('CALIBRATION.TOO_FEW_LABELS', `no threshold to recommend: ${before.labelled} labels (at least ${before.minLabels} needed) or none meets the target`);
   }
   const to = before.recommendedThreshold;
-  const updated = await deps.channelRepository.update(channelId, { model: { ...channel.model, threshold: to } });
-  if (!updated) throw new NotFoundError('CHANNEL.NOT_FOUND', `channel ${channelId} does not exist`);
+  // Conditional on the model read above: a promote or rollback in between is not undone (issue 13 item 4).
+  const updated = await replaceModelSettings(deps, channel, { ...channel.model, threshold: to });
   deps.channels.invalidate(channelId);
   await deps.audit.record({ actor: actor.id, action: 'channel.threshold', target: `channel:${channelId}`, details: { from: channel.model.threshold, to } });
   await deps.events.publish({ type: 'channel.changed', channelId }).catch(() => undefined);

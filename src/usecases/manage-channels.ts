@@ -1,5 +1,6 @@
 import { DEFAULT_HOLDING_MESSAGE, DEFAULT_SYSTEM_PROMPT, DEFAULT_TARGET_WRONG_RATE, DEFAULT_THRESHOLD, MAX_TARGET_WRONG_RATE, type Channel, type ChannelKind, type HandoffSettings, type ModelSettings } from '../domain/channel.js';
-import { NotFoundError, ValidationError } from '../domain/errors.js';
+import { assertAdapterName } from '../domain/adapter-name.js';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import type { ChannelAdapter } from '../ports/channel-adapter.js';
 import type { CoreDeps } from './deps.js';
 import type { Actor } from './move-conversation.js';
@@ -25,6 +26,7 @@ function modelSettings(current: ModelSettings | undefined, patch: Partial<ModelS
   if (threshold < 0 || threshold > 1) throw new ValidationError('model.threshold must be between 0 and 1');
   const targetWrongRate = patch.targetWrongRate ?? current?.targetWrongRate ?? DEFAULT_TARGET_WRONG_RATE;
   if (targetWrongRate < 0 || targetWrongRate > MAX_TARGET_WRONG_RATE) throw new ValidationError(`model.targetWrongRate must be between 0 and ${MAX_TARGET_WRONG_RATE}`);
+  if (typeof patch.name === 'string' && patch.name !== '') assertAdapterName(patch.name);
   // `name: null` clears the adapter name (the default model then answers); absent keeps it.
   const settings: ModelSettings = { name: 'name' in patch ? (patch.name ?? null) : (current?.name ?? null), threshold, systemPrompt: patch.systemPrompt ?? current?.systemPrompt ?? DEFAULT_SYSTEM_PROMPT, targetWrongRate };
   // issue 13 item 4: shadow and previous adapters change only through their own audited routes, so an edit of the form keeps them.
@@ -42,8 +44,10 @@ function handoffSettings(current: HandoffSettings | undefined, patch: Partial<Ha
 
 async function changed(deps: CoreDeps, actor: Actor, action: string, channel: Channel, fields: string[]): Promise<void> {
   deps.channels.invalidate(channel.id);
-  // Field names only: secrets and prompts stay out of the audit trail.
-  await deps.audit.record({ actor: actor.id, action, target: `channel:${channel.id}`, details: { fields } });
+  // Field names only: secrets and prompts stay out of the audit trail. Turning the channel on or
+  // off also says which way, so the audit page reads 关闭了渠道 / 开启了渠道 (issue 14 item 6).
+  const direction = fields.includes('enabled') ? { enabled: channel.enabled } : {};
+  await deps.audit.record({ actor: actor.id, action, target: `channel:${channel.id}`, details: { fields, ...direction } });
   await deps.events.publish({ type: 'channel.changed', channelId: channel.id }).catch(() => undefined);
 }
 
@@ -86,7 +90,7 @@ export async function updateChannel(deps: CoreDeps, actor: Actor, id: string, in
   const current = await deps.channelRepository.get(id);
   if (!current) throw new NotFoundError('CHANNEL.NOT_FOUND', `channel ${id} does not exist`);
   const adapter = adapterFor(deps, current.kind);
-  const updated = await deps.channelRepository.update(id, {
+  const patch = {
     name: input.name,
     enabled: input.enabled,
     botEnabled: input.botEnabled,
@@ -95,8 +99,14 @@ export async function updateChannel(deps: CoreDeps, actor: Actor, id: string, in
     model: input.model ? modelSettings(current.model, input.model) : undefined,
     handoff: input.handoff ? handoffSettings(current.handoff, input.handoff) : undefined,
     welcomeMessage: input.welcomeMessage,
-  });
-  if (!updated) throw new NotFoundError('CHANNEL.NOT_FOUND', `channel ${id} does not exist`);
+  };
+  // The model settings are written whole: only over what was read, so an edit of the form never
+  // undoes a promote, rollback or calibration that landed meanwhile (issue 13 item 4).
+  const updated = await deps.channelRepository.update(id, patch, input.model ? { model: current.model } : undefined);
+  if (!updated) {
+    if (input.model && (await deps.channelRepository.get(id))) throw new ConflictError('CHANNEL.CHANGED', "the channel's model settings changed meanwhile: reload and try again");
+    throw new NotFoundError('CHANNEL.NOT_FOUND', `channel ${id} does not exist`);
+  }
   await changed(deps, actor, 'channel.update', updated, Object.keys(input).filter((k) => (input as Record<string, unknown>)[k] !== undefined));
   return updated;
 }

@@ -12,7 +12,21 @@ export async function promoteShadowAdapter(deps: CoreDeps, actor: Actor, channel
   const channel = await channelOrThrow(deps, channelId);
   const to = channel.model.shadowName;
   if (!to) throw new ConflictError('MODEL.NO_SHADOW', 'this channel has no shadow adapter to promote');
+  await assertServed(deps, to);
   const from = liveAdapter(deps, channel);
   const model = { ...channel.model, name: to, previousName: from, shadowName: null, shadowSince: null };
   return saveModelSettings(deps, actor, channel, model, 'channel.promote', { from, to });
+}
+
+/**
+ * Review item 2: a node that answers its listing without the adapter would fail every live turn
+ * after the promote, so that is refused. A node that is down or not configured cannot say: the
+ * promote goes ahead (the knowledge-base responder ignores adapter names; a node that is away
+ * must not block the page's safety net).
+ */
+async function assertServed(deps: CoreDeps, adapter: string): Promise<void> {
+  const listing = await deps.models.list();
+  if (listing.configured && listing.available && !listing.models.some((m) => m.name === adapter)) {
+    throw new ConflictError('MODEL.NOT_SERVED', `the model node does not serve ${adapter}: load the adapter there before promoting it`);
+  }
 }

@@ -66,9 +66,10 @@ async function runShadowTurn(
     liveModel: channel.model.name || deps.settings.defaultModelName,
     shadowModel: shadowName,
     liveOutcome: outcome.type,
-    liveText: outcome.type === 'answer' ? outcome.text : null,
+    // Masked like the question (review item 4): an answer can repeat the customer's number or address.
+    liveText: outcome.type === 'answer' ? maskPii(outcome.text).text : null,
     liveConfidence: outcome.confidence,
-    shadowText: shadow?.text ?? null,
+    shadowText: shadow ? maskPii(shadow.text).text : null,
     shadowConfidence: shadow ? Math.min(1, Math.max(0, shadow.confidence)) : null,
     ok: shadow !== null,
     error,

@@ -4,8 +4,18 @@ import { learnFromAgentReply } from './learn-from-agent-reply.js';
 import type { Actor } from './move-conversation.js';
 import { scheduleSend } from './schedule.js';
 
-/** An agent's answer goes to the customer through the outbox, like the bot's. */
-export async function sendAgentReply(deps: CoreDeps, actor: Actor, conversationId: string, text: string): Promise<{ messageId: string }> {
+/**
+ * An agent's answer goes to the customer through the outbox, like the bot's. Committing it settles
+ * the conversation's drafts (issue 13 item 5): `draftId`, the draft this reply sends, is linked to
+ * it; any other open draft is superseded, the agent having answered in their own words.
+ */
+export async function sendAgentReply(
+  deps: CoreDeps,
+  actor: Actor,
+  conversationId: string,
+  text: string,
+  options: { draftId?: string } = {},
+): Promise<{ messageId: string }> {
   const trimmed = text.trim();
   if (!trimmed) throw new ValidationError('text must not be empty');
   const conversation = await deps.store.get(conversationId);
@@ -13,7 +23,7 @@ export async function sendAgentReply(deps: CoreDeps, actor: Actor, conversationI
   if (conversation.status !== 'assigned') {
     throw new ConflictError('CONVERSATION.NOT_ASSIGNED', 'take the conversation over before replying');
   }
-  const added = await deps.store.addOutgoing({ conversationId, sender: 'agent', kind: 'text', text: trimmed });
+  const added = await deps.store.addOutgoing({ conversationId, sender: 'agent', kind: 'text', text: trimmed, ...(options.draftId ? { draftId: options.draftId } : {}) });
   scheduleSend(deps, added.outboxId, 1);
   await deps.audit.record({ actor: actor.id, action: 'conversation.reply', target: `conversation:${conversationId}`, details: { messageId: added.messageId } });
   await deps.events

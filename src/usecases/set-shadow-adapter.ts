@@ -1,3 +1,4 @@
+import { assertAdapterName } from '../domain/adapter-name.js';
 import { ValidationError } from '../domain/errors.js';
 import { channelOrThrow, liveAdapter, saveModelSettings, type ChannelModel } from './channel-model.js';
 import type { CoreDeps } from './deps.js';
@@ -8,6 +9,7 @@ import type { Actor } from './move-conversation.js';
  * none). Setting one starts its stats afresh, even when it is the same adapter again.
  */
 export async function setShadowAdapter(deps: CoreDeps, actor: Actor, channelId: string, adapter: string | null): Promise<ChannelModel> {
+  if (adapter !== null) assertAdapterName(adapter);
   const channel = await channelOrThrow(deps, channelId);
   if (adapter !== null && adapter === liveAdapter(deps, channel)) {
     throw new ValidationError(`${adapter} already answers this channel: a shadow must be another adapter`, 'MODEL.SHADOW_IS_LIVE');

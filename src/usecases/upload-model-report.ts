@@ -1,3 +1,4 @@
+import { assertAdapterName } from '../domain/adapter-name.js';
 import { ValidationError } from '../domain/errors.js';
 import type { ModelReportBody, StoredModelReport } from '../ports/model-reports.js';
 import type { CoreDeps } from './deps.js';
@@ -15,6 +16,7 @@ export function reportView(stored: StoredModelReport): ReportView {
 
 /** issue 13 item 4: stores an adapter's evaluation report (npm run eval's JSON), validated at the edge. Audited. */
 export async function uploadModelReport(deps: CoreDeps, actor: Actor, modelName: string, report: ModelReportBody): Promise<{ id: string }> {
+  assertAdapterName(modelName);
   if (report.model !== modelName) throw new ValidationError(`the report is of ${JSON.stringify(report.model)}, not of ${JSON.stringify(modelName)}`);
   const stored = await deps.modelReports.add(modelName, report, actor.id);
   await deps.audit.record({ actor: actor.id, action: 'model.report', target: `model:${modelName}`, details: { id: stored.id } });
@@ -22,5 +24,6 @@ export async function uploadModelReport(deps: CoreDeps, actor: Actor, modelName:
 }
 
 export async function listModelReports(deps: CoreDeps, modelName: string): Promise<ReportView[]> {
+  assertAdapterName(modelName);
   return (await deps.modelReports.listFor(modelName, REPORTS_LISTED)).map(reportView);
 }

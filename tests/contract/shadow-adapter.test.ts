@@ -85,6 +85,22 @@ describe(`shadow adapter (${mode})`, () => {
     assert.deepEqual(messages.map((m: any) => [m.sender, m.text]), [['customer', '几天发货'], ['bot', '现役回答：几天发货']]);
   });
 
+  test('the stored live and shadow texts are PII-masked like the question (review item 4)', async () => {
+    // Both adapters echo the question, so both answers carry the customer's phone number and e-mail.
+    const q = '我的手机13812345678，邮箱li@example.com';
+    const from = await ask(q);
+    const sent = await waitFor('the live reply', () => wecom.sent.find((m) => m.touser === from));
+    assert.match(sent.content, /13812345678/, 'the customer still gets the answer as the model wrote it');
+    const row = await waitFor('the shadow answer stored', async () => {
+      const r = await svc.service.db.query<{ question: string; live_text: string | null; shadow_text: string | null }>(
+        'SELECT question, live_text, shadow_text FROM shadow_answers WHERE channel_id = $1 AND question LIKE $2', [channelId, '我的手机%']);
+      return r.rows[0] ?? null;
+    });
+    assert.deepEqual(row, { question: '我的手机[手机号]，邮箱[邮箱]', live_text: '现役回答：我的手机[手机号]，邮箱[邮箱]', shadow_text: '影子回答：我的手机[手机号]，邮箱[邮箱]' });
+    const recent = (await stats()).recent.find((r: any) => r.question.startsWith('我的手机'));
+    assert.deepEqual([recent.live, recent.shadow], [row.live_text, row.shadow_text]);
+  });
+
   test('a held shadow request does not delay the live reply, nor the next turn', async () => {
     const release = model.holdWhen((b) => b.model === SHADOW);
     try {

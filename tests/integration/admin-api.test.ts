@@ -68,7 +68,7 @@ describe(`admin APIs: channel kinds, connection tests, knowledge, retries (${mod
       assert.deepEqual(Object.keys(d), ['clientId', 'clientSecret', 'robotCode']);
       assert.deepEqual([d.clientId.type, d.clientSecret.type, d.robotCode.required], ['string', 'secret', false]);
     }
-    assert.deepEqual(kinds.webchat.fields.map((f: any) => [f.name, f.type, f.required]), [['allowedOrigins', 'list', false]]);
+    assert.deepEqual(kinds.webchat.fields.map((f: any) => [f.name, f.type, f.required]), [['allowedOrigins', 'list', false], ['offlineMessage', 'string', false]]);
   });
 
   test('POST /api/channels/:id/test fetches a fresh WeCom token; a wrong secret answers ok:false with the errcode', async () => {

@@ -240,6 +240,85 @@ describe(`agent assist: the draft of a low-confidence handoff (${mode})`, { time
     assert.equal((await detail(conversation.id)).draft.id, later.draft.id);
   });
 
+  // issue 13 item 5 review: a draft reaches the customer at most once. Faults are injected in the
+  // real database (a CHECK constraint scoped to the one conversation, dropped afterwards).
+  const storedDraft = (conversationId: string, draftId: string) => svc.service.core.store.findDraft(conversationId, draftId);
+  async function refusing<T>(table: string, check: string, body: () => Promise<T>): Promise<T> {
+    const name = `test_refuse_${randomUUID().replaceAll('-', '')}`;
+    await svc.service.db.query(`ALTER TABLE ${table} ADD CONSTRAINT ${name} CHECK (${check}) NOT VALID`);
+    try {
+      return await body();
+    } finally {
+      await svc.service.db.query(`ALTER TABLE ${table} DROP CONSTRAINT ${name}`);
+    }
+  }
+
+  test('a send that fails before its message is committed opens the draft again; nothing went out', async () => {
+    const { visitorId, conversation } = await handedOff('发票可以晚点开吗');
+    await takeOver(conversation.id);
+    const draftId = conversation.draft.id;
+    const failed = await refusing('messages', `NOT (conversation_id = ${Number(conversation.id)} AND sender = 'agent')`, () => send(conversation.id, { draftId }));
+    assert.equal(failed.status, 500);
+    assert.equal((await detail(conversation.id)).draft?.id, draftId, 'open again: the agent can retry');
+    assert.deepEqual(await agentMessages(conversation.id), []);
+    const retried = await send(conversation.id, { draftId });
+    assert.equal(retried.status, 200);
+    await waitFor('the retried draft at the customer', async () => (await visitorSees(visitorId)).includes(INVOICE_DRAFT));
+    assert.deepEqual((await agentMessages(conversation.id)).map((m: any) => m.id), [retried.body.messageId]);
+  });
+
+  test('a send that fails after its message is committed keeps the draft closed and linked: a second click cannot send it twice', async () => {
+    const { visitorId, conversation } = await handedOff('发票寄到哪里');
+    await takeOver(conversation.id);
+    const draftId = conversation.draft.id;
+    // The reply's audit insert fails: it comes after the message and its outbox row are committed.
+    const failed = await refusing('audit_log', `NOT (action = 'conversation.reply' AND target = 'conversation:${conversation.id}')`, () => send(conversation.id, { draftId }));
+    assert.equal(failed.status, 500);
+    const [message] = await agentMessages(conversation.id);
+    assert.ok(message, 'the reply was committed');
+    const stored = await storedDraft(conversation.id, draftId);
+    assert.deepEqual([stored?.status, stored?.messageId, stored?.finalText], ['sent', message.id, INVOICE_DRAFT]);
+    assert.equal((await detail(conversation.id)).draft, null, 'no card to click again');
+    const again = await send(conversation.id, { draftId });
+    assert.deepEqual([again.status, again.body.error.code], [409, 'DRAFT.CLOSED']);
+    await waitFor('the reply delivered', async () => (await agentMessages(conversation.id)).find((m: any) => m.id === message.id)?.status === 'sent');
+    assert.deepEqual((await visitorSees(visitorId)).filter((t) => t === INVOICE_DRAFT), [INVOICE_DRAFT], 'once');
+    assert.equal((await agentMessages(conversation.id)).length, 1);
+  });
+
+  test("an agent's own reply supersedes the open draft", async () => {
+    const { conversation } = await handedOff('发票抬头可以写个人吗');
+    await takeOver(conversation.id);
+    const draftId = conversation.draft.id;
+    const typed = await agent.api('POST', `/api/conversations/${conversation.id}/messages`, { text: '可以的，抬头写您的姓名即可' });
+    assert.equal(typed.status, 201, JSON.stringify(typed.body));
+    assert.equal((await detail(conversation.id)).draft, null);
+    const stored = await storedDraft(conversation.id, draftId);
+    assert.deepEqual([stored?.status, stored?.messageId, stored?.actedBy], ['superseded', null, null]);
+    const late = await send(conversation.id, { draftId });
+    assert.deepEqual([late.status, late.body.error.code], [409, 'DRAFT.CLOSED']);
+    assert.deepEqual((await agentMessages(conversation.id)).map((m: any) => m.text), ['可以的，抬头写您的姓名即可'], 'the draft never went out');
+  });
+
+  test('releasing the chat to the bot or closing it supersedes the open draft; unassigning to the queue keeps it', async () => {
+    for (const action of ['release', 'close'] as const) {
+      const { conversation } = await handedOff(`发票丢了能补吗（${action}）`);
+      await takeOver(conversation.id);
+      const moved = await agent.api('POST', `/api/conversations/${conversation.id}/${action}`);
+      assert.equal(moved.status, 200, `${action}: ${JSON.stringify(moved.body)}`);
+      assert.equal((await detail(conversation.id)).draft, null, action);
+      assert.equal((await storedDraft(conversation.id, conversation.draft.id))?.status, 'superseded', action);
+    }
+    const { conversation } = await handedOff('发票能开几张');
+    await takeOver(conversation.id);
+    const unassigned = await agent.api('POST', `/api/conversations/${conversation.id}/unassign`);
+    assert.equal(unassigned.status, 200, JSON.stringify(unassigned.body));
+    assert.equal((await detail(conversation.id)).draft?.id, conversation.draft.id, 'still open for the next agent');
+    await takeOver(conversation.id);
+    const sent = await send(conversation.id, { draftId: conversation.draft.id });
+    assert.equal(sent.status, 200);
+  });
+
   test('sent and edited drafts are training pairs; a discarded one is not', async () => {
     const pairs = await exportedPairs();
     const outputs = pairs.map((p) => p.output);
@@ -343,6 +422,53 @@ describe(`agent drafts in the turn's transaction (${mode})`, () => {
     await store.completeTurn(third.conversationId, third.owner, third.pendingIds, { type: 'handoff', reason: 'customer_request', confidence: null, holdingMessage: null });
     assert.equal((await store.findDraft(first.conversationId, secondDraft.id))?.status, 'superseded');
     assert.equal(await store.openDraft(first.conversationId), null);
+  });
+
+  test('moving the chat to the bot or closing it supersedes the open draft with the move; other moves keep it', async () => {
+    const moves = [['queued', 'assigned', 'open'], ['assigned', 'queued', 'open'], ['queued', 'assigned', 'open'], ['assigned', 'bot', 'superseded']] as const;
+    const t = await staged();
+    await store.completeTurn(t.conversationId, t.owner, t.pendingIds, lowConfidence());
+    const open = (await store.openDraft(t.conversationId))!;
+    // A move that finds the chat changed (from no longer matches) changes nothing.
+    assert.equal(await store.transition(t.conversationId, 'assigned', 'closed', { assigneeId: null }, null), null);
+    assert.equal((await store.findDraft(t.conversationId, open.id))?.status, 'open');
+    for (const [from, to, status] of moves) {
+      assert.ok(await store.transition(t.conversationId, from, to, to === 'assigned' ? { assigneeId: 'agent-1' } : {}, null), `${from}->${to}`);
+      assert.equal((await store.findDraft(t.conversationId, open.id))?.status, status, `${from}->${to}`);
+    }
+    const closing = await staged();
+    await store.completeTurn(closing.conversationId, closing.owner, closing.pendingIds, lowConfidence());
+    const toClose = (await store.openDraft(closing.conversationId))!;
+    assert.ok(await store.transition(closing.conversationId, 'queued', 'closed', { assigneeId: null }, null));
+    assert.equal((await store.findDraft(closing.conversationId, toClose.id))?.status, 'superseded');
+  });
+
+  test('a model handback to the bot supersedes an open draft with the move', async () => {
+    const t = await staged();
+    await store.completeTurn(t.conversationId, t.owner, t.pendingIds, lowConfidence());
+    const open = (await store.openDraft(t.conversationId))!;
+    // Today a model_unavailable handoff supersedes the draft itself; the store guarantees it for the handback too.
+    await svc.service.db.query(`UPDATE conversations SET handoff_reason = 'model_unavailable' WHERE id = $1`, [t.conversationId]);
+    const tooEarly = { handedOffBefore: new Date(Date.now() - 3_600_000), customerWroteSince: new Date(0) };
+    assert.equal(await store.returnToBot(t.conversationId, tooEarly), null);
+    assert.equal((await store.findDraft(t.conversationId, open.id))?.status, 'open', 'no handback, no change');
+    const returned = await store.returnToBot(t.conversationId, { handedOffBefore: new Date(Date.now() + 60_000), customerWroteSince: new Date(0) });
+    assert.equal(returned?.conversation.status, 'bot');
+    assert.equal((await store.findDraft(t.conversationId, open.id))?.status, 'superseded');
+  });
+
+  test('an agent message links the draft it sends in its transaction and supersedes any other open draft', async () => {
+    const t = await staged();
+    await store.completeTurn(t.conversationId, t.owner, t.pendingIds, lowConfidence());
+    const open = (await store.openDraft(t.conversationId))!;
+    // Not closed first: the message must not go out as this draft, and nothing of it is committed.
+    await assert.rejects(store.addOutgoing({ conversationId: t.conversationId, sender: 'agent', kind: 'text', text: open.text, draftId: open.id }));
+    assert.deepEqual((await store.messages(t.conversationId, 100)).filter((m) => m.sender === 'agent'), []);
+    assert.ok(await store.closeDraft(open.id, { status: 'sent', finalText: open.text, actedBy: 'agent-1' }));
+    const added = await store.addOutgoing({ conversationId: t.conversationId, sender: 'agent', kind: 'text', text: open.text, draftId: open.id });
+    assert.equal((await store.findDraft(t.conversationId, open.id))?.messageId, added.messageId);
+    await store.reopenDraft(open.id, 'agent-1');
+    assert.equal((await store.findDraft(t.conversationId, open.id))?.status, 'sent', 'a committed send is never reopened');
   });
 
   test('a draft is closed once: the second close finds it closed; a reopen undoes only the closer\'s own send', async () => {

@@ -183,4 +183,12 @@ describe(`hostile input answers 2xx or 4xx, never 500 (${mode})`, () => {
     // A well-formed export still works.
     assert.equal((await target.svc.api('GET', '/api/export/training.jsonl?since=2020-01-01T00:00:00Z')).status, 200);
   });
+
+  test('an /api path no route answers is a JSON 404, like every API error', async () => {
+    for (const path of ['/api/nope', '/api/models/a/b/reports', '/api']) {
+      const res = await target.svc.api('GET', path);
+      assert.equal(res.status, 404, path);
+      assert.equal(res.body?.error?.code, 'ROUTE.NOT_FOUND', `${path}: ${JSON.stringify(res.body)}`);
+    }
+  });
 });

@@ -23,6 +23,16 @@ const AGENT_ANSWERS: { questions: string[]; answer: string }[] = [
   { questions: ['晚上几点还有人回复', '客服凌晨在线吗'], answer: '人工客服每天9:00到23:30在线，其余时间可以留言。' },
 ];
 
+/** What the probe wrote, one message each, after 找客服. */
+const PROBE_LINES = [
+  '找客服', '我想改一下收货地址', '新地址广州市天河区体育西路191号中石化大厦B座2508', '南京市鼓楼区中山路18号德基广场二期5楼也行', '老地址 杭州市西湖区文三路 478 号',
+  '座机(010)8888-6666 或 010-8888-6666', '电话0086 13900001111', '微信 wxid_abc123，vx: abc_123456，QQ 12345678',
+];
+/** None of the probe's personal data may reach train.jsonl or heldout.jsonl. */
+const PROBE_SECRETS = [
+  'SOHO', '1201', '中石化大厦', '2508', '德基广场', '5楼', '478', '8888', '6666', '0086', '13900001111', '13812345678', 'wxid_abc123', 'abc_123456', '12345678', '找客服',
+];
+
 /**
  * issue 13 item 1, end to end: conversations agents answered (through the service's own HTTP paths),
  * bot answers an agent marked good or corrected, exported as train.jsonl / heldout.jsonl / report.json.
@@ -85,6 +95,11 @@ describe(`training data export (${mode})`, () => {
     await agentAnswers(['我电话13812345678，那个羊毛衫怎么洗'], '建议手洗或使用洗衣机的羊毛模式，水温不超过30度哦');
     await agentAnswers(['我那件衣服寄出来没有'], '您的快递单号SF1234567890，今天上午已经从杭州仓发出。');
     await agentAnswers(['[微笑]'], '您好，请问有什么可以帮您？');
+    // issue 13 item 1, an outside probe writing as a customer: addresses to the room, spaced addresses,
+    // split landlines, 0086, chat ids; a line that only asks for a person; contact details in a general question.
+    await agentAnswers(PROBE_LINES, '下单后未发货前可以在订单页修改收货地址。');
+    await agentAnswers(['地址是北京市朝阳区建国路88号SOHO现代城3号楼1201室，能送货上门吗'], '北京市区支持送货上门，偏远地区送到驿站。');
+    await agentAnswers(['请问衣服能不能机洗？我电话是13812345678'], '可以机洗，请用洗衣机的羊毛模式，水温不超过30度。');
     // Bot answers from the knowledge base: one an agent marked good, one corrected.
     await botAnswersAndIsRated('包邮吗', { verdict: 'good' });
     await botAnswersAndIsRated('双11有什么活动', { verdict: 'bad', correction: '双11当天全场满300减60，还可叠加店铺券。' });
@@ -118,6 +133,12 @@ describe(`training data export (${mode})`, () => {
     assert.deepEqual(wool.map((e) => e.output).sort(), ['您好，我们的毛衣用的是精梳羊毛，正常穿着不易起球哦。祝您购物愉快！', '我们的毛衣用的是精梳羊毛，正常穿着不易起球哦。祝您购物愉快！']);
     assert.ok(wool.every((e) => train.includes(e)) || wool.every((e) => heldout.includes(e)));
     assert.ok(all.some((e) => e.instruction === '我电话[手机号]，那个羊毛衫怎么洗'), 'the phone number is masked');
+    for (const secret of PROBE_SECRETS) assert.ok(!text.includes(secret), `${secret} is not in the export`);
+    const probe = all.find((e) => e.instruction.startsWith('我想改一下收货地址'));
+    assert.equal(probe?.instruction, '我想改一下收货地址\n新地址[地址]\n[地址]也行\n老地址[地址]\n座机[电话]或[电话]\n电话[手机号]\n微信[社交账号]，vx： [社交账号]，QQ [社交账号]');
+    assert.equal(probe?.output, '下单后未发货前可以在订单页修改收货地址。祝您购物愉快！', 'contact details are masked, not a reason to hand off');
+    assert.ok(all.some((e) => e.instruction === '地址是[地址]，能送货上门吗' && e.output.startsWith('北京市区支持送货上门')));
+    assert.ok(all.some((e) => e.instruction === '请问衣服能不能机洗？我电话是[手机号]' && e.output.startsWith('可以机洗')), 'a general question with a phone number is not a 转人工 example');
     assert.ok(all.some((e) => e.instruction === '我那件衣服寄出来没有' && e.output === HANDOFF_ANSWER), 'the parcel question hands off');
     assert.ok(all.some((e) => e.instruction === '包邮吗' && e.output.startsWith('全场满299元包邮')), 'the bot answer marked good');
     assert.ok(all.some((e) => e.instruction === '双11有什么活动' && e.output.includes('满300减60') && e.stage === 'promotion'), 'the correction, with its entry\'s stage');
@@ -128,11 +149,11 @@ describe(`training data export (${mode})`, () => {
     const res = await exportPart('report.json');
     assert.equal(res.status, 200);
     const report = JSON.parse(res.text);
-    assert.deepEqual(report.read, { total: 23, agent_answer: 21, good_bot_answer: 1, correction: 1 });
+    assert.deepEqual(report.read, { total: 26, agent_answer: 24, good_bot_answer: 1, correction: 1 });
     assert.equal(report.denoise.dropped.agentFiller, 6 + 1, 'six 稍等 and one greeting reply');
-    assert.equal(report.denoise.linesRemoved, 6, 'six 在吗');
-    assert.deepEqual(report.masked, { mobile: 1, orderNumber: 1 });
-    assert.equal(report.outOfScope, 2, 'the parcel answer, and the question with a phone number');
+    assert.equal(report.denoise.linesRemoved, 6 + 1, 'six 在吗 and one 找客服');
+    assert.deepEqual(report.masked, { mobile: 3, orderNumber: 1, address: 4, landline: 2, socialAccount: 3 });
+    assert.equal(report.outOfScope, 1, 'the parcel answer; phone numbers and addresses a customer gives are no reason to hand off');
     assert.equal(report.split.train + report.split.heldout, report.diversity.kept);
     assert.equal(report.stages.basic + report.stages.promotion + report.stages.emotion, report.diversity.kept);
     assert.equal(report.stages.promotion, 1);
@@ -140,6 +161,14 @@ describe(`training data export (${mode})`, () => {
     const audits = await exportAudits();
     assert.equal(audits.length, before + 1);
     assert.deepEqual(audits[0].details, { part: 'report', since: '1970-01-01T00:00:00.000Z', stage: null, train: report.split.train, heldout: report.split.heldout });
+    // The counts are what was replaced: every masked item of a question is a placeholder in the files (the
+    // order number was in the parcel answer, which became the 转人工 answer).
+    const files = JSON.stringify([...jsonl((await exportPart('train.jsonl')).text), ...jsonl((await exportPart('heldout.jsonl')).text)].map((e) => e.instruction));
+    const placeholders = (p: string) => files.split(p).length - 1;
+    assert.deepEqual(
+      { mobile: placeholders('[手机号]'), address: placeholders('[地址]'), landline: placeholders('[电话]'), socialAccount: placeholders('[社交账号]') },
+      { mobile: 3, address: 4, landline: 2, socialAccount: 3 },
+    );
   });
 
   test('?stage= and ?since= filter; the old route is the train split', async () => {
@@ -153,7 +182,11 @@ describe(`training data export (${mode})`, () => {
 
   test('a bad stage or since is a 400 and changes nothing; agents may not export', async () => {
     const before = (await exportAudits()).length;
-    for (const query of ['?stage=vip', '?stage=BASIC', '?since=yesterday', '?since=-271821-04-20T00:00:00Z']) {
+    for (const query of [
+      '?stage=vip', '?stage=BASIC', '?since=yesterday', '?since=-271821-04-20T00:00:00Z',
+      // issue 13 item 1: ISO 8601 only (these read as 2000-01-01, 2001-01-01, 2026-01-01), and no unknown keys.
+      '?since=0', '?since=-1', '?since=2026', '?since=2025-02-30', '?stage[]=basic', '?stage[a]=1', '?since[]=2026', '?stage=basic&stage=basic', '?limit=10',
+    ]) {
       for (const part of ['train.jsonl', 'heldout.jsonl', 'report.json']) assert.equal((await exportPart(part, query)).status, 400, `${part}${query}`);
     }
     assert.equal((await svc.api('POST', '/api/users', { email: 'agent@shop.test', name: '小王', role: 'agent', password: 'agent-password-1' })).status, 201);
@@ -174,9 +207,15 @@ describe(`training data export (${mode})`, () => {
       await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/training-export.ts', '--out', out], { cwd: projectRoot, env });
       assert.equal(readFileSync(join(out, 'train.jsonl'), 'utf8'), train);
       assert.equal(readFileSync(join(out, 'heldout.jsonl'), 'utf8'), heldout);
-      assert.equal(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).read.total, 23);
-      const bad = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/training-export.ts', '--out', out, '--stage', 'vip'], { cwd: projectRoot, env }).catch((err) => err);
-      assert.equal(bad.code, 2);
+      assert.equal(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).read.total, 26);
+      for (const args of [['--stage', 'vip'], ['--since', '0'], ['--since', '-1'], ['--since', '2026']]) {
+        const bad = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/training-export.ts', '--out', out, ...args], { cwd: projectRoot, env }).catch((err) => err);
+        assert.equal(bad.code, 2, args.join(' '));
+      }
+      const since = JSON.parse(
+        (await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/training-export.ts', '--out', out, '--since', '2025-01-01T08:00:00+08:00'], { cwd: projectRoot, env }), readFileSync(join(out, 'report.json'), 'utf8')),
+      ).since;
+      assert.equal(since, '2025-01-01T00:00:00.000Z');
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

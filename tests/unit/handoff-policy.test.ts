@@ -174,6 +174,10 @@ describe('promisesAPerson (issue 13: a reply that hands off rather than answers)
       '满299元包邮，偏远地区除外哦~',
       '这款是人工智能翻译机，支持40种语言',
       '转账付款也可以，到账后发货',
+      '退款由人工客服审核处理，一般1-3个工作日到账',
+      '发票由专人处理，下单后3天内开具',
+      '点击下方转人工按钮即可',
+      '人工客服会在工作时间内回复留言',
     ]) assert.equal(promisesAPerson(reply), false, reply);
   });
 

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_HOLDING_MESSAGE } from '../../src/domain/channel.js';
-import { denoisePair, isCustomerFiller, isEmojiOnly, judgeCustomerLine } from '../../src/domain/training/denoise.js';
+import { denoisePair, isCustomerFiller, isEmojiOnly, isHumanRequestLine, judgeCustomerLine, withoutHumanRequestClauses } from '../../src/domain/training/denoise.js';
 import { pairsFromConversation, type TrainingMessage } from '../../src/domain/training/pairs.js';
 import type { SourcePair } from '../../src/domain/training/types.js';
 import { QUEUED_ACKNOWLEDGEMENT } from '../../src/usecases/decide-turn.js';
@@ -87,5 +87,27 @@ describe('training data: pairing answers with the turn they answer', () => {
       id: '7', channelId: 'ch', messages: [msg('customer', '包邮吗', 1), msg('agent', '满299元包邮哦', 2), msg('customer', '几天发货', 3), msg('agent', '48小时内发货', 30)],
     }, at(10), HOLDING);
     assert.deepEqual(pairs.map((p) => p.answer), ['48小时内发货']);
+  });
+  // issue 13 item 1: 找客服 (any phrase the live turn hands off on) stayed in front of the real question.
+  test('lines and clauses that only ask for a person go; questions that mention one stay', () => {
+    for (const s of ['找客服', '我要找客服', '麻烦转人工谢谢', '人工客服在吗', '转人工！！', '真人客服快点', '找人工', '联系人工', '人工']) {
+      assert.equal(isHumanRequestLine(s), true, s);
+      assert.equal(judgeCustomerLine(s), 'humanRequest', s);
+    }
+    for (const s of ['我想问人工客服一个问题', '人工智能是什么', '找客服我想改地址', '人工费多少', '客服几点上班', '我想改一下收货地址']) {
+      assert.equal(isHumanRequestLine(s), false, s);
+    }
+    assert.equal(withoutHumanRequestClauses('找客服，我想改一下收货地址'), '我想改一下收货地址');
+    assert.equal(withoutHumanRequestClauses('我想改一下收货地址，转人工'), '我想改一下收货地址');
+    assert.equal(withoutHumanRequestClauses('客服几点上班？'), '客服几点上班？');
+    const answer = '下单后未发货前可以在订单页修改收货地址。';
+    const kept = (question: string[]) => {
+      const r = denoisePair(pair(question, answer), HOLDING);
+      return 'kept' in r ? [r.kept.question, r.kept.linesRemoved] : r.dropped;
+    };
+    assert.deepEqual(kept(['找客服\n我想改一下收货地址']), ['我想改一下收货地址', 1]);
+    assert.deepEqual(kept(['找客服', '我想改一下收货地址']), ['我想改一下收货地址', 1]);
+    assert.deepEqual(kept(['找客服，我想改一下收货地址']), ['我想改一下收货地址', 0]);
+    assert.equal(kept(['找客服', '在吗']), 'humanRequestOnly');
   });
 });

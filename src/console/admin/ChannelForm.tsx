@@ -220,7 +220,8 @@ interface ConfigFieldProps {
 
 function ConfigField({ field, value, onChange, isSet, error }: ConfigFieldProps) {
   const t = useT();
-  const help = [field.help, field.type === 'list' ? t('admin.form.listHelp') : null].filter(Boolean).join(' ');
+  // The generic "one per line" only where the adapter's own help does not already say how (issue 14 item 6).
+  const help = field.help || (field.type === 'list' ? t('admin.form.listHelp') : '');
   return (
     <Field label={field.label} required={field.required && !(field.type === 'secret' && isSet)} help={help || undefined} error={error}>
       {({ id, describedBy, invalid }) => {

@@ -40,7 +40,10 @@ export function CallbackUrl({ channel }: { channel: ChannelView }) {
   const id = useId();
   const [copied, setCopied] = useState(false);
   if (!channel.callbackUrl) return <p className="adm-muted adm-callback">{t(`admin.callback.none.${channel.kind}`)}</p>;
-  const url = channel.callbackUrl;
+  // Web chat has no callback: the address worth showing is the chat page itself (issue 14 item 6);
+  // /webchat/<id> alone is an API prefix that answers 404 in a browser.
+  const chatPage = channel.kind === 'webchat';
+  const url = chatPage ? channel.callbackUrl.replace(/\/webchat\/([^/]+)$/, '/demo/$1') : channel.callbackUrl;
   async function copy() {
     try {
       await navigator.clipboard.writeText(url);
@@ -53,15 +56,21 @@ export function CallbackUrl({ channel }: { channel: ChannelView }) {
   }
   return (
     <div className="adm-callback">
-      <label htmlFor={id}>{t(channel.kind === 'webchat' ? 'admin.callback.webchatLabel' : 'admin.callback.label')}</label>
+      <label htmlFor={id}>{t(chatPage ? 'admin.callback.chatPageLabel' : 'admin.callback.label')}</label>
       <div className="adm-input-group">
         <input id={id} type="text" readOnly value={url} spellCheck={false} onFocus={(e) => e.currentTarget.select()} aria-describedby={`${id}-hint`} data-testid="channel-callback-url" />
         <button type="button" className="adm-btn adm-btn--small" onClick={copy}>
           {copied ? t('admin.callback.copied') : t('admin.callback.copy')}
         </button>
+        {chatPage ? (
+          // Same server as the console: the path works even where PUBLIC_URL names another host.
+          <a className="adm-btn adm-btn--small" href={new URL(url, location.href).pathname} target="_blank" rel="noopener" data-testid="channel-chat-page">
+            {t('admin.callback.open')}
+          </a>
+        ) : null}
       </div>
       <p id={`${id}-hint`} className="adm-help">
-        {t(`admin.callback.hint.${channel.kind}`)}
+        {t(chatPage ? 'admin.callback.hint.chatPage' : `admin.callback.hint.${channel.kind}`)}
       </p>
     </div>
   );

@@ -11,6 +11,9 @@ const zh = {
   connecting: '连接中…',
   online: '在线',
   offline: '连接已断开，正在重连…',
+  /** The channel is disabled (issue 14 item 5): known, but nobody answers now. */
+  paused: '暂停服务',
+  held: '客服暂停服务中，恢复后自动发送',
   sending: '发送中…',
   failed: '发送失败',
   tooFast: '发送太频繁，请稍后再试',
@@ -33,6 +36,8 @@ const en: Strings = {
   connecting: 'Connecting…',
   online: 'Online',
   offline: 'Offline, reconnecting…',
+  paused: 'Paused',
+  held: 'Chat is paused; this will be sent when we are back',
   sending: 'Sending…',
   failed: 'Not sent',
   tooFast: 'Too many messages, please wait a moment',

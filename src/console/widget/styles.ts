@@ -24,6 +24,9 @@ button, textarea { font: inherit; color: inherit; margin: 0; }
 .state::before { content: ""; width: 8px; height: 8px; border-radius: 50%; background: #fbbf24; }
 .state[data-state="online"]::before { background: #4ade80; }
 .state[data-state="offline"]::before { background: #f87171; }
+.state[data-state="paused"]::before { background: #9ca3af; }
+.pause { margin: 0; padding: 10px 16px; background: #fffbeb; color: #92400e; border-bottom: 1px solid #fde68a; font-size: 13px; }
+.pause[hidden] { display: none; }
 .close { width: 32px; height: 32px; padding: 0; border: 0; border-radius: 6px; background: transparent; color: #fff; font-size: 22px; line-height: 1; cursor: pointer; }
 .close:hover { background: rgba(255,255,255,.15); }
 .log { flex: 1; overflow-y: auto; padding: 12px; background: #f9fafb; display: flex; flex-direction: column; gap: 8px; }
@@ -32,6 +35,7 @@ button, textarea { font: inherit; color: inherit; margin: 0; }
 .agent { border-color: #f59e0b; }
 .visitor { align-self: flex-end; background: #2563eb; color: #fff; }
 .visitor.sending { opacity: .6; }
+.visitor.held { opacity: .75; border: 1px dashed #1e40af; }
 .visitor.failed { background: #fee2e2; color: #991b1b; }
 .who { display: block; font-size: 12px; color: #6b7280; }
 .note { display: block; font-size: 12px; }

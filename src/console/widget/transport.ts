@@ -40,6 +40,23 @@ export class TooFast extends Error {
   }
 }
 
+/** 409 CHANNEL.PAUSED: the channel is disabled; the message waits for it to come back (issue 14 item 5). */
+export class Paused extends Error {
+  constructor() {
+    super('HTTP 409 CHANNEL.PAUSED');
+  }
+}
+
+export interface ChatStatus {
+  online: boolean;
+  offlineMessage: string;
+}
+
+function isStatus(value: unknown): value is ChatStatus {
+  const v = value as Partial<ChatStatus> | null;
+  return !!v && typeof v.online === 'boolean' && typeof v.offlineMessage === 'string';
+}
+
 /** Waits the server asks for up to this long are waited out with the message shown as sending. */
 const LONGEST_WAIT_MS = 30_000;
 
@@ -52,13 +69,15 @@ const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface Transport {
   history(): Promise<ChatMessage[]>;
+  /** GET /webchat/:id/status: whether the channel takes messages now, and what to say while it does not. */
+  status(): Promise<ChatStatus>;
   /**
    * Resolves once the server stored it; retries transient failures with the same clientMessageId,
    * after a 429 no sooner than its Retry-After. Rejects with TooFast when the wait is too long.
    */
   send(text: string, clientMessageId: string): Promise<void>;
   /** Opens the reply stream; reconnects by itself until the returned function is called. */
-  listen(handlers: { onReply(m: ChatMessage): void; onState(s: 'connecting' | 'online' | 'offline'): void; onOpen(): void }): () => void;
+  listen(handlers: { onReply(m: ChatMessage): void; onState(s: 'connecting' | 'online' | 'offline'): void; onOpen(): void; onStatus(s: ChatStatus): void }): () => void;
 }
 
 export function createTransport(origin: string, channelId: string, visitorId: string): Transport {
@@ -75,6 +94,10 @@ export function createTransport(origin: string, channelId: string, visitorId: st
     });
     if (res.ok) return;
     if (res.status === 429) throw new TooFast(retryAfterMs(res));
+    if (res.status === 409) {
+      const body = (await res.json().catch(() => null)) as { error?: { code?: string } } | null;
+      if (body?.error?.code === 'CHANNEL.PAUSED') throw new Paused();
+    }
     if (res.status >= 400 && res.status < 500 && res.status !== 408) throw new Refused(`HTTP ${res.status}`);
     throw new Error(`HTTP ${res.status}`);
   }
@@ -87,6 +110,14 @@ export function createTransport(origin: string, channelId: string, visitorId: st
       return (body.items ?? []).filter((m) => typeof m.text === 'string' && m.text.length > 0);
     },
 
+    async status() {
+      const res = await fetch(`${base}/status`, { mode: 'cors', credentials: 'omit', cache: 'no-store' });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      const body: unknown = await res.json();
+      if (!isStatus(body)) throw new Error('bad status');
+      return body;
+    },
+
     async send(text, clientMessageId) {
       // The server stores a (visitorId, clientMessageId) pair once, so a retry after a lost
       // answer cannot duplicate the message.
@@ -94,14 +125,14 @@ export function createTransport(origin: string, channelId: string, visitorId: st
         try {
           return await postOnce(text, clientMessageId);
         } catch (err) {
-          if (err instanceof Refused || attempt >= 2) throw err;
+          if (err instanceof Refused || err instanceof Paused || attempt >= 2) throw err;
           if (err instanceof TooFast && err.waitMs > LONGEST_WAIT_MS) throw err;
           await wait(Math.max(1000 * 3 ** attempt, err instanceof TooFast ? err.waitMs : 0));
         }
       }
     },
 
-    listen({ onReply, onState, onOpen }) {
+    listen({ onReply, onState, onOpen, onStatus }) {
       let source: EventSource | null = null;
       let retryTimer: ReturnType<typeof setTimeout> | undefined;
       let delay = 2000;
@@ -116,6 +147,14 @@ export function createTransport(origin: string, channelId: string, visitorId: st
           onState('online');
           onOpen();
         };
+        es.addEventListener('status', (e) => {
+          try {
+            const data: unknown = JSON.parse((e as MessageEvent<string>).data);
+            if (isStatus(data)) onStatus(data);
+          } catch {
+            /* a malformed event is skipped */
+          }
+        });
         es.addEventListener('reply', (e) => {
           try {
             const data = JSON.parse((e as MessageEvent<string>).data) as Partial<ChatMessage>;

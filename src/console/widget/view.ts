@@ -21,18 +21,21 @@ function chatIcon(): SVGSVGElement {
   return svg;
 }
 
-export type ConnectionState = 'connecting' | 'online' | 'offline';
+/** `paused`: the channel is disabled; the stream may still be up (issue 14 item 5). */
+export type ConnectionState = 'connecting' | 'online' | 'offline' | 'paused';
 
 export interface View {
   host: HTMLElement;
   isOpen(): boolean;
   setOpen(open: boolean): void;
   setState(state: ConnectionState): void;
+  /** The channel's offline message under the header while paused; null hides it. */
+  setPauseNote(text: string | null): void;
   has(key: string): boolean;
   /** Adds a message bubble; `first` puts it above those shown so far (history arriving late). */
   add(key: string, from: Sender, text: string, first?: boolean): void;
-  /** `why` replaces the generic "not sent" note of a failed message. */
-  setSending(key: string, state: 'sending' | 'sent' | 'failed', retry?: () => void, why?: string): void;
+  /** `why` replaces the generic "not sent" note of a failed message; `held` waits for a paused chat to resume. */
+  setSending(key: string, state: 'sending' | 'sent' | 'failed' | 'held', retry?: () => void, why?: string): void;
   markUnread(): void;
 }
 
@@ -77,6 +80,10 @@ export function createView(t: Strings, title: string, handlers: { onOpen(): void
   close.setAttribute('aria-label', t.close);
   head.append(heading, close);
 
+  const pause = el('p', 'pause');
+  pause.hidden = true;
+  pause.setAttribute('role', 'status');
+
   const log = el('div', 'log');
   log.setAttribute('role', 'log');
   log.setAttribute('aria-live', 'polite');
@@ -94,7 +101,7 @@ export function createView(t: Strings, title: string, handlers: { onOpen(): void
   send.type = 'submit';
   form.append(label, input, send);
 
-  panel.append(head, log, form);
+  panel.append(head, pause, log, form);
   root.append(panel, bubble);
   shadow.append(root);
 
@@ -137,6 +144,10 @@ export function createView(t: Strings, title: string, handlers: { onOpen(): void
       state.dataset.state = next;
       state.textContent = t[next];
     },
+    setPauseNote(text) {
+      pause.hidden = text === null;
+      pause.textContent = text ?? '';
+    },
     has: (key) => items.has(key),
     add(key, from, text, first = false) {
       if (items.has(key)) return;
@@ -154,9 +165,10 @@ export function createView(t: Strings, title: string, handlers: { onOpen(): void
       if (!item) return;
       item.classList.toggle('sending', next === 'sending');
       item.classList.toggle('failed', next === 'failed');
+      item.classList.toggle('held', next === 'held');
       item.querySelector('.note')?.remove();
-      if (next === 'sending' || next === 'failed') {
-        const note = el('span', 'note', next === 'sending' ? t.sending : (why ?? t.failed));
+      if (next !== 'sent') {
+        const note = el('span', 'note', next === 'sending' ? t.sending : next === 'held' ? t.held : (why ?? t.failed));
         if (next === 'failed' && retry) {
           const again = el('button', 'retry', t.retry);
           again.type = 'button';

@@ -8,8 +8,11 @@
  * Optional: data-lang="en" for English strings, data-open="true" to start with the panel open.
  */
 import { stringsFor } from './strings.js';
-import { createTransport, loadVisitorId, randomId, TooFast, type ChatMessage } from './transport.js';
-import { createView } from './view.js';
+import { createTransport, loadVisitorId, Paused, randomId, TooFast, type ChatMessage, type ChatStatus } from './transport.js';
+import { createView, type ConnectionState } from './view.js';
+
+/** While paused, the status is asked this often too, in case the stream misses the change. */
+const PAUSED_POLL_MS = 10_000;
 
 function ownScript(): HTMLScriptElement | null {
   // currentScript is set while a classic script runs, async or not; the query is for odd loaders.
@@ -36,6 +39,55 @@ function start(script: HTMLScriptElement): void {
   let ready: Promise<void> = Promise.resolve();
 
   const show = (m: ChatMessage, first = false) => view.add(`m:${m.id}`, m.from, m.text, first);
+
+  /**
+   * A disabled channel pauses the chat (issue 14 item 5): the header says 暂停服务 with the
+   * channel's offline message, and what the visitor types waits here, in order, until the channel
+   * is back; then it is sent once, without a reload.
+   */
+  let connection: Exclude<ConnectionState, 'paused'> = 'connecting';
+  let paused = false;
+  let held: Array<() => Promise<void>> = [];
+  let flushing = false;
+  let pollTimer: ReturnType<typeof setTimeout> | undefined;
+  const showState = () => view.setState(paused ? 'paused' : connection);
+
+  function applyStatus(status: ChatStatus): void {
+    paused = !status.online;
+    view.setPauseNote(paused ? status.offlineMessage : null);
+    showState();
+    clearTimeout(pollTimer);
+    if (paused) pollTimer = setTimeout(poll, PAUSED_POLL_MS);
+    else void flushHeld();
+  }
+
+  function poll(): void {
+    transport.status().then(applyStatus, () => {
+      if (paused) pollTimer = setTimeout(poll, PAUSED_POLL_MS);
+    });
+  }
+
+  function pause(): void {
+    if (paused) return;
+    paused = true;
+    showState();
+    // The 409 carries no message: ask for the channel's own.
+    poll();
+  }
+
+  async function flushHeld(): Promise<void> {
+    if (flushing) return;
+    flushing = true;
+    try {
+      while (!paused && held.length > 0) {
+        const next = held[0]!;
+        held = held.slice(1);
+        await next();
+      }
+    } finally {
+      flushing = false;
+    }
+  }
 
   /**
    * The first load shows the whole chat, above anything typed meanwhile; later loads (each time
@@ -67,7 +119,11 @@ function start(script: HTMLScriptElement): void {
     connected = true;
     ready = loadHistory();
     transport.listen({
-      onState: (s) => view.setState(s),
+      onState: (s) => {
+        connection = s;
+        showState();
+      },
+      onStatus: applyStatus,
       onOpen: () => void loadHistory(),
       onReply: (m) => {
         if (view.has(`m:${m.id}`)) return;
@@ -83,7 +139,12 @@ function start(script: HTMLScriptElement): void {
     const clientMessageId = randomId(12);
     const key = `c:${clientMessageId}`;
     view.add(key, 'visitor', text);
-    const attempt = async () => {
+    const attempt = async (): Promise<void> => {
+      if (paused) {
+        view.setSending(key, 'held');
+        held.push(attempt);
+        return;
+      }
       view.setSending(key, 'sending');
       try {
         await transport.send(text, clientMessageId);
@@ -94,6 +155,13 @@ function start(script: HTMLScriptElement): void {
           /* storage refused: the stream then opens with the panel next time */
         }
       } catch (err) {
+        if (err instanceof Paused) {
+          pause();
+          view.setSending(key, 'held');
+          // First in line: it was taken from the front of the queue, or the queue was empty.
+          held.unshift(attempt);
+          return;
+        }
         view.setSending(key, 'failed', () => void attempt(), err instanceof TooFast ? t.tooFast : undefined);
       }
     };

@@ -4,7 +4,7 @@
  * Agent-side fillers reuse answer-match.ts's isFillerAnswer, the rule knowledge suggestions use.
  */
 import { isFillerAnswer, normalizeAnswer } from '../answer-match.js';
-import { isOnlyHumanRequest, normalizeQuestion } from '../handoff-policy.js';
+import { handoffBeforeModel, isOnlyHumanRequest, normalizeQuestion } from '../handoff-policy.js';
 import type { SourcePair } from './types.js';
 
 export type DenoiseRule = 'noQuestion' | 'mediaOnly' | 'emojiOnly' | 'greetingOrFiller' | 'humanRequestOnly' | 'holdingMessage' | 'agentFiller';
@@ -38,13 +38,54 @@ export function isCustomerFiller(line: string): boolean {
   return n !== '' && n.replace(CUSTOMER_FILLER_REGEX, '') === '';
 }
 
+/** Does this (normalized) text ask for a person, by the live turn's own rule (handoff-policy.ts HUMAN_REQUESTS)? */
+function asksForPerson(normalized: string): boolean {
+  return handoffBeforeModel({ botEnabled: true, messages: [{ kind: 'text', text: normalized }], answeredQuestions: [], channelKeywords: [] }) === 'customer_request';
+}
+
+/** Words around a call for a person that add nothing: 我要 找客服, 麻烦 转人工 快点. */
+const REQUEST_WORDS = /^(?:我要|我想|我需要|请|麻烦|帮我|给我|快点?|马上|赶紧|立刻|一下|你们|你|能|可以|吗|呢|啊|呀|吧|谢谢|在吗)*$/u;
+/** Lines longer than this are questions with a request in them, not a request alone. */
+const MAX_REQUEST_LINE = 30;
+
+/**
+ * True for a line that only asks for a person: isOnlyHumanRequest's forms (人工, rg, 有活人吗), and
+ * any phrase the live turn hands off on (找客服, 转人工, 人工客服 …) with nothing but politeness,
+ * particles and filler around it (issue 13 item 1: 找客服 stayed in front of 我想改一下收货地址). The
+ * phrase is found as a smallest span that asks for a person, so the list stays in handoff-policy.ts.
+ */
+export function isHumanRequestLine(line: string): boolean {
+  const n = normalizeQuestion(line);
+  if (n === '') return false;
+  if (isOnlyHumanRequest(n)) return true;
+  if (n.length > MAX_REQUEST_LINE || !asksForPerson(n)) return false;
+  for (let i = 0; i < n.length; i++) {
+    for (let j = i + 1; j <= n.length; j++) {
+      const span = n.slice(i, j);
+      // Smallest spans only: a longer one would swallow the question around the phrase.
+      if (!asksForPerson(span) || asksForPerson(span.slice(1)) || asksForPerson(span.slice(0, -1))) continue;
+      const rest = n.slice(0, i) + n.slice(j);
+      if (REQUEST_WORDS.test(rest) || isCustomerFiller(rest) || isHumanRequestLine(rest)) return true;
+    }
+  }
+  return false;
+}
+
+/** 找客服，我想改一下收货地址 → 我想改一下收货地址: a clause that only asks for a person goes too. */
+export function withoutHumanRequestClauses(line: string): string {
+  const clauses = line.split(/(?<=[，,。！!？?；;\s])/u);
+  const kept = clauses.filter((c) => !isHumanRequestLine(c));
+  if (kept.length === clauses.length || kept.length === 0) return line;
+  return kept.join('').replace(/^[，,。！!？?；;\s]+|[，,；;\s]+$/gu, '');
+}
+
 export type LineVerdict = 'keep' | 'emoji' | 'filler' | 'humanRequest' | 'empty';
 
 export function judgeCustomerLine(line: string): LineVerdict {
   if (isEmojiOnly(line)) return 'emoji';
   if (normalizeQuestion(line) === '') return 'empty';
   if (isCustomerFiller(line)) return 'filler';
-  if (isOnlyHumanRequest(normalizeQuestion(line))) return 'humanRequest';
+  if (isHumanRequestLine(line)) return 'humanRequest';
   return 'keep';
 }
 
@@ -85,7 +126,7 @@ export function denoisePair(pair: SourcePair, holdingTexts: readonly string[]): 
 
   const lines = textParts.flatMap((p) => p.text!.split(/\r?\n/)).map((l) => l.trim()).filter(Boolean);
   const verdicts = lines.map(judgeCustomerLine);
-  const kept = lines.filter((_, i) => verdicts[i] === 'keep');
+  const kept = lines.filter((_, i) => verdicts[i] === 'keep').map(withoutHumanRequestClauses);
   if (kept.length === 0) {
     if (verdicts.every((v) => v === 'emoji' || v === 'empty')) return { dropped: 'emojiOnly' };
     if (verdicts.includes('humanRequest')) return { dropped: 'humanRequestOnly' };

@@ -3,7 +3,7 @@
  * facts (their order, parcel, refund, phone number) has no answer the adapter could learn; what it
  * should learn is to hand the chat to a person. Such pairs keep their question and get this answer.
  */
-import type { PiiKind } from '../pii.js';
+import { PII_PLACEHOLDERS, type PiiKind } from '../pii.js';
 
 /** What the adapter learns to say when a question needs someone who can look at the customer's records. */
 export const HANDOFF_ANSWER = '这个问题需要为您转接人工客服查询，请稍候~';
@@ -15,4 +15,26 @@ const ACCOUNT_SPECIFICS =
 /** True when the answer carried masked personal data or one customer's order or parcel facts. */
 export function answerIsAccountSpecific(maskedAnswer: string, maskedCounts: Partial<Record<PiiKind, number>>): boolean {
   return Object.values(maskedCounts).some((n) => (n ?? 0) > 0) || ACCOUNT_SPECIFICS.test(maskedAnswer);
+}
+
+/**
+ * What in a customer's question names one of their records: an order, a bank card, an ID card.
+ * Contact details they volunteer (phone, address, e-mail, chat id) are masked but ask nothing of
+ * their records (issue 13 item 1: 请问衣服能不能机洗？我电话是13812345678 became a 转人工 example).
+ */
+const RECORD_KINDS: readonly PiiKind[] = ['orderNumber', 'bankCard', 'idCard'];
+const PLACEHOLDER = new RegExp(Object.values(PII_PLACEHOLDERS).map((p) => p.replace(/[[\]]/g, '\\$&')).join('|'), 'gu');
+
+/**
+ * True when the question needs the customer's own records: it names an order (or a card), or
+ * `asksAboutOwnRecords` says so of the MASKED question with the placeholders taken out, so that
+ * the digits of a volunteered phone number no longer read as an order number.
+ */
+export function questionIsAccountSpecific(
+  maskedQuestion: string,
+  maskedCounts: Partial<Record<PiiKind, number>>,
+  asksAboutOwnRecords: ((question: string) => boolean) | undefined,
+): boolean {
+  if (RECORD_KINDS.some((kind) => (maskedCounts[kind] ?? 0) > 0)) return true;
+  return asksAboutOwnRecords?.(maskedQuestion.replace(PLACEHOLDER, ' ')) ?? false;
 }

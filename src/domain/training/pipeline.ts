@@ -7,7 +7,7 @@ import { maskPii, type PiiKind } from '../pii.js';
 import { DENOISE_RULES, denoisePair, type DenoiseRule } from './denoise.js';
 import { diversify } from './diversity.js';
 import { normalizeAnswerText, normalizeText, type VoiceSettings } from './normalize.js';
-import { answerIsAccountSpecific, HANDOFF_ANSWER } from './out-of-scope.js';
+import { answerIsAccountSpecific, HANDOFF_ANSWER, questionIsAccountSpecific } from './out-of-scope.js';
 import { isHeldOut } from './split.js';
 import { stageOf, type StagedEntry } from './stage.js';
 import { TRAINING_STAGES, type PairSource, type SourcePair, type TrainingExample, type TrainingStage } from './types.js';
@@ -94,7 +94,8 @@ export function buildTrainingSet(pairs: readonly SourcePair[], options: Pipeline
     addCounts(report.masked, answer.counts);
     if (Object.keys(question.counts).length || Object.keys(answer.counts).length) report.maskedPairs++;
 
-    const outOfScope = answerIsAccountSpecific(answer.text, answer.counts) || (options.asksAboutOwnRecords?.(result.kept.question) ?? false);
+    // The masked question: a phone number or address the customer volunteered is not a reason to hand off (issue 13 item 1).
+    const outOfScope = answerIsAccountSpecific(answer.text, answer.counts) || questionIsAccountSpecific(question.text, question.counts, options.asksAboutOwnRecords);
     if (outOfScope) report.outOfScope++;
 
     const normalizedQuestion = normalizeText(question.text);

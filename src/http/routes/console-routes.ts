@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import Router from '@koa/router';
@@ -23,6 +23,9 @@ export const CONSOLE_CSP = [
   "form-action 'self'",
   "frame-ancestors 'none'",
 ].join('; ');
+
+/** One small SVG for every page, built or not, so no page asks for a /favicon.ico that is missing (issue 14 item 6). */
+const favicon = readFileSync(join(projectRoot, 'src', 'console', 'favicon.svg'));
 
 const NOT_BUILT =
   '客服工作台尚未构建：请运行 `node scripts/build-console.mjs`（`npm start` 会自动构建）。\n' +
@@ -115,6 +118,13 @@ export function consoleRoutes(_deps: HttpDeps, dir: string = defaultConsoleDir):
 
   router.get('/console', serveConsole);
   router.get('/console/{*path}', serveConsole);
+  const serveFavicon = (ctx: Context) => {
+    ctx.type = 'image/svg+xml';
+    ctx.set('Cache-Control', 'public, max-age=86400');
+    ctx.body = favicon;
+  };
+  router.get('/favicon.ico', serveFavicon);
+  router.get('/favicon.svg', serveFavicon);
   router.get('/widget.js', async (ctx) => {
     // Shops embed the widget on their own sites: let any page load it as a script.
     ctx.set('Cross-Origin-Resource-Policy', 'cross-origin');

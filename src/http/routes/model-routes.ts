@@ -1,20 +1,37 @@
 import Router from '@koa/router';
+import type { Context } from 'koa';
 import { z } from 'zod';
+import { assertAdapterName } from '../../domain/adapter-name.js';
 import { ValidationError } from '../../domain/errors.js';
-import { isTextId } from '../../domain/ids.js';
 import { getChannelModel } from '../../usecases/channel-model.js';
 import { listModels } from '../../usecases/list-models.js';
 import { promoteShadowAdapter } from '../../usecases/promote-shadow-adapter.js';
 import { rollBackAdapter } from '../../usecases/roll-back-adapter.js';
 import { setShadowAdapter } from '../../usecases/set-shadow-adapter.js';
 import { listModelReports, uploadModelReport } from '../../usecases/upload-model-report.js';
-import { parseBody, readJson } from '../body.js';
+import { parseBody, readJson, readRawBody } from '../body.js';
 import type { HttpDeps } from '../deps.js';
-import { adapterName, modelReportSchema } from '../model-report-schema.js';
+import { modelReportSchema } from '../model-report-schema.js';
 import { idParam } from '../request-params.js';
 
-const shadowSchema = z.object({ adapter: adapterName.nullable() }).strict();
+// The name's rule is checked by the use case (domain/adapter-name.ts), answering MODEL.INVALID_NAME.
+const shadowSchema = z.object({ adapter: z.string().nullable() }).strict();
 const noBodySchema = z.object({}).strict();
+
+/**
+ * The body exactly as sent. readJson drops NUL from every string, which would turn the name
+ * `x\u0000y` into the valid `xy` and store that (review item 5); an adapter name is refused by its
+ * rule instead, which admits no control character. The shadow body holds nothing but that name.
+ */
+async function readJsonAsSent(ctx: Context): Promise<unknown> {
+  if (!ctx.is('application/json')) throw new ValidationError('expected Content-Type: application/json', 'REQUEST.UNSUPPORTED_MEDIA');
+  const raw = await readRawBody(ctx);
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new ValidationError('body is not valid JSON', 'REQUEST.MALFORMED_JSON');
+  }
+}
 
 /**
  * issue 13 item 4, the 模型 page (admin): the adapters the model node serves with their evaluation
@@ -23,9 +40,9 @@ const noBodySchema = z.object({}).strict();
 export function modelRoutes(deps: HttpDeps): Router {
   const router = new Router({ prefix: '/api' });
   router.param('id', idParam('text', 'CHANNEL.NOT_FOUND', 'channel'));
-  // An adapter name that no adapter can have (NUL, > 200 characters) is a bad request, not a query.
+  // A name no adapter can have (` `, `../..`, NUL, > 200 characters) is a 400 before the body is read (review item 5).
   router.param('name', (value, _ctx, next) => {
-    if (!isTextId(value)) throw new ValidationError('not an adapter name');
+    assertAdapterName(value);
     return next();
   });
 
@@ -45,7 +62,7 @@ export function modelRoutes(deps: HttpDeps): Router {
     ctx.body = await getChannelModel(deps.core, ctx.params.id);
   });
   router.put('/channels/:id/model/shadow', async (ctx) => {
-    const { adapter } = parseBody(shadowSchema, await readJson(ctx));
+    const { adapter } = parseBody(shadowSchema, await readJsonAsSent(ctx));
     ctx.body = await setShadowAdapter(deps.core, ctx.state.actor, ctx.params.id, adapter);
   });
   router.post('/channels/:id/model/promote', async (ctx) => {

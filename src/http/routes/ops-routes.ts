@@ -1,17 +1,28 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
+import { parseIsoDate } from '../../domain/training/since.js';
 import { TRAINING_STAGES } from '../../domain/training/types.js';
 import { exportTrainingData, toJsonl, type TrainingExportPart } from '../../usecases/export-training-data.js';
 import { parseBody } from '../body.js';
 import type { HttpDeps } from '../deps.js';
 import type { AuthState } from '../middleware/authenticate.js';
-import { dateQuery, optionalParam } from '../request-params.js';
+import { optionalParam } from '../request-params.js';
 import { watchSessionEnd } from '../session-watch.js';
 import { openEventStream } from '../sse.js';
 
-/** `?stage=basic|promotion|emotion&since=ISO` (issue 13 item 1); anything else is a 400 before any work. */
-const exportSchema = z.object({ since: optionalParam(dateQuery), stage: optionalParam(z.enum(TRAINING_STAGES)) });
+/** `?since=`: an ISO 8601 date or date-time only (issue 13 item 1: `?since=0` meant 2000-01-01). */
+const isoSince = z
+  .string()
+  .max(64)
+  .transform((s, ctx) => parseIsoDate(s) ?? (ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be an ISO 8601 date or date-time, e.g. 2025-01-01 or 2025-01-01T08:00:00+08:00' }), z.NEVER));
+
+/**
+ * `?stage=basic|promotion|emotion&since=ISO` (issue 13 item 1); anything else is a 400 before any
+ * work: a repeated key (an array), and unknown keys too (`?stage[]=basic`, `?since[]=2026` were
+ * dropped, and the full export answered as if nothing had been asked).
+ */
+const exportSchema = z.object({ since: optionalParam(isoSince), stage: optionalParam(z.enum(TRAINING_STAGES)) }).strict();
 
 /** Health for orchestrators, Prometheus text for scrapers (bind /metrics to a private port in production). */
 export function healthRoutes(deps: HttpDeps): Router {

@@ -5,7 +5,7 @@ import Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import { z } from 'zod';
 import type { Channel } from '../../domain/channel.js';
-import { NotFoundError } from '../../domain/errors.js';
+import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import { projectRoot } from '../../paths.js';
 import { receiveMessages } from '../../usecases/receive-messages.js';
 import { parseBody, readJson } from '../body.js';
@@ -18,6 +18,29 @@ const visitorId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'visitorId must be 
 const postSchema = z.object({ visitorId, text: z.string().trim().min(1).max(2000), clientMessageId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional() }).strict();
 
 const demoPage = readFileSync(join(projectRoot, 'src', 'console', 'demo.html'), 'utf8');
+/**
+ * What a visitor reads while the channel is disabled, when the admin left the channel's
+ * offlineMessage empty; the same default the form names (adapters/webchat/config.ts). Issue 14 item 5.
+ */
+export const DEFAULT_OFFLINE_MESSAGE = '在线客服暂停服务，请稍后再来~';
+
+function offlineMessage(channel: Channel): string {
+  const own = channel.config.offlineMessage;
+  return (typeof own === 'string' && own.trim()) || DEFAULT_OFFLINE_MESSAGE;
+}
+
+/** A web chat channel's public state: all a visitor may learn, whatever its kind of other channels. */
+function chatStatus(channel: Channel) {
+  return { online: channel.enabled, offlineMessage: offlineMessage(channel) };
+}
+
+/**
+ * A disabled chat is known but paused (409, not a 5xx: nothing is broken, and the log stays quiet):
+ * the widget keeps what the visitor typed and sends it once the channel is back (issue 14 item 5),
+ * instead of failing it as it would on a 404.
+ */
+const chatPaused = () => new ConflictError('CHANNEL.PAUSED', 'this chat is paused; try again later');
+
 /** Built by `vite build -c src/console/widget/vite.config.ts` (scripts/build-console.mjs); served at /widget.js. */
 const widgetFile = join(projectRoot, 'dist', 'console', 'widget.js');
 const widgetTag = (channelId: string) => `<script src="/widget.js" data-channel="${channelId}" data-open="true" async></script>`;
@@ -29,9 +52,17 @@ export function webchatRoutes(deps: HttpDeps): Router {
   const core = deps.core;
   const limiter = createWebchatLimiter();
 
-  async function webchatChannel(ctx: Context): Promise<Channel> {
+  /** Any web chat channel, enabled or not; every other kind answers as if it did not exist. */
+  async function knownChat(ctx: Context): Promise<Channel> {
     const channel = await core.channels.get(ctx.params.channelId);
-    if (!channel || channel.kind !== 'webchat' || !channel.enabled) throw new NotFoundError('CHANNEL.NOT_FOUND', 'no such chat');
+    if (!channel || channel.kind !== 'webchat') throw new NotFoundError('CHANNEL.NOT_FOUND', 'no such chat');
+    return channel;
+  }
+
+  /** A web chat channel that takes messages now. */
+  async function webchatChannel(ctx: Context): Promise<Channel> {
+    const channel = await knownChat(ctx);
+    if (!channel.enabled) throw chatPaused();
     return channel;
   }
 
@@ -40,7 +71,8 @@ export function webchatRoutes(deps: HttpDeps): Router {
    * reply stream needs it as much as the POST: a cross-origin EventSource is a CORS request.
    */
   async function cors(ctx: Context, next: Next) {
-    const channel = await webchatChannel(ctx);
+    // A paused chat keeps its CORS: the widget must be able to read that it is paused.
+    const channel = await knownChat(ctx);
     const origin = ctx.get('origin');
     const allowed = (channel.config.allowedOrigins as string[] | undefined) ?? [];
     ctx.vary('Origin');
@@ -74,8 +106,14 @@ export function webchatRoutes(deps: HttpDeps): Router {
     ctx.body = { accepted: true, duplicate: result.stored === 0 };
   });
 
+  router.get('/webchat/:channelId/status', cors, async (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = chatStatus(await knownChat(ctx));
+  });
+
+  // History stays readable while paused: a reload shows the visitor their chat so far.
   router.get('/webchat/:channelId/messages', cors, async (ctx) => {
-    const channel = await webchatChannel(ctx);
+    const channel = await knownChat(ctx);
     const id = parseBody(visitorId, ctx.query.visitorId);
     const conversation = await core.store.findByContact(channel.id, id);
     const messages = conversation ? await core.store.messages(conversation.id, 200) : [];
@@ -87,11 +125,24 @@ export function webchatRoutes(deps: HttpDeps): Router {
   });
 
   router.get('/webchat/:channelId/events', cors, async (ctx) => {
-    const channel = await webchatChannel(ctx);
+    const channel = await knownChat(ctx);
     const id = parseBody(visitorId, ctx.query.visitorId);
     let unsubscribe = () => {};
     const { write } = openEventStream(ctx, () => unsubscribe());
+    // The chat's state first and on every change, so an open widget pauses and resumes without a reload.
+    write('status', chatStatus(channel));
+    let last = JSON.stringify(chatStatus(channel));
+    const statusChanged = async () => {
+      // Another process may have changed it: this process's cached copy can be a second old.
+      core.channels.invalidate(channel.id);
+      const now = await core.channels.get(channel.id).catch(() => null);
+      if (!now || now.kind !== 'webchat') return;
+      const next = JSON.stringify(chatStatus(now));
+      if (next !== last) write('status', chatStatus(now));
+      last = next;
+    };
     unsubscribe = core.events.subscribe((event) => {
+      if (event.type === 'channel.changed' && event.channelId === channel.id) void statusChanged();
       if (event.type === 'webchat.reply' && event.channelId === channel.id && event.visitorId === id) {
         // Named by the stored message, as the history names it, so the widget shows it once.
         write('reply', { id: event.messageId, from: event.sender, text: event.text, at: event.at });
@@ -100,19 +151,25 @@ export function webchatRoutes(deps: HttpDeps): Router {
   });
 
   router.get('/demo/:channelId', async (ctx) => {
-    const channel = await webchatChannel(ctx);
+    const channel = await knownChat(ctx);
     ctx.type = 'html';
     // No inline script: the page is explanation, the chat is the widget.
     ctx.set('Content-Security-Policy', "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'");
     const id = escapeHtml(channel.id);
     ctx.body = demoPage
       .replace('<!--WIDGET-->', existsSync(widgetFile) ? widgetTag(id) : widgetMissing)
+      // A paused chat says so in words (issue 14 item 5); the widget below resumes by itself.
+      .replace('<!--PAUSED-->', channel.enabled ? '' : pausedNotice(offlineMessage(channel)))
       .replaceAll('__CHANNEL_NAME__', escapeHtml(channel.name))
       .replaceAll('__CHANNEL_ID__', id)
       // The address this page was opened at, for the embed snippet a newcomer copies.
       .replaceAll('__ORIGIN__', escapeHtml(`${ctx.protocol}://${ctx.host}`));
   });
   return router;
+}
+
+function pausedNotice(message: string): string {
+  return `<section class="paused" role="status" data-testid="chat-paused"><h2>暂停服务</h2><p>${escapeHtml(message)}</p><p class="hint">恢复服务后，右下角的聊天窗口会自动重新连接，无需刷新页面。</p></section>`;
 }
 
 function escapeHtml(s: string): string {
