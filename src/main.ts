@@ -70,6 +70,8 @@ export interface RunningService {
   firstAdmin: FirstAdmin | null;
   /** Graceful: stop accepting, drain in-flight turns and sends, close pools. */
   close(): Promise<void>;
+  /** The step close() is in (null before it starts), so a forced exit can say what hung. */
+  closingStep(): string | null;
 }
 
 /** How long a request may take to arrive whole: a body sent a byte a second is cut (issue 11). */
@@ -240,9 +242,12 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
     url = typeof address === 'object' && address ? `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${address.port}` : null;
   }
 
+  let closingStep: string | null = null;
   return {
     config, core, db, server, url, adminToken, demoChannelId: demo?.id ?? null, firstAdmin,
+    closingStep: () => closingStep,
     async close() {
+      closingStep = 'http';
       if (server) {
         const s = server;
         await new Promise<void>((resolve) => {
@@ -254,12 +259,19 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
       }
       // Running turns and sends finish (the queue's close waits for them, bounded); everything
       // else is cut after a few seconds whatever is down.
+      closingStep = 'sweeper';
       await within(CLOSE_STEP_MS, stopSweeper(), undefined);
+      closingStep = 'handback';
       await within(CLOSE_STEP_MS, stopHandback(), undefined);
+      closingStep = 'connector';
       await within(CLOSE_STEP_MS, stopConnector(), undefined);
+      closingStep = 'queue';
       await queue.close();
+      closingStep = 'events';
       await within(CLOSE_STEP_MS, events.close(), undefined);
+      closingStep = 'database';
       await within(CLOSE_STEP_MS, db.close(), undefined);
+      closingStep = 'done';
     },
   };
 }
@@ -282,7 +294,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: draining in-flight work');
-    const force = setTimeout(() => process.exit(1), 30_000);
+    const force = setTimeout(() => {
+      logger.error({ step: service.closingStep() }, 'shutdown took over 30 s: forced exit');
+      process.exit(1);
+    }, 30_000);
     force.unref();
     service.close().then(() => process.exit(0), (err: Error) => {
       logger.error({ err: err.message }, 'shutdown failed');
