@@ -79,6 +79,12 @@ const REQUEST_TIMEOUT_MS = 10_000;
 const HEADERS_TIMEOUT_MS = 5_000;
 /** Each step of a shutdown is bounded, so SIGTERM ends well inside a 30 s grace period whatever is down. */
 const CLOSE_STEP_MS = 3_000;
+/**
+ * The queue's drain (running turns and sends) ends this long after close() starts at the latest:
+ * with the two steps after it, shutdown stays under the 30 s forced exit. Its own bounds add up to
+ * more (a 22 s drain plus Redis waits), and a run with Redis down once spent them all (exit 1).
+ */
+const QUEUE_CLOSED_BY_MS = 22_000;
 
 async function openDatabase(config: Config, logger: Logger): Promise<Database> {
   const db = config.DATABASE_URL ? openPostgres(config.DATABASE_URL, config.DB_POOL_SIZE, logger) : await openPglite(join(config.DATA_DIR, 'pg'));
@@ -247,6 +253,7 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
     config, core, db, server, url, adminToken, demoChannelId: demo?.id ?? null, firstAdmin,
     closingStep: () => closingStep,
     async close() {
+      const closeBy = Date.now() + QUEUE_CLOSED_BY_MS;
       closingStep = 'http';
       if (server) {
         const s = server;
@@ -259,14 +266,11 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
       }
       // Running turns and sends finish (the queue's close waits for them, bounded); everything
       // else is cut after a few seconds whatever is down.
-      closingStep = 'sweeper';
-      await within(CLOSE_STEP_MS, stopSweeper(), undefined);
-      closingStep = 'handback';
-      await within(CLOSE_STEP_MS, stopHandback(), undefined);
-      closingStep = 'connector';
-      await within(CLOSE_STEP_MS, stopConnector(), undefined);
+      closingStep = 'sweeper, handback, connector';
+      await Promise.all([stopSweeper(), stopHandback(), stopConnector()].map((stopping) => within(CLOSE_STEP_MS, stopping, undefined)));
       closingStep = 'queue';
-      await queue.close();
+      // What a cut drain leaves is in Postgres: the sweeper of the next process picks it up.
+      await within(Math.max(1000, closeBy - Date.now()), queue.close(), undefined);
       closingStep = 'events';
       await within(CLOSE_STEP_MS, events.close(), undefined);
       closingStep = 'database';
