@@ -1,5 +1,5 @@
 import { MODEL_HANDBACK_NOTE, type ConversationStatus } from '../domain/conversation.js';
-import type { CompletedTurn, ConversationStore, RecordedInbound, TurnContext, TurnOutcome } from '../ports/conversation-store.js';
+import type { CompletedTurn, ConversationStore, TurnContext, TurnOutcome } from '../ports/conversation-store.js';
 import { createDraftQueries, settleDraftsForAgentMessage, storeHandoffDraft, supersedeOpenDraft } from './agent-draft-queries.js';
 import type { Database, Queryable } from './database.js';
 import { createInboundRecorder } from './inbound-batch.js';

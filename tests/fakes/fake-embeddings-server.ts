@@ -6,10 +6,9 @@
  * that two texts mean the same (a real model's job), so a match the lexical search cannot see exists.
  * It counts how often each text was embedded, so tests can see "embedded once".
  */
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { deferred, type Deferred } from '../support/deferred.js';
-import { readBody, replyJson } from './http-json.js';
+import { closeServer, listenOnLoopback, loopbackUrl, readBody, replyJson } from './http-json.js';
 
 export const DIMENSIONS = 256;
 
@@ -62,16 +61,13 @@ export class FakeEmbeddingsServer {
   private holdOnly: ((body: EmbeddingsRequestBody) => boolean) | null = null;
 
   async start(): Promise<this> {
-    const server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    this.server = server;
+    this.server = await listenOnLoopback((req, res) => void this.handle(req, res));
     return this;
   }
 
   /** Base URL including /v1, as EMBEDDING_BASE_URL would be. */
   get url(): string {
-    if (!this.server) throw new Error('fake embeddings server not started');
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1`;
+    return loopbackUrl(this.server, '/v1', 'fake embeddings server');
   }
 
   /** From now on `text` is embedded as `like` is. */
@@ -120,9 +116,7 @@ export class FakeEmbeddingsServer {
     this.gate?.resolve();
     const server = this.server;
     this.server = null;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

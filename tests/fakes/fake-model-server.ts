@@ -4,9 +4,9 @@
  * (all or per request), delays, held requests, dropped connections. It records every chat request
  * body and header set.
  */
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { deferred, type Deferred } from '../support/deferred.js';
+import { closeServer, listenOnLoopback, loopbackUrl } from './http-json.js';
 
 export interface ChatRequestBody {
   model: string;
@@ -58,16 +58,13 @@ export class FakeModelServer {
   private abortWaiters: { count: number; resolve: () => void }[] = [];
 
   async start(): Promise<this> {
-    const server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    this.server = server;
+    this.server = await listenOnLoopback((req, res) => void this.handle(req, res));
     return this;
   }
 
   /** Base URL including /v1, as MODEL_BASE_URL would be. */
   get url(): string {
-    if (!this.server) throw new Error('fake model server not started');
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1`;
+    return loopbackUrl(this.server, '/v1', 'fake model server');
   }
 
   /**
@@ -110,9 +107,7 @@ export class FakeModelServer {
     this.timers.clear();
     const server = this.server;
     this.server = null;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
