@@ -12,16 +12,22 @@ import { createAnswerLabelStore } from './db/answer-label-store.js';
 import { createAuditLog } from './db/audit-log.js';
 import { createCachedChannelDirectory } from './db/cached-channel-directory.js';
 import { createChannelRepository } from './db/channel-repository.js';
+import { createContactStore } from './db/contact-store.js';
 import { createConversationStats } from './db/conversation-stats.js';
+import { createConversationNoteStore } from './db/conversation-note-store.js';
 import { createConversationStore } from './db/conversation-store.js';
 import { openPglite, openPostgres, type Database } from './db/database.js';
 import { createKnowledgeRepository } from './db/knowledge-repository.js';
 import { createKnowledgeSuggestionStore } from './db/knowledge-suggestion-store.js';
 import { createLoginThrottle } from './db/login-throttle.js';
+import { createQuickReplyStore } from './db/quick-reply-store.js';
+import { createConnectionStatusStore } from './db/connection-status-store.js';
 import { assertMasterKeyOpensSecrets } from './db/master-key-check.js';
 import { migrate } from './db/migrate.js';
 import { createOutboxStore } from './db/outbox-store.js';
 import { createPullStore } from './db/pull-store.js';
+import { createAssignmentQueries } from './db/assignment-queries.js';
+import { createPresenceStore } from './db/presence-store.js';
 import { createSecretCipher, loadMasterKey } from './db/secret-cipher.js';
 import { createSessionStore } from './db/session-store.js';
 import { createTrainingDataSource } from './db/training-data-source.js';
@@ -161,10 +167,12 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
     : createKnowledgeBaseResponder();
   const core: CoreDeps = {
     store: createConversationStore(db),
+    notes: createConversationNoteStore(db),
     outbox,
     pulls: createPullStore(db),
     channels: createCachedChannelDirectory(channelRepository),
     channelRepository,
+    contacts: createContactStore(db),
     knowledge,
     search,
     answerLabels: createAnswerLabelStore(db),
@@ -184,6 +192,9 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
     sessions: createSessionStore(db),
     passwords: createArgon2PasswordHasher(),
     loginThrottle: createLoginThrottle(db),
+    presence: createPresenceStore(db), assignments: createAssignmentQueries(db),
+    quickReplies: createQuickReplyStore(db),
+    connectionStatus: createConnectionStatusStore(db),
     adapters: { get: (kind) => adapters.get(kind) },
     clock: systemClock,
     log: logger,

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { Channel } from '../../src/domain/channel.js';
-import type { ChannelAdapter, DeliverMessages, OutgoingMessage, PlatformConnection, SendReceipt, SendTarget } from '../../src/ports/channel-adapter.js';
+import type { ChannelAdapter, DeliverMessages, OutgoingMessage, PlatformConnection, ReportConnection, SendReceipt, SendTarget } from '../../src/ports/channel-adapter.js';
 import { configFields, parseDingtalkConfig, secretFields } from './config.js';
 import { createDingtalkSender } from './send.js';
 import { openStreamConnection, type StreamBackoff } from './stream-connection.js';
@@ -41,11 +41,11 @@ export function createDingtalkStreamAdapter(opts: DingtalkStreamAdapterOptions):
       const config = parseDingtalkConfig(channel.config);
       await sender.tokens.refresh({ clientId: config.clientId, clientSecret: config.clientSecret });
     },
-    connect(channel: Channel, deliver: DeliverMessages): Promise<PlatformConnection> {
+    connect(channel: Channel, deliver: DeliverMessages, report?: ReportConnection): Promise<PlatformConnection> {
       const logger = opts.logger?.child({ channelId: channel.id });
       return openStreamConnection({
         config: parseDingtalkConfig(channel.config), apiBase: opts.apiBase, deliver, logger,
-        backoff: opts.backoff, timeoutMs: opts.timeoutMs,
+        backoff: opts.backoff, timeoutMs: opts.timeoutMs, report,
       });
     },
     send(channel: Channel, to: SendTarget, message: OutgoingMessage): Promise<SendReceipt> {

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { request } from 'undici';
 import WebSocket from 'ws';
 import { parseSafeJson } from '../../src/domain/text.js';
-import type { DeliverMessages, PlatformConnection } from '../../src/ports/channel-adapter.js';
+import type { ConnectionState, DeliverMessages, PlatformConnection, ReportConnection } from '../../src/ports/channel-adapter.js';
 import type { DingtalkConfig } from './config.js';
 import { toInboundMessage } from './parse.js';
 
@@ -30,6 +30,8 @@ export interface StreamConnectionOptions {
   now?: () => Date;
   /** For the gateway open call and the WebSocket handshake; default 10 s. */
   timeoutMs?: number;
+  /** Hears every change of the connection's state (issue 14 item 6): the console shows it live. */
+  report?: ReportConnection;
 }
 
 type SdkOptions = ConstructorParameters<typeof DWClient>[0];
@@ -141,6 +143,20 @@ class StreamConnection implements PlatformConnection {
     this.stableMs = Math.max(this.backoff.maxMs, 1000);
   }
 
+  /**
+   * Tells the connector (issue 14 item 6): connecting on the first attempt, connected when a socket
+   * opens, reconnecting with the reason when it drops or an attempt fails. Silent once closed: a
+   * report after close() would bring back the status of a channel turned off.
+   */
+  say(state: ConnectionState, error?: string): void {
+    if (this.closed) return;
+    try {
+      this.opts.report?.(error === undefined ? { state } : { state, error });
+    } catch (err) {
+      this.opts.logger?.warn({ err: (err as Error).message }, 'dingtalk stream: connection report failed');
+    }
+  }
+
   attempt(): Promise<void> {
     this.timer = undefined;
     this.inflight = this.connectOnce().finally(() => (this.inflight = undefined));
@@ -167,13 +183,15 @@ class StreamConnection implements PlatformConnection {
       await shut(client.socketOf());
       if (this.client === client) this.client = undefined;
       if (!this.closed) logger?.warn({ err: (err as Error).message, attempt: this.failures }, 'dingtalk stream: connect failed');
+      this.say('reconnecting', (err as Error).message);
       this.schedule();
       return;
     }
     const socket = client.socketOf()!;
-    socket.once('close', () => this.onClosed(client));
+    socket.once('close', (code: number, reason: Buffer) => this.onClosed(client, code, reason));
     this.openedAt = Date.now();
     if (this.closed) await shut(socket);
+    else this.say('connected');
   }
 
   /**
@@ -196,7 +214,7 @@ class StreamConnection implements PlatformConnection {
     });
   }
 
-  private onClosed(client: GatewayClient): void {
+  private onClosed(client: GatewayClient, code?: number, reason?: Buffer): void {
     client.stopHeartbeat();
     this.retiring.delete(client);
     // A client replaced by a warm reconnect: the new one carries on.
@@ -205,6 +223,8 @@ class StreamConnection implements PlatformConnection {
     if (this.closed) return;
     if (Date.now() - this.openedAt >= this.stableMs) this.failures = 0;
     this.opts.logger?.info({ attempt: this.failures }, 'dingtalk stream: socket closed; reconnecting');
+    const why = reason?.length ? `${code} ${reason.toString('utf8')}` : `${code ?? 'no code'}`;
+    this.say('reconnecting', `connection closed (${why})`);
     this.schedule();
   }
 
@@ -261,6 +281,7 @@ class StreamConnection implements PlatformConnection {
 /** Opens the connection; resolves after the first attempt, retrying in the background if it failed. */
 export async function openStreamConnection(opts: StreamConnectionOptions): Promise<PlatformConnection> {
   const connection = new StreamConnection(opts);
+  connection.say('connecting');
   await connection.attempt();
   return connection;
 }

@@ -47,6 +47,17 @@ export class WecomApiClient {
   }
 
   /**
+   * GET `${apiBase}${path}?access_token=…&params` answering JSON, for reads such as user/get
+   * (issue 14 item 1); a lost answer changes nothing on WeCom's side. Token refusals as post().
+   */
+  async get(creds: AppCredentials, path: string, params: Record<string, string>): Promise<WecomResponse> {
+    return this.withToken(creds, (token) => {
+      const query = new URLSearchParams({ access_token: token, ...params });
+      return callWecom(`${this.opts.apiBase}${path}?${query.toString()}`, { method: 'GET' }, { timeoutMs: this.opts.timeoutMs, what: path, hasEffects: false });
+    });
+  }
+
+  /**
    * GET a file (media/get, §4.2: "GET /cgi-bin/media/get?access_token=…&media_id=…"). WeCom answers
    * bytes, or a JSON body with an errcode instead of the file.
    */

@@ -10,7 +10,8 @@ import type {
   ChannelAdapter, OutgoingMessage, SendReceipt, SendTarget, WebhookOutcome, WebhookRequest,
 } from '../../src/ports/channel-adapter.js';
 import { WecomApiClient } from './api-client.js';
-import { configFields, parseConfig, secretFields } from './config.js';
+import { configFields, parseConfig, secretFields, type WecomAppConfig } from './config.js';
+import { WecomContactNames } from './contact-names.js';
 import type { CryptoSettings } from './crypto.js';
 import { detectKfNotice, toInboundMessage } from './parse.js';
 import { DUPLICATE_CHECK_INTERVAL_S, sendText } from './send.js';
@@ -33,6 +34,8 @@ export function createWecomAppAdapter(opts: WecomAppAdapterOptions): ChannelAdap
   const tokens = opts.tokens ?? new AccessTokenCache({ apiBase: opts.apiBase, timeoutMs });
   const client = new WecomApiClient({ apiBase: opts.apiBase, timeoutMs, tokens });
   const configOf = configCache(parseConfig);
+  // issue 14 item 1: members' names from the contact API, so agents see 张三, not zhangsan.
+  const names = new WecomContactNames(client, opts.logger);
 
   return {
     kind: 'wecom_app',
@@ -47,9 +50,13 @@ export function createWecomAppAdapter(opts: WecomAppAdapterOptions): ChannelAdap
       const config = parseConfig(channel.config);
       await tokens.refresh({ corpId: config.corpId, secret: config.secret });
     },
-    handleWebhook(channel, request) {
-      const settings = cryptoSettings(configOf(channel), opts.maxSkewS, opts.clock);
-      return request.method === 'GET' ? verifyUrl(settings, request) : receive(settings, request, channel, opts.logger);
+    async handleWebhook(channel, request) {
+      const config = configOf(channel);
+      const settings = cryptoSettings(config, opts.maxSkewS, opts.clock);
+      if (request.method === 'GET') return verifyUrl(settings, request);
+      const outcome = receive(settings, request, channel, opts.logger);
+      if (outcome.type === 'messages' && outcome.messages.length > 0) await nameSenders(names, channel, config, outcome.messages);
+      return outcome;
     },
     async send(channel: Channel, to: SendTarget, message: OutgoingMessage): Promise<SendReceipt> {
       const config = configOf(channel, true);
@@ -58,6 +65,11 @@ export function createWecomAppAdapter(opts: WecomAppAdapterOptions): ChannelAdap
       return msgid === undefined ? {} : { platformMessageId: msgid };
     },
   };
+}
+
+/** Names the senders where WeCom tells (contact-names.ts); never fails the callback. */
+async function nameSenders(names: WecomContactNames, channel: Channel, config: WecomAppConfig, messages: InboundMessage[]): Promise<void> {
+  await names.annotate(channel.id, { corpId: config.corpId, secret: config.secret }, messages);
 }
 
 /** A message callback (§1.3). An empty 200 is the whole answer; replies go out via the API (§1.5). */

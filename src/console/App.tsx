@@ -7,6 +7,8 @@ import { AdminPage, NotFound } from './pages/AdminPage';
 import { Header } from './pages/Header';
 import { InboxPage } from './pages/InboxPage';
 import { LoginPage } from './pages/LoginPage';
+import { QuickRepliesPage } from './pages/QuickRepliesPage';
+import { TransferNotice } from './pages/TransferDialog';
 import { useQueueWatch } from './queue-watch';
 import { useRoute } from './router';
 import type { SessionAnswer, User } from './types';
@@ -85,9 +87,12 @@ function Console({ user, onLogout }: { user: User; onLogout: () => void }) {
       <main id="main" tabIndex={-1}>
         {route.name === 'inbox' && <InboxPage me={user} conversationId={route.conversationId} />}
         {route.name === 'admin' && <AdminPage me={user} page={route.page} />}
+        {route.name === 'quickReplies' && <QuickRepliesPage me={user} />}
         {route.name === 'notFound' && <NotFound />}
       </main>
       <div className="sr-only" aria-live="assertive" data-testid="queue-announcer">{announcement}</div>
+      {/* issue 14 item 3: "小王 转给你一个会话", wherever the agent is. */}
+      <TransferNotice me={user} />
     </div>
   );
 }

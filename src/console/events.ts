@@ -8,7 +8,8 @@ import { useEffect, useRef, useSyncExternalStore } from 'react';
 import { api } from './api';
 import type { ServerEvent } from './types';
 
-const EVENT_NAMES = ['conversation.created', 'conversation.updated', 'message.added', 'message.status', 'channel.changed'];
+// agent.presence: issue 14 item 4 (the header's presence selector, the dashboard).
+const EVENT_NAMES = ['conversation.created', 'conversation.updated', 'message.added', 'message.status', 'channel.changed', 'agent.presence'];
 
 class EventHub {
   private source: EventSource | null = null;

@@ -37,16 +37,32 @@ export function userName(id: string | null, users: DirectoryUser[]): string {
   return user ? user.name || user.email : id;
 }
 
+/** Who did something: a user's name, or 系统 for the service itself (auto-assignment, model handback). */
+export function actorName(id: string, users: DirectoryUser[], t: T): string {
+  return id === 'system' ? t('sender.system') : userName(id, users);
+}
+
 /**
  * The text of a system note, translated. The server writes `handoff:<reason>`,
- * `status:<from>-><to> by <actor>`, `platform:human_took_over`, `platform:session_ended`,
- * `platform:send_failed <detail>`; anything else is shown as written.
+ * `status:<from>-><to> by <actor>` (`status:bot->assigned`: an agent stepped in, issue 14 item 2),
+ * `transfer:<holder>-><user id | queue> by <actor>` (issue 14 item 3), `platform:human_took_over`,
+ * `platform:session_ended`, `platform:send_failed <detail>`; anything else is shown as written.
  */
 export function systemNoteText(text: string, t: T, users: DirectoryUser[]): string {
   const handoff = /^handoff:(\S+)$/.exec(text);
   if (handoff) return t('event.handoff', { reason: reasonText(handoff[1], t) });
+  const stepIn = /^status:bot->assigned by (.+)$/.exec(text);
+  if (stepIn) return t('event.stepIn', { actor: actorName(stepIn[1], users, t) });
+  const transfer = /^transfer:(.+?)->(\S+) by (.+)$/.exec(text);
+  if (transfer) {
+    const [, from, to, actor] = transfer;
+    const name = (id: string) => actorName(id, users, t);
+    if (to === 'queue') return t('event.transferQueue', { actor: name(actor) });
+    if (from === actor) return t('event.transfer', { actor: name(actor), to: name(to) });
+    return t('event.transferFor', { actor: name(actor), from: name(from), to: name(to) });
+  }
   const status = /^status:(\w+)->(\w+) by (.+)$/.exec(text);
-  if (status) return t('event.status', { from: statusText(status[1], t), to: statusText(status[2], t), actor: userName(status[3], users) });
+  if (status) return t('event.status', { from: statusText(status[1], t), to: statusText(status[2], t), actor: actorName(status[3], users, t) });
   if (text === 'platform:human_took_over') return t('event.humanTookOver');
   if (text === 'platform:session_ended') return t('event.sessionEnded');
   const failed = /^platform:send_failed ?(.*)$/.exec(text);
@@ -66,4 +82,12 @@ export function previewText(message: Message, t: T, users: DirectoryUser[]): str
   if (message.sender === 'system') return systemNoteText(message.text ?? '', t, users);
   if (message.kind === 'event') return customerEventText(message, t);
   return message.text || t('conv.attachment', { kind: message.kind });
+}
+
+/**
+ * A conversation with people but no handoff reason: an agent stepped in while the bot had it
+ * (issue 14 item 2; a step-in keeps handoff_reason null). Shown as 客服主动接管.
+ */
+export function steppedIn(c: { status: string; handoffReason: string | null }): boolean {
+  return (c.status === 'assigned' || c.status === 'queued') && !c.handoffReason;
 }

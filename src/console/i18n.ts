@@ -7,7 +7,11 @@ import { useCallback, useSyncExternalStore } from 'react';
 import { auditMessages } from './admin/audit-messages';
 import { adminMessages } from './admin/i18n';
 import { consoleMessages } from './messages';
+import { contactMessages } from './pages/contact-messages';
 import { draftMessages } from './pages/draft-messages';
+import { presenceMessages } from './pages/presence-messages';
+import { quickReplyMessages } from './pages/quick-reply-messages';
+import { shiftMessages } from './pages/shift-messages';
 
 export type Lang = 'zh-CN' | 'en';
 export const LANGS: { value: Lang; label: string }[] = [
@@ -19,8 +23,8 @@ export type T = (key: string, vars?: Vars) => string;
 
 const STORAGE_KEY = 'kefu.lang';
 const dictionaries: Record<Lang, Record<string, string>> = {
-  'zh-CN': { ...consoleMessages['zh-CN'], ...(adminMessages['zh-CN'] as Record<string, string>), ...draftMessages['zh-CN'], ...auditMessages['zh-CN'] },
-  en: { ...consoleMessages.en, ...(adminMessages.en as Record<string, string>), ...draftMessages.en, ...auditMessages.en },
+  'zh-CN': { ...consoleMessages['zh-CN'], ...(adminMessages['zh-CN'] as Record<string, string>), ...draftMessages['zh-CN'], ...presenceMessages['zh-CN'], ...contactMessages['zh-CN'], ...auditMessages['zh-CN'], ...quickReplyMessages['zh-CN'], ...shiftMessages['zh-CN'] },
+  en: { ...consoleMessages.en, ...(adminMessages.en as Record<string, string>), ...draftMessages.en, ...presenceMessages.en, ...contactMessages.en, ...auditMessages.en, ...quickReplyMessages.en, ...shiftMessages.en },
 };
 
 function readStored(): Lang {

@@ -1,8 +1,12 @@
 /**
  * How a newly flagged chat announces itself: a "(N) …" badge in the tab title and, if the agent
- * turned it on (off by default, remembered in localStorage), a short WebAudio beep.
+ * turned it on (off by default, remembered in localStorage), a short WebAudio beep. A chat another
+ * person hands to this agent (a transfer, issue 14 item 3) says so: "小王 转给你一个会话".
  */
-import { useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { api } from './api';
+import { useEvents } from './events';
+import type { ConversationSummary, Message } from './types';
 
 const SOUND_KEY = 'kefu.sound';
 let soundOn = readSound();
@@ -69,4 +73,68 @@ export function beep(): void {
 /** "(3) 客服工作台" while conversations wait, the plain title otherwise. */
 export function setTitleBadge(queued: number, title: string): void {
   document.title = queued > 0 ? `(${queued}) ${title}` : title;
+}
+
+/** A conversation someone else just gave this agent: who (a user id; null when unknown) and which. */
+export interface TransferNotice {
+  conversationId: string;
+  by: string | null;
+}
+
+/**
+ * Who put a conversation in my hands: the actor of its latest system note that did (`transfer:…->me
+ * by X`, or `status:…->assigned by X`); undefined when that was me (I took it or stepped in), null
+ * when no note says.
+ */
+async function givenBy(conversationId: string, me: string): Promise<string | null | undefined> {
+  const { messages } = await api.get<{ messages: Message[] }>(`/api/conversations/${encodeURIComponent(conversationId)}`);
+  for (const m of [...messages].reverse()) {
+    const moved = m.sender === 'system' ? /^(?:transfer:\S+?->(\S+)|status:\w+->assigned) by (.+)$/.exec(m.text ?? '') : null;
+    // An older transfer to someone else is not how it came to me.
+    if (!moved || (moved[1] !== undefined && moved[1] !== me)) continue;
+    return moved[2] === me ? undefined : moved[2];
+  }
+  return null;
+}
+
+/**
+ * Watches the conversations assigned to `me`: one that appears there which I did not take myself
+ * (a transfer, or an admin assigning it) beeps and becomes the notice. The first load only learns
+ * what is there.
+ */
+export function useTransferWatch(me: string): { notice: TransferNotice | null; dismiss: () => void } {
+  const [notice, setNotice] = useState<TransferNotice | null>(null);
+  const known = useRef<Set<string> | null>(null);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      const { items } = await api.get<{ items: ConversationSummary[] }>('/api/conversations?status=assigned&assignee=me&limit=500');
+      const fresh = known.current ? items.filter((c) => !known.current!.has(c.id)) : [];
+      known.current = new Set(items.map((c) => c.id));
+      for (const c of fresh) {
+        const by = await givenBy(c.id, me);
+        if (by === undefined) continue;
+        beep();
+        setNotice({ conversationId: c.id, by });
+      }
+    } catch {
+      // The inbox shows errors; a missed notice leaves the chat in the list all the same.
+    }
+  }, [me]);
+
+  useEffect(() => {
+    void load();
+    return () => {
+      if (timer.current) clearTimeout(timer.current);
+    };
+  }, [load]);
+
+  useEvents((event) => {
+    if (event.type !== 'conversation.updated' && event.type !== 'resync') return;
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = setTimeout(() => void load(), 300);
+  });
+
+  return { notice, dismiss: useCallback(() => setNotice(null), []) };
 }

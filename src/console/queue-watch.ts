@@ -5,6 +5,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from './api';
+import { contactLabel } from './contact-label';
 import { useEvents } from './events';
 import { useT } from './i18n';
 import { beep, setTitleBadge } from './notify';
@@ -27,7 +28,9 @@ export function useQueueWatch(): { queued: number; announcement: string } {
       setQueued(ids.size);
       if (fresh.length > 0) {
         beep();
-        setAnnouncement(t('notify.announce', { n: ids.size }));
+        // issue 14 item 1: a single arrival is named (访客 12, 张三), not only counted.
+        const arrived = fresh.length === 1 ? items.find((c) => c.id === fresh[0]) : undefined;
+        setAnnouncement(arrived ? t('notify.announceNamed', { name: contactLabel(arrived.contact, t), n: ids.size }) : t('notify.announce', { n: ids.size }));
       }
     } catch {
       // The inbox shows the error; the badge keeps its last value.

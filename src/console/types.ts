@@ -54,7 +54,8 @@ export interface ConversationSummary {
   id: string;
   channelId: string;
   status: ConversationStatus;
-  contact: { id: string; externalId: string; name: string | null; address?: Record<string, string> };
+  /** channelKind (issue 14 item 1): a nameless web chat visitor is 访客 n (contact-label.ts). */
+  contact: { id: string; externalId: string; name: string | null; address?: Record<string, string>; channelKind?: string | null };
   replyWindow: ReplyWindow | null;
   lastMessage: Message | null;
   handoffReason: string | null;
@@ -62,6 +63,8 @@ export interface ConversationSummary {
   lastConfidence: number | null;
   /** When it last entered the queue; null unless queued or assigned (older servers omit it). */
   waitingSince?: string | null;
+  /** With ?q= (issue 14 item 1): the latest message whose text matched; null when the name or id did. */
+  match?: { messageId: string; sender: Sender; text: string } | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -79,6 +82,17 @@ export interface ConversationDetail extends ConversationSummary {
   messages: Message[];
   /** The open draft; null when there is none (older servers omit it). */
   draft?: AgentDraft | null;
+  /** Internal notes, agents only, never sent (issue 14 item 2); older servers omit them. */
+  notes?: ConversationNote[];
+}
+
+/** An internal note (issue 14 item 2); `transfer`: the note given with a transfer (转交备注, item 3). */
+export interface ConversationNote {
+  id: string;
+  authorId: string;
+  kind: 'note' | 'transfer';
+  text: string;
+  createdAt: string;
 }
 
 export interface DirectoryChannel {
@@ -105,4 +119,65 @@ export type ServerEvent =
   | { type: 'message.added'; conversationId: string; channelId: string; messageId: string; sender: string }
   | { type: 'message.status'; conversationId: string; channelId: string; messageId: string; status: string }
   | { type: 'channel.changed'; channelId: string }
+  /** issue 14 item 4: an agent set their presence, or dropped offline when their last tab closed. */
+  | { type: 'agent.presence'; userId: string; presence: Presence; since: string | null }
   | { type: 'resync' };
+
+/** issue 14 item 4: whether an agent takes new chats (online), keeps theirs only (away), or neither. */
+export type Presence = 'online' | 'away' | 'offline';
+/** GET /api/me/presence and PUT's answer. */
+export interface PresenceAnswer {
+  userId: string;
+  presence: Presence;
+  since: string | null;
+}
+/** GET /api/agents: who may take chats, and how busy they are now. */
+export interface AgentStatus {
+  id: string;
+  name: string;
+  email: string;
+  role: Role;
+  presence: Presence;
+  presenceSince: string | null;
+  capacity: number;
+  openChats: number;
+}
+
+/** One visit of a contact (issue 14 item 1): a stretch of their one conversation between closes. */
+export interface ContactVisit {
+  firstMessageId: string;
+  startedAt: string;
+  endedAt: string | null;
+  messageCount: number;
+  firstCustomerText: string | null;
+  agentIds: string[];
+}
+
+/** GET /api/contacts/:id (issue 14 item 1). */
+export interface ContactProfile {
+  id: string;
+  channel: { id: string; name: string; kind: string };
+  externalId: string;
+  name: string | null;
+  firstSeen: string;
+  note: string | null;
+  noteUpdatedBy: string | null;
+  noteUpdatedAt: string | null;
+  conversationId: string | null;
+  visits: ContactVisit[];
+}
+
+/** GET /api/quick-replies (issue 14 item 3): the shared ones and the caller's own. Texts keep their {客户}-style variables. */
+export interface QuickReply {
+  id: string;
+  ownerId: string | null;
+  title: string;
+  text: string;
+  shared: boolean;
+  /** A personal reply of the caller. */
+  mine: boolean;
+  /** Whether the caller may change or delete it (own ones; shared ones for admins). */
+  editable: boolean;
+  createdAt: string;
+  updatedAt: string;
+}

@@ -1,5 +1,7 @@
 import type { ConversationStore, ConversationSummary } from '../ports/conversation-store.js';
 import type { Database } from './database.js';
+import { searchCondition, withMatches } from './conversation-search.js';
+import { containsPattern } from './like-pattern.js';
 import { toContact, toConversation, toMessage, type Row } from './row-mappers.js';
 
 const SUMMARY = `
@@ -54,10 +56,16 @@ export function createConversationQueries(db: Database): Queries {
       if (filter.channelId) add('c.channel_id = ?', filter.channelId);
       if (filter.assigneeId === null) where.push('c.assignee_id IS NULL');
       else if (filter.assigneeId) add('c.assignee_id = ?', filter.assigneeId);
+      // issue 14 item 1: by name, external id or message text (conversation-search.ts).
+      const pattern = filter.q ? containsPattern(filter.q) : null;
+      if (pattern) {
+        params.push(pattern);
+        where.push(searchCondition(`$${params.length}`));
+      }
       params.push(filter.limit);
       const sql = `${SUMMARY} ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY c.updated_at DESC, c.id DESC LIMIT $${params.length}`;
       const r = await db.query<Row>(sql, params);
-      return r.rows.map(toSummary);
+      return pattern ? withMatches(db, r.rows.map(toSummary), pattern) : r.rows.map(toSummary);
     },
 
     async messages(conversationId, limit) {
@@ -74,7 +82,8 @@ export function createConversationQueries(db: Database): Queries {
           `UPDATE conversations SET status = $3,
              assignee_id = CASE WHEN $4::boolean THEN $5 ELSE assignee_id END,
              handoff_reason = CASE WHEN $6::boolean THEN $7 ELSE handoff_reason END,
-             handed_off_at = CASE WHEN $3 = 'queued' AND status = 'bot' THEN now() ELSE handed_off_at END,
+             -- Handed to people: by the bot (→ queued) or by an agent stepping in (→ assigned, issue 14 item 2).
+             handed_off_at = CASE WHEN $3 IN ('queued', 'assigned') AND status = 'bot' THEN now() ELSE handed_off_at END,
              updated_at = now()
            WHERE id = $1 AND status = $2 RETURNING *`,
           [id, from, to, fields.assigneeId !== undefined, fields.assigneeId ?? null, fields.handoffReason !== undefined, fields.handoffReason ?? null],

@@ -1,4 +1,4 @@
-import type { ConfidenceBucket, ConversationStats, DashboardFigures, SeriesPoint, StatsWindow } from '../ports/conversation-stats.js';
+import type { AgentWorkFigures, ConfidenceBucket, ConversationStats, DashboardFigures, SeriesPoint, StatsWindow } from '../ports/conversation-stats.js';
 import type { Database } from './database.js';
 import type { Row } from './row-mappers.js';
 
@@ -55,6 +55,35 @@ WHERE confidence IS NOT NULL AND (sender = 'bot' OR (${handoff()}))
   AND created_at >= $1::timestamptz AND created_at < $2::timestamptz
 GROUP BY 1`;
 
+/**
+ * issue 14 item 4: who sent which agent message, from the audit rows of replies and sent drafts
+ * (the messages table has no author), since $1. For each, the latest point the chat reached a person
+ * before it: the bot's handoff note, an assignment (`status:…->assigned by …`, auto-assignment's
+ * too) or a transfer to someone (`transfer:…->… by …`, not to the queue). A reply with no agent
+ * message between that point and itself is a first response.
+ */
+const FIRST_RESPONSES = `
+WITH r AS (
+  SELECT a.actor, m.id AS message_id, m.conversation_id, m.created_at
+  FROM audit_log a
+  JOIN messages m ON m.id = CASE WHEN a.details->>'messageId' ~ '^[0-9]{1,18}$' THEN (a.details->>'messageId')::bigint END
+  WHERE a.action IN ('conversation.reply', 'conversation.draft.send') AND a.at >= $1::timestamptz AND m.sender = 'agent'
+), firsts AS (
+  SELECT r.actor, extract(epoch FROM (r.created_at - s.created_at)) AS seconds
+  FROM r
+  JOIN LATERAL (
+    SELECT n.id, n.created_at FROM messages n
+    WHERE n.conversation_id = r.conversation_id AND n.id < r.message_id AND n.sender = 'system'
+      AND (n.text LIKE 'handoff:%' OR n.text LIKE 'status:%->assigned by %' OR (n.text LIKE 'transfer:%' AND n.text NOT LIKE 'transfer:%->queue by %'))
+    ORDER BY n.id DESC LIMIT 1
+  ) s ON true
+  WHERE NOT EXISTS (SELECT 1 FROM messages p WHERE p.conversation_id = r.conversation_id AND p.sender = 'agent' AND p.id > s.id AND p.id < r.message_id)
+)
+SELECT actor, percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) AS median, count(*) AS n FROM firsts GROUP BY actor`;
+
+/** issue 14 item 4: conversations each person closed since $1. */
+const CLOSED = `SELECT actor, count(*) AS n FROM audit_log WHERE action = 'conversation.closed' AND at >= $1::timestamptz GROUP BY actor`;
+
 const BUCKET_SECONDS = { hour: 3600, day: 86_400 } as const;
 
 export function createConversationStats(db: Database): ConversationStats {
@@ -83,6 +112,24 @@ export function createConversationStats(db: Database): ConversationStats {
         confidence: confidenceBuckets(confidence.rows),
         series: points,
       };
+    },
+
+    async agentWork(since: Date): Promise<AgentWorkFigures[]> {
+      const firsts = await db.query<Row>(FIRST_RESPONSES, [since.toISOString()]);
+      const closed = await db.query<Row>(CLOSED, [since.toISOString()]);
+      const byUser = new Map<string, AgentWorkFigures>();
+      const row = (userId: string) => {
+        let figures = byUser.get(userId);
+        if (!figures) byUser.set(userId, (figures = { userId, medianFirstResponseSeconds: null, firstResponses: 0, closed: 0 }));
+        return figures;
+      };
+      for (const r of firsts.rows) {
+        const figures = row(String(r.actor));
+        figures.medianFirstResponseSeconds = r.median == null ? null : Math.round(Number(r.median) * 10) / 10;
+        figures.firstResponses = Number(r.n);
+      }
+      for (const r of closed.rows) row(String(r.actor)).closed = Number(r.n);
+      return [...byUser.values()];
     },
   };
 }

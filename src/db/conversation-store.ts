@@ -1,6 +1,7 @@
 import { MODEL_HANDBACK_NOTE, type ConversationStatus } from '../domain/conversation.js';
 import type { CompletedTurn, ConversationStore, TurnContext, TurnOutcome } from '../ports/conversation-store.js';
 import { createDraftQueries, settleDraftsForAgentMessage, storeHandoffDraft, supersedeOpenDraft } from './agent-draft-queries.js';
+import { createTransferQueries } from './conversation-note-store.js';
 import type { Database, Queryable } from './database.js';
 import { createInboundRecorder } from './inbound-batch.js';
 import { createConversationQueries } from './conversation-queries.js';
@@ -156,6 +157,8 @@ export function createConversationStore(db: Database): ConversationStore {
     ...queries,
     ...createHandbackQueries(db),
     ...createDraftQueries(db),
+    // issue 14 item 3: the transfer writes its note in its own transaction (conversation-note-store.ts).
+    ...createTransferQueries(db),
 
     async transition(id, from, to, fields, note) {
       if (!endsDraft(to)) return queries.transition(id, from, to, fields, note);

@@ -28,7 +28,8 @@ export function inboundRow(channelId: string, message: InboundMessage, answer: b
   return {
     channelId,
     externalId: message.contact.externalId,
-    name: message.contact.name ?? null,
+    // A new non-empty name replaces the stored one; an empty one never blanks it (issue 14 item 1).
+    name: message.contact.name?.trim() || null,
     address: message.address ?? null,
     platformMessageId: message.platformMessageId,
     sender,

@@ -12,6 +12,8 @@ interface UserRow {
   password_hash: string;
   created_at: Date | string;
   last_login_at: Date | string | null;
+  /** Read by USER_COLUMNS; the session lookup leaves it out. */
+  capacity?: number | string;
 }
 
 /** Also used by the session store, which reads the user row with the session in one query. */
@@ -24,10 +26,11 @@ export function toUser(row: UserRow): User {
     disabled: row.disabled,
     createdAt: new Date(row.created_at),
     lastLoginAt: row.last_login_at === null ? null : new Date(row.last_login_at),
+    ...(row.capacity === undefined ? {} : { capacity: Number(row.capacity) }),
   };
 }
 
-export const USER_COLUMNS = 'id, email, name, role, disabled, password_hash, created_at, last_login_at';
+export const USER_COLUMNS = 'id, email, name, role, disabled, password_hash, created_at, last_login_at, capacity';
 const newId = () => 'u_' + randomBytes(6).toString('hex');
 
 export function createUserStore(db: Database): UserStore {
@@ -72,9 +75,9 @@ export function createUserStore(db: Database): UserStore {
     async update(id: string, patch: UserPatch) {
       const r = await db.query<UserRow>(
         `UPDATE users SET name = COALESCE($2, name), role = COALESCE($3, role), disabled = COALESCE($4, disabled),
-           password_hash = COALESCE($5, password_hash), updated_at = now()
+           password_hash = COALESCE($5, password_hash), capacity = COALESCE($6, capacity), updated_at = now()
          WHERE id = $1 RETURNING ${USER_COLUMNS}`,
-        [id, patch.name ?? null, patch.role ?? null, patch.disabled ?? null, patch.passwordHash ?? null],
+        [id, patch.name ?? null, patch.role ?? null, patch.disabled ?? null, patch.passwordHash ?? null, patch.capacity ?? null],
       );
       return one(r.rows);
     },

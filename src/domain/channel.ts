@@ -27,9 +27,24 @@ export interface ModelSettings {
   previousName?: string | null;
 }
 
+/**
+ * issue 14 item 4: who takes a handoff. `manual`: it waits in the queue until an agent takes it;
+ * `auto`: it is offered at once to the online agent with the fewest open chats (src/usecases/auto-assign.ts).
+ */
+export const ASSIGNMENT_MODES = ['manual', 'auto'] as const;
+export type AssignmentMode = (typeof ASSIGNMENT_MODES)[number];
+export const DEFAULT_ASSIGNMENT: AssignmentMode = 'manual';
+
 export interface HandoffSettings {
   keywords: string[];
   holdingMessage: string;
+  /** Absent on channels stored before issue 14: manual (assignmentOf). */
+  assignment?: AssignmentMode;
+}
+
+/** A channel's assignment mode; channels stored before it existed are manual. */
+export function assignmentOf(channel: Pick<Channel, 'handoff'>): AssignmentMode {
+  return channel.handoff.assignment === 'auto' ? 'auto' : 'manual';
 }
 
 export interface Channel {

@@ -22,9 +22,15 @@ export type HandoffReason = (typeof HANDOFF_REASONS)[number];
 /** Who asks for a transition: a person (console, API, platform human) or the service itself. */
 export type TransitionActor = 'agent' | 'system';
 
-/** DESIGN.md §4.4: the only transitions anyone may make. */
+/**
+ * DESIGN.md §4.4: the only transitions anyone may make. `bot → assigned` is an agent stepping in
+ * (issue 14 item 2): a chat the bot holds can be taken over at any time, with no handoff reason;
+ * from that moment the bot is silent (an in-flight turn's answer is dropped by completeTurn, and
+ * later customer messages are stored for the agent only). Releasing it (assigned → bot) gives it
+ * back. A transfer to another agent keeps the status (assigned), so it is no transition here.
+ */
 const TRANSITIONS: Record<ConversationStatus, readonly ConversationStatus[]> = {
-  bot: ['queued', 'closed'],
+  bot: ['queued', 'assigned', 'closed'],
   queued: ['assigned', 'closed'],
   assigned: ['queued', 'bot', 'closed'],
   closed: ['bot'],

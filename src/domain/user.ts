@@ -11,6 +11,11 @@ export interface User {
   disabled: boolean;
   createdAt: Date;
   lastLoginAt: Date | null;
+  /**
+   * issue 14 item 4: open chats auto-assignment gives them at most (domain/presence.ts,
+   * DEFAULT_CAPACITY); absent where a query did not read it (the session lookup).
+   */
+  capacity?: number;
 }
 
 /**

@@ -8,9 +8,11 @@ import { csrfProtection } from './middleware/csrf.js';
 import { errorHandler } from './middleware/error-handler.js';
 import { requireRole } from './middleware/require-role.js';
 import { safeRequestUrl } from './middleware/safe-request-url.js';
+import { agentRoutes } from './routes/agent-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { calibrationRoutes } from './routes/calibration-routes.js';
 import { channelRoutes } from './routes/channel-routes.js';
+import { contactRoutes } from './routes/contact-routes.js';
 import { conversationRoutes } from './routes/conversation-routes.js';
 import { directoryRoutes } from './routes/directory-routes.js';
 import { knowledgeRoutes } from './routes/knowledge-routes.js';
@@ -20,6 +22,7 @@ import { adminStreamRoutes, healthRoutes } from './routes/ops-routes.js';
 import { channelKindRoutes } from './routes/channel-kind-routes.js';
 import { consoleRoutes } from './routes/console-routes.js';
 import { statsRoutes } from './routes/stats-routes.js';
+import { quickReplyRoutes } from './routes/quick-reply-routes.js';
 import { suggestionRoutes } from './routes/suggestion-routes.js';
 import { platformWebhookRoutes } from './routes/platform-webhooks.js';
 import { userRoutes } from './routes/user-routes.js';
@@ -56,7 +59,7 @@ export function createApp(deps: HttpDeps): Koa {
 
   app.use(apiGuard(deps));
   app.use(apiNotFound());
-  for (const router of [authRoutes(deps), userRoutes(deps), directoryRoutes(deps), calibrationRoutes(deps), modelRoutes(deps), channelRoutes(deps), channelKindRoutes(deps), suggestionRoutes(deps), knowledgeRoutes(deps), conversationRoutes(deps), messageRoutes(deps), adminStreamRoutes(deps), statsRoutes(deps)]) {
+  for (const router of [authRoutes(deps), userRoutes(deps), directoryRoutes(deps), calibrationRoutes(deps), modelRoutes(deps), channelRoutes(deps), channelKindRoutes(deps), suggestionRoutes(deps), knowledgeRoutes(deps), conversationRoutes(deps), contactRoutes(deps), messageRoutes(deps), adminStreamRoutes(deps), statsRoutes(deps), quickReplyRoutes(deps), agentRoutes(deps)]) {
     app.use(router.routes()).use(router.allowedMethods());
   }
   return app;

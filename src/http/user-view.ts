@@ -1,3 +1,4 @@
+import { DEFAULT_CAPACITY } from '../domain/presence.js';
 import type { User } from '../domain/user.js';
 
 /** How users leave the API: never with a password hash (the domain type has none to leak). */
@@ -9,4 +10,6 @@ export const userView = (u: User) => ({
   disabled: u.disabled,
   createdAt: u.createdAt,
   lastLoginAt: u.lastLoginAt,
+  // issue 14 item 4: how many open chats auto-assignment gives them at most.
+  capacity: u.capacity ?? DEFAULT_CAPACITY,
 });

@@ -1,6 +1,6 @@
 import type { Channel } from '../domain/channel.js';
 import { AppError } from '../domain/errors.js';
-import type { DeliverMessages, PlatformConnection } from '../ports/channel-adapter.js';
+import type { ConnectionReport, DeliverMessages, PlatformConnection } from '../ports/channel-adapter.js';
 import type { CoreDeps } from '../usecases/deps.js';
 import { receiveMessages } from '../usecases/receive-messages.js';
 
@@ -8,9 +8,17 @@ interface Open {
   /** The channel as it was when connected: a change of settings means reconnect. */
   version: string;
   connection: Promise<PlatformConnection | null>;
+  /** Set when close() starts: what the closing connection still reports is dropped. */
+  closing: boolean;
 }
 
 const versionOf = (c: Channel) => `${c.updatedAt.getTime()}`;
+
+/**
+ * How often a running connection's status row is touched (issue 14 item 6). The API calls a row
+ * older than 30 s stale (no connector runs it): three missed beats.
+ */
+export const CONNECTION_HEARTBEAT_MS = 10_000;
 
 /**
  * The connector role: one platform connection per enabled channel whose adapter connects
@@ -18,16 +26,53 @@ const versionOf = (c: Channel) => `${c.updatedAt.getTime()}`;
  * channel off (or deleting or editing it) closes its socket on every process within about that
  * time, and turning it on opens one (issue 4; DESIGN.md §4.2). Delivered messages are committed
  * through the same use case as webhooks before the adapter acks them.
+ *
+ * issue 14 item 6: each connection's state (connecting, connected, reconnecting with the last
+ * error) is written to deps.connectionStatus on every change, and touched every
+ * CONNECTION_HEARTBEAT_MS while this process runs the connection, so the console can tell a
+ * connection that keeps failing, and one nobody runs. The row goes when the connection is closed.
  */
-export function startConnector(deps: CoreDeps, intervalMs = 1000): () => Promise<void> {
+export function startConnector(deps: CoreDeps, intervalMs = 1000, heartbeatMs = CONNECTION_HEARTBEAT_MS): () => Promise<void> {
   const open = new Map<string, Open>();
+  /** What this process last recorded per channel; kept across the connector's own retries. */
+  const known = new Map<string, ConnectionReport>();
+  /** Per channel, so a channel's status writes land in the order they happened. */
+  const writes = new Map<string, Promise<void>>();
   let stopped = false;
 
-  const close = async (id: string) => {
+  const write = (channelId: string, what: string, step: () => Promise<unknown>) => {
+    const next = (writes.get(channelId) ?? Promise.resolve())
+      .then(step)
+      .then(() => undefined, (err: Error) => deps.log.warn({ err: err.message, channelId }, `connection status ${what} failed`));
+    writes.set(channelId, next);
+    void next.finally(() => {
+      if (writes.get(channelId) === next) writes.delete(channelId);
+    });
+    return next;
+  };
+
+  /** Writes a report of `entry`'s connection, if it still is the channel's connection and says something new. */
+  const reportFor = (channelId: string, entry: Open) => (report: ConnectionReport) => {
+    if (entry.closing || open.get(channelId) !== entry) return;
+    const before = known.get(channelId);
+    // A fresh attempt after failures (the connector's own retry) is still reconnecting: `since` stays.
+    if (report.state === 'connecting' && before?.state === 'reconnecting') return;
+    if (before && before.state === report.state && before.error === report.error) return;
+    known.set(channelId, report);
+    void write(channelId, 'write', () => deps.connectionStatus.record(channelId, report, deps.workerId));
+  };
+
+  /** `forget`: the channel is off, gone, or this process stops: its status row goes too. */
+  const close = async (id: string, forget: boolean) => {
     const entry = open.get(id);
+    if (entry) entry.closing = true;
     open.delete(id);
     const connection = await entry?.connection;
     await connection?.close().catch((err: Error) => deps.log.warn({ err: err.message, channelId: id }, 'connection close failed'));
+    if (forget) {
+      known.delete(id);
+      await write(id, 'removal', () => deps.connectionStatus.remove(id));
+    }
   };
 
   const connect = (channel: Channel) => {
@@ -43,12 +88,18 @@ export function startConnector(deps: CoreDeps, intervalMs = 1000): () => Promise
         deps.log.warn({ code: err.code, channelId: channel.id }, 'frame refused as bad input; acked and dropped');
       }
     };
-    const connection = adapter.connect!(channel, deliver).catch((err: Error) => {
-      deps.log.warn({ err: err.message, channelId: channel.id }, 'connection failed; retrying on the next round');
-      open.delete(channel.id);
-      return null;
-    });
-    open.set(channel.id, { version: versionOf(channel), connection });
+    const entry: Open = { version: versionOf(channel), connection: Promise.resolve(null), closing: false };
+    const report = reportFor(channel.id, entry);
+    open.set(channel.id, entry);
+    // Through a promise: a config that no longer parses throws synchronously in some adapters.
+    entry.connection = Promise.resolve()
+      .then(() => adapter.connect!(channel, deliver, report))
+      .catch((err: Error) => {
+        deps.log.warn({ err: err.message, channelId: channel.id }, 'connection failed; retrying on the next round');
+        report({ state: 'reconnecting', error: err.message });
+        if (open.get(channel.id) === entry) open.delete(channel.id);
+        return null;
+      });
   };
 
   async function reconcile(): Promise<void> {
@@ -56,9 +107,22 @@ export function startConnector(deps: CoreDeps, intervalMs = 1000): () => Promise
     const wanted = new Map(channels.filter((c) => c.enabled && deps.adapters.get(c.kind)?.connect).map((c) => [c.id, c]));
     for (const [id, entry] of [...open]) {
       const channel = wanted.get(id);
-      if (!channel || versionOf(channel) !== entry.version) await close(id);
+      if (!channel || versionOf(channel) !== entry.version) await close(id, !channel);
     }
+    // A channel whose connection failed outright has no entry until the next round, but is still wanted.
+    for (const id of [...known.keys()]) if (!wanted.has(id) && !open.has(id)) await close(id, true);
     for (const [id, channel] of wanted) if (!open.has(id) && !stopped) connect(channel);
+  }
+
+  /** The heartbeat: touch every row this process runs; one somebody removed or overwrote is written again. */
+  function beat(): void {
+    for (const [id, entry] of open) {
+      const report = known.get(id);
+      if (entry.closing || !report) continue;
+      void write(id, 'heartbeat', async () => {
+        if (!(await deps.connectionStatus.touch(id, report.state, deps.workerId))) await deps.connectionStatus.record(id, { state: report.state }, deps.workerId);
+      });
+    }
   }
 
   let running: Promise<void> | null = null;
@@ -71,10 +135,13 @@ export function startConnector(deps: CoreDeps, intervalMs = 1000): () => Promise
   tick();
   const timer = setInterval(tick, intervalMs);
   timer.unref();
+  const heartbeat = setInterval(beat, heartbeatMs);
+  heartbeat.unref();
   return async () => {
     stopped = true;
     clearInterval(timer);
+    clearInterval(heartbeat);
     await running;
-    await Promise.all([...open.keys()].map(close));
+    await Promise.all([...new Set([...open.keys(), ...known.keys()])].map((id) => close(id, true)));
   };
 }

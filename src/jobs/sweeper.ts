@@ -1,13 +1,18 @@
+import type { AppEvent } from '../ports/event-bus.js';
+import { createOfferTrigger, offerWaiting } from '../usecases/auto-assign.js';
 import type { CoreDeps } from '../usecases/deps.js';
+import { dropAbsentAgents, STREAM_TIMING } from '../usecases/set-presence.js';
 import { every } from './every.js';
 import { schedulePull, scheduleSend, scheduleTurn } from '../usecases/schedule.js';
 
 /**
  * Re-drives what a lost job, a dead worker or a Redis outage left behind (DESIGN.md §3.3):
  * customer messages still pending, outbox rows due, sends whose worker died mid-call, pull
- * requests nobody served.
+ * requests nobody served. Also (issue 14 item 4) console streams of processes that died, the
+ * presence of agents left without a tab, and chats of auto-assigned channels still waiting for
+ * an agent (a crash between a handoff and its offer loses nothing).
  */
-export async function sweepOnce(deps: CoreDeps, stalledAfterMs: number): Promise<{ turns: number; sends: number }> {
+export async function sweepOnce(deps: CoreDeps, stalledAfterMs: number, offer: () => Promise<unknown> = () => offerWaiting(deps)): Promise<{ turns: number; sends: number }> {
   const bucket = Math.floor(deps.clock.now().getTime() / stalledAfterMs);
   const stalled = await deps.store.findStalledTurns(stalledAfterMs, 200);
   for (const s of stalled) scheduleTurn(deps, s.conversationId, `${s.messageId}-sweep${bucket}`, 0);
@@ -24,7 +29,19 @@ export async function sweepOnce(deps: CoreDeps, stalledAfterMs: number): Promise
   }
   const unserved = await deps.pulls.findUnserved(stalledAfterMs, 100);
   for (const p of unserved) schedulePull(deps, p.channelId, p.source, `-sweep${bucket}`);
+  await deps.presence.deleteDeadStreams(STREAM_TIMING);
+  await dropAbsentAgents(deps, null);
+  await offer();
   return { turns: stalled.length, sends };
+}
+
+/**
+ * issue 14 item 4: events after which a waiting chat may now have an agent: a chat closed, went
+ * back to the bot or to the queue (it left an agent, or is new there), or an agent came online.
+ */
+function mayFreeAnAgent(event: AppEvent): boolean {
+  if (event.type === 'conversation.updated') return event.status === 'closed' || event.status === 'bot' || event.status === 'queued';
+  return event.type === 'agent.presence' && event.presence === 'online';
 }
 
 async function resendIsSafe(deps: CoreDeps, outboxId: string): Promise<boolean> {
@@ -35,5 +52,16 @@ async function resendIsSafe(deps: CoreDeps, outboxId: string): Promise<boolean> 
 
 /** Starts sweeping every `intervalMs`; the returned stop waits for a sweep in progress. */
 export function startSweeper(deps: CoreDeps, intervalMs: number, stalledAfterMs: number): () => Promise<void> {
-  return every(intervalMs, 'sweep', deps.log, () => sweepOnce(deps, stalledAfterMs));
+  // One auto-assignment round at a time in this process, whether the sweep or an event asks.
+  const offer = createOfferTrigger(deps);
+  let offering: Promise<void> = Promise.resolve();
+  const unsubscribe = deps.events.subscribe((event) => {
+    if (mayFreeAnAgent(event)) offering = offer();
+  });
+  const stop = every(intervalMs, 'sweep', deps.log, () => sweepOnce(deps, stalledAfterMs, offer));
+  return async () => {
+    unsubscribe();
+    await stop();
+    await offering;
+  };
 }

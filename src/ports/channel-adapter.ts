@@ -89,6 +89,19 @@ export interface PlatformConnection {
  */
 export type DeliverMessages = (messages: InboundMessage[]) => Promise<void>;
 
+/**
+ * issue 14 item 6: what a connection says about itself. connecting: the first attempt is under way;
+ * connected: the socket is open; reconnecting: it dropped or an attempt failed (`error` says why),
+ * and the adapter is trying again.
+ */
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
+export interface ConnectionReport {
+  state: ConnectionState;
+  error?: string;
+}
+/** Called by the adapter on every change of its connection's state; never throws, never awaited. */
+export type ReportConnection = (report: ConnectionReport) => void;
+
 export type { ConfigField, ConfigFieldType } from '../domain/config-fields.js';
 
 /** How long after the customer's last message the platform lets us write, and how many messages. */
@@ -154,9 +167,10 @@ export interface ChannelAdapter {
   /**
    * Opens a connection the platform pushes messages over (connector role). The adapter owns
    * reconnecting; the core opens one per enabled channel and closes it when the channel is
-   * turned off, changed or deleted.
+   * turned off, changed or deleted. `report` (issue 14 item 6) hears of every state change, so
+   * admins see a connection that keeps failing.
    */
-  connect?(channel: Channel, deliver: DeliverMessages): Promise<PlatformConnection>;
+  connect?(channel: Channel, deliver: DeliverMessages, report?: ReportConnection): Promise<PlatformConnection>;
   /** Pulls one page of messages (platforms that notify instead of delivering). */
   pull?(channel: Channel, request: PullRequest): Promise<PullPage>;
   /**

@@ -1,5 +1,6 @@
 import type { Contact, Conversation, ConversationStatus, HandoffReason } from '../domain/conversation.js';
 import type { InboundMessage, Message, MessageKind, Sender } from '../domain/message.js';
+import type { ConversationNote } from './conversation-notes.js';
 
 export interface RecordedInbound {
   /** False when the platform message id was already stored: a redelivery, answer nothing. */
@@ -105,6 +106,11 @@ export interface ConversationFilter {
   channelId?: string;
   /** An agent's id; null: nobody's (the unclaimed queue). */
   assigneeId?: string | null;
+  /**
+   * issue 14 item 1: a search text, matched (case-insensitively, as a plain substring: `%` and `_`
+   * are literal) against the contact's name, their external id and what anyone said in the chat.
+   */
+  q?: string;
   limit: number;
 }
 
@@ -115,6 +121,8 @@ export interface ConversationSummary extends Conversation {
   replyWindow: { lastCustomerAt: Date | null; sentSince: number };
   /** When the bot handed it to humans, while it is queued or assigned; null otherwise. */
   waitingSince: Date | null;
+  /** With a search (`q`): the latest message whose text matched; null when the name or id did (issue 14 item 1). */
+  match?: { messageId: string; sender: Sender; text: string } | null;
 }
 
 export interface NewOutgoing {
@@ -124,6 +132,23 @@ export interface NewOutgoing {
   text: string;
   /** An agent message that sends this (closed) draft: linked to it in the message's transaction (issue 13 item 5). */
   draftId?: string;
+}
+
+/** A transfer of an assigned conversation (issue 14 item 3). */
+export interface TransferRequest {
+  /** The agent holding it, as the caller read it: the transfer applies only while they still do. */
+  fromAssigneeId: string;
+  /** The agent who gets it; null: back to the queue (assigned → queued). */
+  toAssigneeId: string | null;
+  /** The system note in the timeline saying who transferred it to whom. */
+  systemNote: string;
+  /** A note for whoever gets it, stored as an internal note (kind 'transfer') in the same transaction. */
+  note: { authorId: string; text: string } | null;
+}
+
+export interface Transferred {
+  conversation: Conversation;
+  note: ConversationNote | null;
 }
 
 /**
@@ -195,4 +220,10 @@ export interface ConversationStore {
    * A no-op once a message links the draft: that reply was committed and goes to the customer.
    */
   reopenDraft(draftId: string, actedBy: string): Promise<void>;
+  /**
+   * issue 14 item 3: moves an assigned conversation from its holder to another agent or to the
+   * queue in one conditional update, with the system note and the transfer's note in the same
+   * transaction. Null (and nothing changed) when it is no longer assigned to `fromAssigneeId`.
+   */
+  transfer(conversationId: string, request: TransferRequest): Promise<Transferred | null>;
 }

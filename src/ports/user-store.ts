@@ -12,6 +12,8 @@ export interface UserPatch {
   role?: Role;
   disabled?: boolean;
   passwordHash?: string;
+  /** issue 14 item 4: MIN_CAPACITY..MAX_CAPACITY (domain/presence.ts). */
+  capacity?: number;
 }
 
 /** A user with the hash that only login may see. */

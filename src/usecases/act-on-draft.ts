@@ -1,7 +1,7 @@
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import type { AgentDraft } from '../ports/conversation-store.js';
 import type { CoreDeps } from './deps.js';
-import type { Actor } from './move-conversation.js';
+import type { Actor } from '../domain/user.js';
 import { sendAgentReply } from './send-agent-reply.js';
 
 /**

@@ -7,9 +7,10 @@ import { moveConversation, type Actor } from './move-conversation.js';
 
 /**
  * Only an existing, enabled user who may work the queue can hold a conversation (issue 11 item 7:
- * `ghost-user-123` was accepted, and the conversation dropped out of every agent's view).
+ * `ghost-user-123` was accepted, and the conversation dropped out of every agent's view). A
+ * transfer's target is checked the same way (issue 14 item 3).
  */
-async function assertAssignable(deps: CoreDeps, assigneeId: string): Promise<void> {
+export async function assertAssignable(deps: CoreDeps, assigneeId: string): Promise<void> {
   if (!isTextId(assigneeId)) throw new ValidationError('assigneeId is not a user id', 'ASSIGNEE.INVALID');
   const user = await deps.users.get(assigneeId);
   if (!user) throw new ValidationError(`no user ${assigneeId}`, 'ASSIGNEE.NOT_FOUND');
@@ -18,9 +19,10 @@ async function assertAssignable(deps: CoreDeps, assigneeId: string): Promise<voi
 }
 
 /**
- * An agent takes over a queued conversation (queued → assigned), for themselves or for another
- * user. Taking it oneself needs no check: the caller is signed in with a role that may (the
- * ADMIN_TOKEN bearer, `admin-token`, included).
+ * An agent takes over a queued conversation (queued → assigned), or steps into one the bot is
+ * handling (bot → assigned, issue 14 item 2: the bot is silent from then on), for themselves or
+ * for another user. Taking it oneself needs no check: the caller is signed in with a role that may
+ * (the ADMIN_TOKEN bearer, `admin-token`, included).
  */
 export async function assignConversation(deps: CoreDeps, actor: Actor, conversationId: string, assigneeId?: string): Promise<Conversation> {
   const assignee = assigneeId ?? actor.id;

@@ -2,8 +2,10 @@ import type { AnswerLabelStore } from '../ports/answer-labels.js';
 import type { AuditLog } from '../ports/audit-log.js';
 import type { AdapterRegistry, ChannelDirectory } from '../ports/channel-directory.js';
 import type { ChannelRepository } from '../ports/channel-repository.js';
+import type { ContactDirectory } from '../ports/contact-directory.js';
 import type { Clock } from '../ports/clock.js';
 import type { ConversationStats } from '../ports/conversation-stats.js';
+import type { ConversationNotes } from '../ports/conversation-notes.js';
 import type { ConversationStore } from '../ports/conversation-store.js';
 import type { EventBus } from '../ports/event-bus.js';
 import type { JobQueue } from '../ports/job-queue.js';
@@ -16,6 +18,9 @@ import type { ModelReportStore } from '../ports/model-reports.js';
 import type { OutboxStore } from '../ports/outbox-store.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
 import type { PullStore } from '../ports/pull-store.js';
+import type { AssignmentStore, PresenceStore } from '../ports/presence.js';
+import type { QuickReplyStore } from '../ports/quick-replies.js';
+import type { ConnectionStatusStore } from '../ports/connection-status.js';
 import type { KnowledgeSearch, Responder } from '../ports/responder.js';
 import type { TurnGate } from '../ports/turn-gate.js';
 import type { SessionStore } from '../ports/session-store.js';
@@ -87,10 +92,14 @@ export interface AuthSettings {
 /** Everything a use case may touch: ports only (DESIGN.md §5). */
 export interface CoreDeps {
   store: ConversationStore;
+  /** Internal notes agents write in a conversation, never sent (issue 14 item 2). */
+  notes: ConversationNotes;
   outbox: OutboxStore;
   pulls: PullStore;
   channels: ChannelDirectory;
   channelRepository: ChannelRepository;
+  /** Contacts' profiles and shared notes (issue 14 item 1). */
+  contacts: ContactDirectory;
   knowledge: KnowledgeRepository;
   search: KnowledgeSearch;
   /** Agents' verdicts on bot answers, for calibration (issue 12 item 4). */
@@ -121,6 +130,13 @@ export interface CoreDeps {
   sessions: SessionStore;
   passwords: PasswordHasher;
   loginThrottle: LoginThrottle;
+  /** Agents' presence and console streams; auto-assignment's statement (issue 14 item 4). */
+  presence: PresenceStore;
+  assignments: AssignmentStore;
+  /** Quick replies, shared and personal (issue 14 item 3). */
+  quickReplies: QuickReplyStore;
+  /** Live states of platform connections, written by the connector (issue 14 item 6). */
+  connectionStatus: ConnectionStatusStore;
   adapters: AdapterRegistry;
   clock: Clock;
   log: Log;

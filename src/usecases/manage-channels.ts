@@ -1,4 +1,4 @@
-import { DEFAULT_HOLDING_MESSAGE, DEFAULT_SYSTEM_PROMPT, DEFAULT_TARGET_WRONG_RATE, DEFAULT_THRESHOLD, MAX_TARGET_WRONG_RATE, type Channel, type ChannelKind, type HandoffSettings, type ModelSettings } from '../domain/channel.js';
+import { ASSIGNMENT_MODES, DEFAULT_ASSIGNMENT, DEFAULT_HOLDING_MESSAGE, DEFAULT_SYSTEM_PROMPT, DEFAULT_TARGET_WRONG_RATE, DEFAULT_THRESHOLD, MAX_TARGET_WRONG_RATE, type Channel, type ChannelKind, type HandoffSettings, type ModelSettings } from '../domain/channel.js';
 import { assertAdapterName } from '../domain/adapter-name.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import type { ChannelAdapter } from '../ports/channel-adapter.js';
@@ -35,10 +35,14 @@ function modelSettings(current: ModelSettings | undefined, patch: Partial<ModelS
 }
 
 function handoffSettings(current: HandoffSettings | undefined, patch: Partial<HandoffSettings> = {}): HandoffSettings {
+  const assignment = patch.assignment ?? current?.assignment ?? DEFAULT_ASSIGNMENT;
+  if (!ASSIGNMENT_MODES.includes(assignment)) throw new ValidationError(`handoff.assignment must be one of ${ASSIGNMENT_MODES.join(', ')}`);
   return {
     keywords: patch.keywords ?? current?.keywords ?? [],
     // An emptied holding message falls back to the default: a handoff always tells the customer.
     holdingMessage: patch.holdingMessage?.trim() || current?.holdingMessage || DEFAULT_HOLDING_MESSAGE,
+    // issue 14 item 4: manual unless the admin opts the channel in to auto-assignment.
+    assignment,
   };
 }
 

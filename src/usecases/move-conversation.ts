@@ -9,7 +9,9 @@ export interface Actor {
 
 /**
  * The one path by which people change a conversation's status: checked against the transition
- * table, applied as a conditional update (a concurrent change → 409), audited, announced.
+ * table, applied as a conditional update (a concurrent change → 409), audited (`details.from`: a
+ * step-in reads `{ from: 'bot' }`), announced. A transfer between agents keeps the status and has
+ * its own path (transfer-conversation.ts).
  */
 export async function moveConversation(
   deps: CoreDeps,
@@ -21,6 +23,9 @@ export async function moveConversation(
   const current = await deps.store.get(conversationId);
   if (!current) throw new NotFoundError('CONVERSATION.NOT_FOUND', `conversation ${conversationId} does not exist`);
   assertTransition(current.status, to, 'agent');
+  // A step-in (bot → assigned, issue 14 item 2) is no handoff: it has no reason, and the console
+  // shows it as 客服主动接管.
+  if (current.status === 'bot' && to === 'assigned') fields = { ...fields, handoffReason: null };
   const moved = await deps.store.transition(conversationId, current.status, to, fields, `status:${current.status}->${to} by ${actor.id}`);
   if (!moved) throw new ConflictError('CONVERSATION.CHANGED', 'the conversation changed meanwhile; reload and try again');
   await deps.audit.record({ actor: actor.id, action: `conversation.${to}`, target: `conversation:${conversationId}`, details: { from: current.status } });

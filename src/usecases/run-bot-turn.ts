@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Channel } from '../domain/channel.js';
+import { assignmentOf, type Channel } from '../domain/channel.js';
 import type { Contact } from '../domain/conversation.js';
 import type { CompletedTurn } from '../ports/conversation-store.js';
+import { offerConversation } from './auto-assign.js';
 import { decideTurn } from './decide-turn.js';
 import type { CoreDeps } from './deps.js';
 import { startShadowTurn } from './run-shadow-turn.js';
@@ -37,6 +38,11 @@ export async function runBotTurn(deps: CoreDeps, conversationId: string): Promis
   if (!completed) return { type: 'lost' };
 
   announce(deps, ctx.conversation.channelId, conversationId, completed, ctx.conversation.status);
+  // issue 14 item 4: an auto-assigned channel's handoff goes to the least busy online agent at once.
+  // Not awaited, and a failure only logs: the turn is done, and the sweeper offers what is still waiting.
+  if (outcome.type === 'handoff' && completed.status === 'queued' && channel && assignmentOf(channel) === 'auto') {
+    void offerConversation(deps, conversationId).catch((err: Error) => deps.log.warn({ err: err.message, conversationId }, 'auto-assignment failed; the sweeper offers it again'));
+  }
   // Sent right here rather than through another queue hop: the reply leaves as soon as it is
   // committed, and a draining worker finishes its turns' sends before it exits. A failure leaves
   // the outbox row pending for the retry path and the sweeper.

@@ -1,7 +1,7 @@
-import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.js';
+import type { Actor } from '../domain/user.js';
 import type { CoreDeps } from './deps.js';
 import { learnFromAgentReply } from './learn-from-agent-reply.js';
-import type { Actor } from './move-conversation.js';
 import { scheduleSend } from './schedule.js';
 
 /**
@@ -22,6 +22,10 @@ export async function sendAgentReply(
   if (!conversation) throw new NotFoundError('CONVERSATION.NOT_FOUND', `conversation ${conversationId} does not exist`);
   if (conversation.status !== 'assigned') {
     throw new ConflictError('CONVERSATION.NOT_ASSIGNED', 'take the conversation over before replying');
+  }
+  // issue 14 item 3: after a transfer the previous holder must not go on answering; an admin may step in.
+  if (conversation.assigneeId && conversation.assigneeId !== actor.id && actor.role !== 'admin') {
+    throw new ForbiddenError('another agent holds this conversation', 'CONVERSATION.NOT_HOLDER');
   }
   const added = await deps.store.addOutgoing({ conversationId, sender: 'agent', kind: 'text', text: trimmed, ...(options.draftId ? { draftId: options.draftId } : {}) });
   scheduleSend(deps, added.outboxId, 1);

@@ -1,5 +1,7 @@
-import { ConflictError, NotFoundError } from '../domain/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { MAX_CAPACITY, MIN_CAPACITY } from '../domain/presence.js';
 import type { Actor, Role, User } from '../domain/user.js';
+import { offerWaiting } from './auto-assign.js';
 import type { CoreDeps } from './deps.js';
 import { checkPassword } from './create-user.js';
 
@@ -8,6 +10,8 @@ export interface UserChanges {
   role?: Role;
   disabled?: boolean;
   password?: string;
+  /** issue 14 item 4: open chats auto-assignment gives them at most. */
+  capacity?: number;
 }
 
 /**
@@ -19,12 +23,15 @@ export async function updateUser(deps: CoreDeps, actor: Actor, id: string, chang
   const current = await deps.users.get(id);
   if (!current) throw new NotFoundError('USER.NOT_FOUND', `user ${id} does not exist`);
   if (changes.password !== undefined) checkPassword(changes.password);
+  if (changes.capacity !== undefined && !(Number.isInteger(changes.capacity) && changes.capacity >= MIN_CAPACITY && changes.capacity <= MAX_CAPACITY)) {
+    throw new ValidationError(`capacity must be a whole number from ${MIN_CAPACITY} to ${MAX_CAPACITY}`, 'USER.CAPACITY');
+  }
   const losesAdmin = current.role === 'admin' && !current.disabled && (changes.role === 'agent' || changes.disabled === true);
   // Someone must be able to sign in and manage users; ADMIN_TOKEN is for automation, not people.
   if (losesAdmin && (await deps.users.countActiveAdmins()) <= 1) throw new ConflictError('USER.LAST_ADMIN', 'the last enabled admin cannot be demoted or disabled');
 
   const passwordHash = changes.password === undefined ? undefined : await deps.passwords.hash(changes.password);
-  const updated = await deps.users.update(id, { name: changes.name?.trim() || undefined, role: changes.role, disabled: changes.disabled, passwordHash });
+  const updated = await deps.users.update(id, { name: changes.name?.trim() || undefined, role: changes.role, disabled: changes.disabled, passwordHash, capacity: changes.capacity });
   if (!updated) throw new NotFoundError('USER.NOT_FOUND', `user ${id} does not exist`);
   const endsSessions = changes.disabled === true || passwordHash !== undefined;
   const sessionsEnded = endsSessions ? await deps.sessions.deleteForUser(id) : 0;
@@ -35,6 +42,11 @@ export async function updateUser(deps: CoreDeps, actor: Actor, id: string, chang
   const details: Record<string, unknown> = { fields, sessionsEnded };
   if (changes.role !== undefined && changes.role !== current.role) details.role = { from: current.role, to: changes.role };
   if (changes.disabled !== undefined && changes.disabled !== current.disabled) details.disabled = changes.disabled;
+  if (changes.capacity !== undefined && changes.capacity !== current.capacity) details.capacity = { from: current.capacity, to: changes.capacity };
   await deps.audit.record({ actor: actor.id, action: 'user.update', target: `user:${id}`, details });
+  // issue 14 item 4: room for more chats is offered at once to what waits in auto-assigned channels.
+  if (changes.capacity !== undefined && changes.capacity > (current.capacity ?? 0)) {
+    await offerWaiting(deps).catch((err: Error) => deps.log.warn({ err: err.message }, 'auto-assignment after a capacity change failed'));
+  }
   return updated;
 }

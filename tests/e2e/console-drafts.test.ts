@@ -90,7 +90,8 @@ describe(`an agent sends an edited draft, in Chromium (${mode})`, { timeout: 180
     await card.getByRole('button', { name: '忽略草稿' }).waitFor();
     await card.getByRole('button', { name: '把草稿放入回复框编辑' }).click();
     const box = page.getByTestId('reply-textbox');
-    assert.equal(await box.inputValue(), DRAFT, '编辑 puts the draft into the reply box');
+    // The box fills on the next render: wait for it rather than read it at once.
+    await waitFor('编辑 puts the draft into the reply box', async () => (await box.inputValue()) === DRAFT || null, 5000);
     assert.equal(await card.getByTestId('draft-edit').getAttribute('aria-pressed'), 'true');
     await box.fill(EDITED);
     await screenshot(page, 'console-draft-editing');
@@ -99,7 +100,7 @@ describe(`an agent sends an edited draft, in Chromium (${mode})`, { timeout: 180
     // Sent: the card goes, the agent's message shows the edited text, the box is empty.
     await card.waitFor({ state: 'detached' });
     await page.locator('[data-testid="message"][data-sender="agent"]', { hasText: EDITED }).waitFor();
-    assert.equal(await box.inputValue(), '');
+    await waitFor('the reply box empties after sending', async () => (await box.inputValue()) === '' || null, 5000);
     // The console's sign-in check answers 401 before the login: expected, not an error of the page.
     assert.deepEqual(agent.errors.filter((e) => !/401/.test(e)), [], 'no page errors in the agent console');
   });

@@ -50,6 +50,14 @@ export class FakeWecomApi {
   readonly attempts: SendAttempt[] = [];
   gettokenCalls = 0;
   sendAttempts = 0;
+  /** Every user/get call's userid, in order (issue 14 item 1: names are cached, so few are expected). */
+  readonly userGets: string[] = [];
+  /** 通讯录 members user/get knows: userid → name. */
+  private readonly members = new Map<string, string>();
+  /** Members outside the app's 应用可见范围: user/get answers 60011 for them. */
+  private readonly hidden = new Set<string>();
+  /** How long user/get takes to answer (a slow contact API must not hold the callback long). */
+  userGetDelayMs = 0;
   private outage: OutageFailure | null = null;
   private readonly server: Server = createServer((req, res) => {
     this.route(req, res).catch(() => res.destroy());
@@ -87,6 +95,13 @@ export class FakeWecomApi {
     this.outage = failure;
   }
 
+  /** A member user/get answers with their name; `visible: false` puts them outside the app's visible range (60011). */
+  addMember(userid: string, name: string, opts: { visible?: boolean } = {}): void {
+    this.members.set(userid, name);
+    if (opts.visible === false) this.hidden.add(userid);
+    else this.hidden.delete(userid);
+  }
+
   waitForSent(count: number, timeoutMs: number): Promise<DeliveredMessage[]> {
     return this.waiters.waitFor(count, timeoutMs);
   }
@@ -106,6 +121,7 @@ export class FakeWecomApi {
     const body = await readBody(req);
     if (req.method === 'GET' && url.pathname === '/cgi-bin/gettoken') return this.gettoken(url, res);
     if (req.method === 'POST' && url.pathname === '/cgi-bin/message/send') return this.send(url, body, res);
+    if (req.method === 'GET' && url.pathname === '/cgi-bin/user/get') return this.userGet(url, res);
     replyJson(res, 404, { errcode: 404, errmsg: 'not found' });
   }
 
@@ -122,6 +138,24 @@ export class FakeWecomApi {
       this.tokens.set(token, { app: appKey, state: 'valid' });
     }
     replyJson(res, 200, { errcode: 0, errmsg: 'ok', access_token: token, expires_in: this.opts.expiresIn ?? 7200 });
+  }
+
+  /**
+   * 读取成员 (https://developer.work.weixin.qq.com/document/path/90196): `{errcode:0, errmsg, userid,
+   * name, department, …}`; 60111 for a userid that does not exist, 60011 for one outside the app's
+   * 应用可见范围, token errors as message/send.
+   */
+  private async userGet(url: URL, res: ServerResponse): Promise<void> {
+    const userid = url.searchParams.get('userid') ?? '';
+    this.userGets.push(userid);
+    if (this.userGetDelayMs > 0) await new Promise((r) => setTimeout(r, this.userGetDelayMs));
+    const token = this.tokens.get(url.searchParams.get('access_token') ?? '');
+    if (token === undefined || token.state === 'revoked') return replyJson(res, 200, { errcode: 40014, errmsg: 'invalid access_token' });
+    if (token.state === 'expired') return replyJson(res, 200, { errcode: 42001, errmsg: 'access_token expired' });
+    if (this.hidden.has(userid)) return replyJson(res, 200, { errcode: 60011, errmsg: 'no privilege to access/modify contact/party/agent' });
+    const name = this.members.get(userid);
+    if (name === undefined) return replyJson(res, 200, { errcode: 60111, errmsg: 'invalid string value `' + userid + '`. userid not found' });
+    replyJson(res, 200, { errcode: 0, errmsg: 'ok', userid, name, department: [1], main_department: 1, status: 1 });
   }
 
   private async send(url: URL, raw: string, res: ServerResponse): Promise<void> {

@@ -355,11 +355,14 @@ export const TEST_SETTINGS: CoreSettings = {
 export function fakeDeps(parts: Partial<Omit<CoreDeps, 'settings'>> & { settings?: Partial<CoreSettings> } = {}): CoreDeps {
   const { settings, ...ports } = parts;
   return {
-    store: unused('store'), outbox: unused('outbox'), channels: unused('channels'), channelRepository: unused('channelRepository'),
+    store: unused('store'), notes: unused('notes'), outbox: unused('outbox'), channels: unused('channels'), channelRepository: unused('channelRepository'),
     knowledge: unused('knowledge'), search: unused('search'), answerLabels: unused('answerLabels'), suggestions: unused('suggestions'), responder: unused('responder'), queue: unused('queue'),
     events: unused('events'), audit: unused('audit'), adapters: unused('adapters'), trainingData: unused('trainingData'), pulls: unused('pulls'), stats: unused('stats'),
     users: unused('users'), sessions: unused('sessions'), passwords: unused('passwords'), loginThrottle: unused('loginThrottle'),
+    quickReplies: unused('quickReplies'), connectionStatus: unused('connectionStatus'),
     shadowResponder: unused('shadowResponder'), models: unused('models'), modelReports: unused('modelReports'), shadowAnswers: unused('shadowAnswers'),
+    contacts: unused('contacts'),
+    presence: unused('presence'), assignments: unused('assignments'),
     clock: fixedClock(),
     log: new FakeLog(),
     workerId: 'test-worker',

@@ -188,6 +188,14 @@ export function ChannelForm({ kinds, channel, onSaved, onCancel }: ChannelFormPr
           <Field label={t('admin.channels.keywords')} help={t('admin.channels.keywordsHelp')}>
             {({ id, describedBy }) => <textarea id={id} name="keywords" rows={3} value={state.keywords} aria-describedby={describedBy} onChange={(e) => set('keywords', e.target.value)} />}
           </Field>
+          <Field label={t('admin.channels.assignment')} help={t('admin.channels.assignmentHelp')}>
+            {({ id, describedBy }) => (
+              <select id={id} name="assignment" value={state.assignment} aria-describedby={describedBy} onChange={(e) => set('assignment', e.target.value === 'auto' ? 'auto' : 'manual')} data-testid="channel-assignment">
+                <option value="manual">{t('admin.channels.assignment.manual')}</option>
+                <option value="auto">{t('admin.channels.assignment.auto')}</option>
+              </select>
+            )}
+          </Field>
           <Field label={t('admin.channels.holdingMessage')} help={editing ? undefined : t('admin.channels.holdingMessageHelp')} error={err('holdingMessage')} required={editing}>
             {({ id, describedBy, invalid }) => <textarea id={id} name="holdingMessage" rows={2} maxLength={2000} value={state.holdingMessage} aria-describedby={describedBy} aria-invalid={invalid} onChange={(e) => set('holdingMessage', e.target.value)} />}
           </Field>

@@ -7,16 +7,19 @@ import { api } from '../api';
 import { useT } from '../i18n';
 import { CalibrationPanel } from './CalibrationPanel';
 import { ChannelForm } from './ChannelForm';
-import { CallbackUrl, kindLabel, Switch, TestConnection } from './channel-parts';
+import { CallbackUrl, ConnectionBadge, kindLabel, Switch, TestConnection, type ChannelWithConnection } from './channel-parts';
 import { errorMessage, Notice } from './common';
 import type { ChannelView, KindSchema } from './types';
 
 type Editing = null | { mode: 'create' } | { mode: 'edit'; id: string };
 type Toggle = 'enabled' | 'botEnabled';
 
+/** How often the live connection badges refresh while the page is open (issue 14 item 6). */
+const CONNECTION_REFRESH_MS = 5000;
+
 export function ChannelsPage() {
   const t = useT();
-  const [channels, setChannels] = useState<ChannelView[] | null>(null);
+  const [channels, setChannels] = useState<ChannelWithConnection[] | null>(null);
   const [kinds, setKinds] = useState<KindSchema[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -45,6 +48,25 @@ export function ChannelsPage() {
     // Load once; the language switch must not refetch.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
+
+  // issue 14 item 6: Stream channels' connection badges follow the connector every few seconds.
+  // Only `connection` is taken from the refresh: a switch being saved or a form open keeps its state.
+  const hasConnections = channels?.some((c) => c.connection != null) ?? false;
+  useEffect(() => {
+    if (!hasConnections) return;
+    const timer = setInterval(() => {
+      if (document.hidden) return;
+      api.get<{ items: ChannelWithConnection[] }>('/api/channels').then(
+        (fresh) => {
+          const byId = new Map(fresh.items.map((c) => [c.id, c.connection ?? null]));
+          setChannels((list) => list?.map((c) => (byId.has(c.id) ? { ...c, connection: byId.get(c.id) } : c)) ?? list);
+        },
+        // A failed refresh keeps the last badges; the next one tries again.
+        () => undefined,
+      );
+    }, CONNECTION_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [hasConnections]);
 
   const replace = (view: ChannelView) => setChannels((list) => (list ? (list.some((c) => c.id === view.id) ? list.map((c) => (c.id === view.id ? view : c)) : [...list, view]) : [view]));
 
@@ -138,6 +160,7 @@ export function ChannelsPage() {
                 <span className="adm-badge">{kindLabel(t, channel.kind, kinds)}</span>
                 {channel.model.name ? <span className="adm-badge adm-badge--soft" title={t('admin.channels.modelName')}>{channel.model.name}</span> : null}
                 <span className="adm-badge adm-badge--soft" data-testid="channel-threshold">{t('admin.channels.thresholdBadge', { value: channel.model.threshold.toFixed(2) })}</span>
+                {channel.connection ? <ConnectionBadge channel={channel} /> : null}
               </div>
               <div className="adm-channel__switches">
                 <Switch

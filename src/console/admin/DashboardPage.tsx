@@ -1,13 +1,17 @@
 /**
  * Dashboard for the last 24 h or 7 days (GET /api/stats?range=): totals, messages over time,
- * handoffs by reason, the median wait for a human and the bot's confidence distribution.
+ * handoffs by reason, the median wait for a human and the bot's confidence distribution; and per
+ * agent (issue 14 item 4) their presence, open chats against capacity, median first response and
+ * chats closed today, with presence and open chats kept live from /api/agents and the event stream.
  */
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, qs } from '../api';
+import { useEvents } from '../events';
 import { hasKey, useLang, useT, type T } from '../i18n';
+import type { AgentStatus } from '../types';
 import { HorizontalBarChart, Histogram, SeriesChart } from './charts';
 import { formatDateTime, Notice, useLoader } from './common';
-import type { ChannelView, DashboardStats, StatsRange } from './types';
+import type { AgentDashboardRow, ChannelView, DashboardStats, StatsRange } from './types';
 
 const RANGES: StatsRange[] = ['24h', '7d'];
 
@@ -148,8 +152,101 @@ export function DashboardPage() {
               />
             </div>
           </div>
+          {stats.agents ? <AgentTable rows={stats.agents} todaySince={stats.todaySince ?? stats.since} /> : null}
         </>
       ) : null}
     </div>
+  );
+}
+
+/** The rows as the stats answered them, with presence, capacity and open chats as they are now. */
+function useLiveAgents(rows: AgentDashboardRow[]): AgentDashboardRow[] {
+  const [live, setLive] = useState<Map<string, AgentStatus>>(new Map());
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const load = useCallback(() => {
+    api.get<{ items: AgentStatus[] }>('/api/agents').then((a) => setLive(new Map(a.items.map((x) => [x.id, x]))), () => undefined);
+  }, []);
+  useEffect(() => {
+    load();
+    return () => {
+      if (timer.current) clearTimeout(timer.current);
+    };
+  }, [load]);
+  useEvents((event) => {
+    if (event.type !== 'agent.presence' && event.type !== 'conversation.updated' && event.type !== 'resync') return;
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = setTimeout(load, 300);
+  });
+  return rows.map((row) => {
+    const now = live.get(row.id);
+    return now ? { ...row, presence: now.presence, presenceSince: now.presenceSince, capacity: now.capacity, openChats: now.openChats } : row;
+  });
+}
+
+const PRESENCE_ORDER = { online: 0, away: 1, offline: 2 } as const;
+
+function AgentTable({ rows, todaySince }: { rows: AgentDashboardRow[]; todaySince: string }) {
+  const t = useT();
+  const { lang } = useLang();
+  const agents = useLiveAgents(rows);
+  // Who is working first, then the busiest.
+  const sorted = [...agents].sort((a, b) => PRESENCE_ORDER[a.presence] - PRESENCE_ORDER[b.presence] || b.openChats - a.openChats || (a.name || a.email).localeCompare(b.name || b.email));
+  const time = (at: string) => new Date(at).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit', hour12: false });
+  return (
+    <section className="adm-panel" aria-labelledby="dashboard-agents-title" data-testid="dashboard-agents">
+      <h2 id="dashboard-agents-title">{t('admin.dashboard.agents.title')}</h2>
+      <p className="adm-muted">{t('admin.dashboard.agents.help', { since: formatDateTime(todaySince, lang) })}</p>
+      {sorted.length === 0 ? (
+        <p className="adm-muted">{t('admin.dashboard.agents.none')}</p>
+      ) : (
+        <div className="adm-table-wrap">
+          <table className="adm-table adm-table--cards adm-agents">
+            <caption className="adm-visually-hidden">{t('admin.dashboard.agents.title')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('admin.dashboard.agents.name')}</th>
+                <th scope="col">{t('admin.dashboard.agents.presence')}</th>
+                <th scope="col">{t('admin.dashboard.agents.open')}</th>
+                <th scope="col">{t('admin.dashboard.agents.firstResponse')}</th>
+                <th scope="col">{t('admin.dashboard.agents.closed')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {sorted.map((a) => (
+                <tr key={a.id} data-testid="dashboard-agent" data-user-id={a.id} data-presence={a.presence}>
+                  <th scope="row" data-label={t('admin.dashboard.agents.name')}>
+                    <span>{a.name || a.email}</span>
+                  </th>
+                  <td data-label={t('admin.dashboard.agents.presence')}>
+                    <span>
+                      <span className={`adm-presence adm-presence--${a.presence}`} data-testid="dashboard-agent-presence">{t(`presence.${a.presence}`)}</span>
+                      {a.presenceSince ? <span className="adm-muted adm-presence__since"> {t('admin.dashboard.agents.since', { time: time(a.presenceSince) })}</span> : null}
+                    </span>
+                  </td>
+                  <td data-label={t('admin.dashboard.agents.open')}>
+                    <span className="adm-agent-load" data-testid="dashboard-agent-open">
+                      <span className="adm-agent-load__n">{a.openChats} / {a.capacity}</span>
+                      <span className="adm-agent-load__bar" aria-hidden="true">
+                        <span style={{ width: `${Math.min(100, Math.round((a.openChats / Math.max(1, a.capacity)) * 100))}%` }} />
+                      </span>
+                      {a.openChats >= a.capacity ? <span className="adm-pill adm-pill--off">{t('admin.dashboard.agents.full')}</span> : null}
+                    </span>
+                  </td>
+                  <td data-label={t('admin.dashboard.agents.firstResponse')}>
+                    <span data-testid="dashboard-agent-first-response">
+                      {formatDuration(t, a.medianFirstResponseSeconds)}
+                      {a.firstResponses > 0 ? <span className="adm-muted"> · {t('admin.dashboard.agents.responses', { n: a.firstResponses })}</span> : null}
+                    </span>
+                  </td>
+                  <td data-label={t('admin.dashboard.agents.closed')}>
+                    <span data-testid="dashboard-agent-closed">{a.closedToday}</span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
   );
 }

@@ -38,7 +38,7 @@ export function UsersPage() {
     void load();
   }, [load]);
 
-  async function patch(user: UserView, change: Partial<Pick<UserView, 'role' | 'disabled' | 'name'>> & { password?: string }, done: string) {
+  async function patch(user: UserView, change: Partial<Pick<UserView, 'role' | 'disabled' | 'name' | 'capacity'>> & { password?: string }, done: string) {
     setBusy(user.id);
     setError(null);
     setNotice(null);
@@ -93,6 +93,7 @@ export function UsersPage() {
                 <th scope="col">{t('admin.users.name')}</th>
                 <th scope="col">{t('admin.users.email')}</th>
                 <th scope="col">{t('admin.users.role')}</th>
+                <th scope="col">{t('admin.users.capacity')}</th>
                 <th scope="col">{t('admin.users.status')}</th>
                 <th scope="col">{t('admin.users.lastLogin')}</th>
                 <th scope="col">{t('admin.actions')}</th>
@@ -122,6 +123,15 @@ export function UsersPage() {
                         </option>
                       ))}
                     </select>
+                  </td>
+                  <td data-label={t('admin.users.capacity')}>
+                    <CapacityInput
+                      value={user.capacity ?? DEFAULT_CAPACITY}
+                      label={t('admin.users.capacityOf', { name: display(user) })}
+                      busy={busy === user.id}
+                      onInvalid={() => setError(t('admin.users.capacityRange'))}
+                      onSave={(capacity) => void patch(user, { capacity }, t('admin.users.capacityChanged', { name: display(user), n: capacity }))}
+                    />
                   </td>
                   <td data-label={t('admin.users.status')}>
                     <span className={`adm-pill ${user.disabled ? 'adm-pill--off' : 'adm-pill--on'}`}>{user.disabled ? t('admin.users.disabled') : t('admin.users.active')}</span>
@@ -172,6 +182,48 @@ export function UsersPage() {
         </div>
       ) : null}
     </div>
+  );
+}
+
+/** issue 14 item 4: the open chats auto-assignment gives a user at most; saved on blur or Enter. */
+const DEFAULT_CAPACITY = 5;
+const MAX_CAPACITY = 100;
+
+function CapacityInput({ value, label, busy, onSave, onInvalid }: { value: number; label: string; busy: boolean; onSave: (n: number) => void; onInvalid: () => void }) {
+  const t = useT();
+  const [text, setText] = useState(String(value));
+  useEffect(() => setText(String(value)), [value]);
+  const commit = () => {
+    const n = Number(text.trim());
+    if (text.trim() === '' || !Number.isInteger(n) || n < 1 || n > MAX_CAPACITY) {
+      setText(String(value));
+      onInvalid();
+      return;
+    }
+    if (n !== value) onSave(n);
+  };
+  return (
+    <input
+      className="adm-capacity"
+      type="number"
+      inputMode="numeric"
+      min={1}
+      max={MAX_CAPACITY}
+      step={1}
+      value={text}
+      aria-label={label}
+      title={t('admin.users.capacityHelp')}
+      aria-busy={busy}
+      data-testid="user-capacity"
+      onChange={(e) => setText(e.target.value)}
+      onBlur={commit}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') {
+          e.preventDefault();
+          commit();
+        }
+      }}
+    />
   );
 }
 

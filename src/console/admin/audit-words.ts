@@ -17,6 +17,10 @@ export interface AuditNames {
 }
 
 const INTERNAL_IDS = new Set(['messageId', 'draftId', 'id', 'channelId', 'fields', 'sessionsEnded']);
+// issue 14 items 2, 3: a note's id says nothing to a reader (its text is never audited).
+INTERNAL_IDS.add('noteId');
+// issue 14 item 4: an auto-assignment says so in its verb.
+INTERNAL_IDS.add('auto');
 
 function splitTarget(target: string): { kind: string; id: string } {
   const at = target.indexOf(':');
@@ -35,6 +39,8 @@ export function targetName({ t }: Words, target: string, names: AuditNames): str
   if (kind === 'user') return id === 'unknown' ? t('audit.unknownUser') : (names.users.get(id) ?? id);
   // Conversations have no name of their own: the id's tail is enough to find it in the inbox.
   if (kind === 'conversation') return t('audit.conversation', { id: id.slice(-6) });
+  // issue 14 item 1: a contact is named by its row id, as the console's 访客 n is.
+  if (kind === 'contact') return t('audit.contact', { id });
   return id || kind;
 }
 
@@ -47,6 +53,14 @@ function verbKey(item: AuditItem): string {
   }
   if (item.action === 'channel.update' && fields.length === 1 && fields[0] === 'enabled') return 'audit.verb.channel.toggle';
   if (item.action === 'knowledge.import' && item.target.startsWith('channel:')) return 'audit.verb.knowledge.importTo';
+  // issue 14 items 2, 3: taking a chat from the bot is a step-in; a transfer says to whom (and from whom, when someone else's).
+  if (item.action === 'conversation.assigned' && details.from === 'bot') return 'audit.verb.conversation.stepIn';
+  // issue 14 item 4: the system gave a waiting chat to the least busy online agent (details.to).
+  if (item.action === 'conversation.assigned' && details.auto === true) return 'audit.verb.conversation.autoAssigned';
+  if (item.action === 'conversation.transfer') {
+    if (details.to === 'queue') return 'audit.verb.conversation.transferQueue';
+    return details.from && details.from !== item.actor ? 'audit.verb.conversation.transferFor' : 'audit.verb.conversation.transfer';
+  }
   return `audit.verb.${item.action}`;
 }
 
@@ -54,7 +68,9 @@ export function sentence(w: Words, item: AuditItem, names: AuditNames): { actor:
   const { t, has: hasKey } = w;
   const key = verbKey(item);
   const target = targetName(w, item.target, names);
-  const action = hasKey(key) ? t(key, { target }) : t('audit.verb.other', { action: hasKey(`admin.audit.action.${item.action}`) ? t(`admin.audit.action.${item.action}`) : item.action, target });
+  // issue 14 item 3: a transfer's people, by name.
+  const person = (v: unknown) => (typeof v === 'string' ? (v === 'admin-token' ? t('admin.audit.adminToken') : names.users.get(v) ?? v) : '');
+  const action = hasKey(key) ? t(key, { target, from: person(item.details?.from), to: person(item.details?.to) }) : t('audit.verb.other', { action: hasKey(`admin.audit.action.${item.action}`) ? t(`admin.audit.action.${item.action}`) : item.action, target });
   return { actor: actorName(w, item, names), action };
 }
 
@@ -79,6 +95,8 @@ export function detailPhrases(w: Words, item: AuditItem): string[] {
   }
   for (const [key, value] of Object.entries(d)) {
     if (INTERNAL_IDS.has(key) || (key === 'enabled' && item.action === 'channel.update')) continue;
+    // issue 14 item 3: the verb already names both people of a transfer.
+    if (item.action === 'conversation.transfer' && (key === 'from' || key === 'to')) continue;
     if (key === 'ok') out.push(value ? t('audit.testOk') : t('audit.testFailed', { code: String(d.code ?? '?') }));
     else if (key === 'code' && 'ok' in d) continue;
     else if (key === 'from' && item.action.startsWith('conversation.')) out.push(t('audit.fromStatus', { status: t(`status.${String(value)}`) }));
@@ -94,6 +112,8 @@ export function detailPhrases(w: Words, item: AuditItem): string[] {
     } else if (key === 'firstAdmin') {
       if (value) out.push(t('audit.firstAdmin'));
     } else if (key === 'disabled') out.push(t(value ? 'audit.userDisabled' : 'audit.userEnabled'));
+    // issue 14 item 4: a user's capacity change, {from, to}.
+    else if (key === 'capacity' && value && typeof value === 'object') out.push(t('audit.capacityChange', { from: plain(w, (value as { from?: unknown }).from ?? '—'), to: plain(w, (value as { to?: unknown }).to) }));
     else if (key === 'imported') out.push(t('audit.imported', { imported: String(value), skipped: String(d.skipped ?? 0) }));
     else if (key === 'skipped' && 'imported' in d) continue;
     else if (key === 'verdict') out.push(t('audit.verdict', { verdict: hasKey(`feedback.${value}Short`) ? t(`feedback.${value}Short`) : String(value) }));

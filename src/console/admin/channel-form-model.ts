@@ -28,6 +28,8 @@ export interface ChannelFormState {
   /** One keyword a line (commas also split). */
   keywords: string;
   holdingMessage: string;
+  /** issue 14 item 4: who takes a handoff (manual: the queue; auto: the least busy online agent). */
+  assignment: 'manual' | 'auto';
   welcomeMessage: string;
 }
 
@@ -49,6 +51,7 @@ export function emptyForm(kind: ChannelKind | '' = ''): ChannelFormState {
     systemPrompt: '',
     keywords: '',
     holdingMessage: '',
+    assignment: 'manual',
     welcomeMessage: '',
   };
 }
@@ -75,6 +78,8 @@ export function formFromChannel(channel: ChannelView, fields: KindField[]): Chan
     systemPrompt: channel.model.systemPrompt,
     keywords: channel.handoff.keywords.join('\n'),
     holdingMessage: channel.handoff.holdingMessage,
+    // Channels stored before issue 14 have none: manual.
+    assignment: channel.handoff.assignment === 'auto' ? 'auto' : 'manual',
     welcomeMessage: channel.welcomeMessage ?? '',
   };
 }
@@ -177,6 +182,8 @@ export function buildCreateBody(fields: KindField[], state: ChannelFormState): B
   if (state.systemPrompt.trim()) model.systemPrompt = state.systemPrompt;
   const handoff: Record<string, unknown> = { keywords: splitList(state.keywords) };
   if (state.holdingMessage.trim()) handoff.holdingMessage = state.holdingMessage.trim();
+  // Manual is the server's default: only the opt-in is sent.
+  if (state.assignment === 'auto') handoff.assignment = 'auto';
   const body: Record<string, unknown> = {
     kind: state.kind,
     name: state.name.trim(),
@@ -208,7 +215,7 @@ export function buildPatchBody(fields: KindField[], state: ChannelFormState, exi
   const body: Record<string, unknown> = {
     name: state.name.trim(),
     model,
-    handoff: { keywords: splitList(state.keywords), holdingMessage: state.holdingMessage.trim() },
+    handoff: { keywords: splitList(state.keywords), holdingMessage: state.holdingMessage.trim(), assignment: state.assignment },
     welcomeMessage: state.welcomeMessage.trim() || null,
   };
   if (Object.keys(config).length) body.config = config;

@@ -1,7 +1,9 @@
 /** Pieces of a channel shown both in the list and in the edit form. */
 import { useId, useState } from 'react';
 import { api } from '../api';
-import { hasKey, useT, type T } from '../i18n';
+import { formatClock, formatDuration } from '../format';
+import { useNow } from '../hooks';
+import { hasKey, useLang, useT, type T } from '../i18n';
 import { errorMessage } from './common';
 import type { ChannelKind, ChannelView, KindSchema, TestResult } from './types';
 
@@ -110,6 +112,71 @@ export function TestConnection({ channelId, testId }: { channelId: string; testI
       <span className={`adm-test__result${tone ? ` adm-test__result--${tone}` : ''}`} role="status" data-testid={`${testId}-result`}>
         {text}
       </span>
+    </div>
+  );
+}
+
+/**
+ * The live state of a Stream channel's connection (issue 14 item 6), as GET /api/channels answers
+ * it: null for webhook kinds. `stale`: no connector has reported for over 30 s.
+ */
+export interface ConnectionView {
+  state: 'connecting' | 'connected' | 'reconnecting' | 'stopped';
+  since: string | null;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  updatedAt: string | null;
+  stale: boolean;
+}
+export type ChannelWithConnection = ChannelView & { connection?: ConnectionView | null };
+
+type Tone = 'good' | 'warn' | 'off';
+
+/**
+ * ● 已连接（自 09:12 起）/ ◐ 重连中（自 09:40 起，已 3 分钟）· 最近错误：… / ○ 未运行连接器.
+ * Not a live region: it refreshes every few seconds and would talk over everything else.
+ */
+export function ConnectionBadge({ channel }: { channel: ChannelWithConnection }) {
+  const t = useT();
+  const { lang } = useLang();
+  const now = useNow(1000);
+  const c = channel.connection;
+  if (!c) return null;
+  const clock = (iso: string) => formatClock(iso, lang);
+  let tone: Tone = 'off';
+  let symbol = '○';
+  let label: string;
+  let detail: string | null = null;
+  let error: string | null = null;
+  if (c.state === 'stopped') {
+    label = channel.enabled ? t('conn.notRunning') : t('conn.disabled');
+  } else if (c.stale) {
+    label = t('conn.notRunning');
+    detail = c.updatedAt ? t('conn.staleSince', { time: clock(c.updatedAt) }) : null;
+    error = c.state === 'connected' ? null : c.lastError;
+  } else if (c.state === 'connected') {
+    [tone, symbol, label] = ['good', '●', t('conn.connected')];
+    detail = c.since ? t('conn.connectedSince', { time: clock(c.since) }) : null;
+  } else {
+    [tone, symbol, label] = ['warn', '◐', t(c.state === 'connecting' ? 'conn.connecting' : 'conn.reconnecting')];
+    detail = c.since ? t('conn.reconnectingSince', { time: clock(c.since), duration: formatDuration((now - Date.parse(c.since)) / 1000, t) }) : null;
+    error = c.lastError;
+  }
+  return (
+    <div className={`adm-conn adm-conn--${tone}`} data-testid="channel-connection" data-state={c.stale && c.state !== 'stopped' ? 'stale' : c.state}>
+      <span className="adm-conn__state">
+        <span className="adm-conn__symbol" aria-hidden="true">{symbol}</span>
+        <span className="adm-visually-hidden">{t('conn.label')}: </span>
+        {label}
+        {detail ? <span className="adm-conn__detail">{detail}</span> : null}
+      </span>
+      {error ? (
+        <span className="adm-conn__error" data-testid="channel-connection-error">
+          {t('conn.lastError', { error })}
+          {c.lastErrorAt ? ` ${t('conn.lastErrorAt', { time: clock(c.lastErrorAt) })}` : ''}
+        </span>
+      ) : null}
+      {c.state === 'stopped' && channel.enabled ? <span className="adm-help">{t('conn.notRunningHint')}</span> : null}
     </div>
   );
 }

@@ -12,7 +12,8 @@ export interface ChannelView {
   config: Record<string, unknown>;
   /** targetWrongRate (0..0.5, issue 12) is absent on servers without calibration. */
   model: { name: string | null; threshold: number; systemPrompt: string; targetWrongRate?: number };
-  handoff: { keywords: string[]; holdingMessage: string };
+  /** assignment (issue 14 item 4): absent on channels stored before it existed, which are manual. */
+  handoff: { keywords: string[]; holdingMessage: string; assignment?: 'manual' | 'auto' };
   welcomeMessage: string | null;
   callbackUrl: string | null;
   createdAt: string;
@@ -113,6 +114,8 @@ export interface UserView {
   disabled: boolean;
   createdAt?: string;
   lastLoginAt?: string | null;
+  /** issue 14 item 4: open chats auto-assignment gives them at most (older servers omit it). */
+  capacity?: number;
 }
 
 export interface AuditItem {
@@ -151,6 +154,24 @@ export interface DashboardStats {
   medianSecondsToHuman: number | null;
   confidence: ConfidenceBucket[];
   series: SeriesPoint[];
+  /** issue 14 item 4: per agent, now and since `todaySince` (the viewer's midnight); older servers omit them. */
+  agents?: AgentDashboardRow[];
+  todaySince?: string;
+}
+
+/** One row of the dashboard's per-agent table (issue 14 item 4). */
+export interface AgentDashboardRow {
+  id: string;
+  name: string;
+  email: string;
+  role: Role;
+  presence: 'online' | 'away' | 'offline';
+  presenceSince: string | null;
+  capacity: number;
+  openChats: number;
+  medianFirstResponseSeconds: number | null;
+  firstResponses: number;
+  closedToday: number;
 }
 
 /** What api.ts throws (C1): the HTTP status and the server's error code and message. */

@@ -5,11 +5,17 @@ import { useEvents } from '../events';
 import { formatConfidence, formatDuration, reasonText, statusText, userName } from '../format';
 import { useNow } from '../hooks';
 import { useT } from '../i18n';
-import { hrefFor } from '../router';
+import { hrefFor, useRoute } from '../router';
+import { contactLabel } from '../contact-label';
+import { ContactPanel } from './ContactPanel';
 import type { ConversationDetail, Directory, FeedbackAnswer, FeedbackVerdict, Message, MessageFeedback, User } from '../types';
 import { DraftCard, type DraftBusy } from './DraftCard';
 import { MessageItem } from './MessageItem';
 import { ReplyBox } from './ReplyBox';
+import { steppedIn } from '../format';
+import { isNote, NoteBox, NoteItem, withNotes } from './NoteBox';
+import { StepInBar } from './StepInBar';
+import { TransferDialog } from './TransferDialog';
 
 type Action = 'assign' | 'unassign' | 'release' | 'close';
 
@@ -32,6 +38,8 @@ export function ConversationView({ id, me, directory }: { id: string; me: User; 
   const [editingDraft, setEditingDraft] = useState<string | null>(null);
   const [prefill, setPrefill] = useState<{ text: string; key: number } | null>(null);
   const [draftBusy, setDraftBusy] = useState<DraftBusy>(null);
+  // issue 14 item 3: the transfer panel is open.
+  const [transferring, setTransferring] = useState(false);
   const seen = useRef<Set<string> | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   const list = useRef<HTMLOListElement>(null);
@@ -84,6 +92,25 @@ export function ConversationView({ id, me, directory }: { id: string; me: User; 
   useEffect(() => {
     if (list.current) list.current.scrollTop = list.current.scrollHeight;
   }, [count]);
+  // issue 14 item 2: a new internal note scrolls the timeline too.
+  const noteCount = conversation?.notes?.length ?? 0;
+  useEffect(() => {
+    if (list.current) list.current.scrollTop = list.current.scrollHeight;
+  }, [noteCount]);
+
+  // issue 14 item 1: a visit link (`#/c/<id>?at=<messageId>`) opens the conversation at that
+  // visit's first message, marked for a moment; after the scroll-to-bottom above, so it wins.
+  const route = useRoute();
+  const at = route.name === 'inbox' ? route.at ?? null : null;
+  useEffect(() => {
+    const scroller = list.current;
+    const target = at && scroller ? scroller.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(at)}"]`) : null;
+    if (!scroller || !target) return;
+    scroller.scrollTop += target.getBoundingClientRect().top - scroller.getBoundingClientRect().top - 8;
+    target.classList.add('visit-start');
+    const done = setTimeout(() => target.classList.remove('visit-start'), 2500);
+    return () => clearTimeout(done);
+  }, [at, loaded]);
 
   async function act(action: Action) {
     setBusy(action);
@@ -193,11 +220,12 @@ export function ConversationView({ id, me, directory }: { id: string; me: User; 
       <div className="conv-head">
         {back}
         <div className="who">
-          <h2 ref={heading} tabIndex={-1}>{c.contact.name || c.contact.externalId}</h2>
+          <h2 ref={heading} tabIndex={-1}>{contactLabel(c.contact, t)}</h2>
           <p className="sub">
             <span>{channel?.name ?? c.channelId}</span>
             <span className={`pill status-${c.status}`} data-testid="conversation-status">{statusText(c.status, t)}</span>
             {c.handoffReason && <span className="reason">{reasonText(c.handoffReason, t)}</span>}
+            {steppedIn(c) && <span className="reason" data-testid="stepped-in">{t('shift.steppedIn')}</span>}
             {c.lastConfidence !== null && <span className="conf">{t('confidence.label', { value: formatConfidence(c.lastConfidence) })}</span>}
             {!Number.isNaN(waitingFrom) && <span className="waiting">{t('queue.waiting', { time: formatDuration((now - waitingFrom) / 1000, t) })}</span>}
             {c.assigneeId && <span>{t('conv.assignedTo', { name: c.assigneeId === me.id ? t('assignee.me') : userName(c.assigneeId, directory.users) })}</span>}
@@ -213,11 +241,15 @@ export function ConversationView({ id, me, directory }: { id: string; me: User; 
               <button type="button" disabled={busy !== null} onClick={() => act('release')} data-testid="release">{t('conv.release')}</button>
             </>
           )}
+          {c.status === 'assigned' && (mine || me.role === 'admin') && (
+            <button type="button" disabled={busy !== null} aria-expanded={transferring} onClick={() => setTransferring((open) => !open)} data-testid="transfer">{t('shift.transfer')}</button>
+          )}
           {c.status !== 'closed' && (
             <button type="button" className="danger" disabled={busy !== null} onClick={() => act('close')} data-testid="close-conversation">{t('conv.close')}</button>
           )}
         </div>
       </div>
+      <ContactPanel contact={c.contact} conversationId={c.id} directory={directory} at={at} />
       {c.replyWindow && (
         <p className={`window ${windowOpen ? 'open' : 'closed'}`} data-testid="reply-window">
           <strong>{t('window.title')}</strong>{' '}
@@ -225,6 +257,15 @@ export function ConversationView({ id, me, directory }: { id: string; me: User; 
         </p>
       )}
       {channel?.kind === 'wecom_bot' && <p className="window" data-testid="poll-hint">{t('conv.pollHint')}</p>}
+      {transferring && c.status === 'assigned' && (mine || me.role === 'admin') && (
+        <TransferDialog
+          conversationId={c.id}
+          holderId={c.assigneeId}
+          users={directory.users}
+          onCancel={() => setTransferring(false)}
+          onDone={() => { setTransferring(false); void load(); }}
+        />
+      )}
       {actionError && (
         <p className="error" role="alert" data-testid="action-error">
           {actionError} <button type="button" className="small" onClick={() => setActionError(null)}>{t('error.dismiss')}</button>
@@ -232,7 +273,7 @@ export function ConversationView({ id, me, directory }: { id: string; me: User; 
       )}
       <ol className="messages" ref={list} aria-label={t('conv.history')} tabIndex={0} data-testid="message-list">
         {c.messages.length === 0 && <li className="note">{t('conv.noMessages')}</li>}
-        {c.messages.map((m) => (
+        {withNotes(c.messages, c.notes).map((m) => isNote(m) ? <NoteItem key={`note-${m.id}`} note={m} users={directory.users} /> : (
           <MessageItem
             key={m.id}
             conversationId={c.id}
@@ -258,6 +299,7 @@ export function ConversationView({ id, me, directory }: { id: string; me: User; 
           onDiscard={() => void actOnDraft('discard', c.draft!.id)}
         />
       )}
+      {c.status === 'bot' && <StepInBar busy={busy === 'assign'} onStepIn={() => void act('assign')} />}
       <ReplyBox
         disabled={disabledReason !== null}
         disabledReason={disabledReason}
@@ -265,7 +307,9 @@ export function ConversationView({ id, me, directory }: { id: string; me: User; 
         prefill={prefill}
         editingDraft={editingDraft !== null && editingDraft === c.draft?.id}
         onCancelDraft={cancelDraftEdit}
+        quickReplies={{ contact: { ...c.contact, channelKind: channel?.kind }, channelName: channel?.name ?? '', agentName: me.name || me.email }}
       />
+      <NoteBox conversationId={c.id} onAdded={() => void load()} />
     </div>
   );
 }

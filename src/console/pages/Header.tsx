@@ -2,6 +2,7 @@ import { LANGS, useLang, useT } from '../i18n';
 import { useSound } from '../notify';
 import { hrefFor, type Route } from '../router';
 import type { User } from '../types';
+import { PresenceSelect } from './PresenceSelect';
 
 export const ADMIN_PAGES = ['dashboard', 'channels', 'knowledge', 'models', 'users', 'audit'] as const;
 
@@ -32,10 +33,16 @@ export function Header({ user, route, queued, onLogout }: { user: User; route: R
       <nav aria-label={t('nav.label')}>
         <ul>
           {link('inbox', hrefFor.inbox(), t('nav.inbox'), queued)}
+          {/* issue 14 item 3: quick replies, for agents and admins alike. */}
+          <li key="quickReplies">
+            <a href={hrefFor.quickReplies()} aria-current={route.name === 'quickReplies' ? 'page' : undefined} data-testid="nav-quick-replies">{t('nav.quickReplies')}</a>
+          </li>
           {user.role === 'admin' && ADMIN_PAGES.map((page) => link(page, hrefFor.admin(page), t(`nav.${page}`)))}
         </ul>
       </nav>
       <div className="tools">
+        {/* issue 14 item 4: whether I take new chats (在线 / 离开 / 离线). */}
+        <PresenceSelect user={user} quiet={route.name === 'admin'} />
         <label className="check" title={t('header.soundHint')}>
           <input type="checkbox" checked={sound} onChange={(e) => setSound(e.target.checked)} data-testid="sound-toggle" />
           {t('header.sound')}

@@ -8,6 +8,7 @@ import { useT } from '../i18n';
 import type { ConversationSummary, User } from '../types';
 import { ConversationView } from './ConversationView';
 import { QueueList } from './QueueList';
+import { withSearch } from './QueueSearch';
 
 /** Queued first, longest waiting on top; then the rest, most recently active first. */
 function order(items: ConversationSummary[]): ConversationSummary[] {
@@ -24,6 +25,8 @@ export function InboxPage({ me, conversationId }: { me: User; conversationId: st
   const t = useT();
   const directory = useDirectory();
   const [filters, setFilters] = useState<Filters>(loadFilters);
+  // issue 14 item 1: name, external id or message text, within the filters.
+  const [search, setSearch] = useState('');
   const [items, setItems] = useState<ConversationSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -32,7 +35,7 @@ export function InboxPage({ me, conversationId }: { me: User; conversationId: st
   const load = useCallback(async () => {
     const mine = ++generation.current;
     try {
-      const answers = await Promise.all(listPaths(filters).map((path) => api.get<{ items: ConversationSummary[] }>(path)));
+      const answers = await Promise.all(listPaths(filters).map((path) => api.get<{ items: ConversationSummary[] }>(withSearch(path, search))));
       // A slower answer for an older filter must not overwrite a newer one.
       if (mine !== generation.current) return;
       setItems(order(answers.flatMap((a) => a.items)));
@@ -40,7 +43,7 @@ export function InboxPage({ me, conversationId }: { me: User; conversationId: st
     } catch (err) {
       if (mine === generation.current) setError(errorMessage(err, t));
     }
-  }, [filters, t]);
+  }, [filters, search, t]);
 
   useEffect(() => {
     saveFilters(filters);
@@ -48,10 +51,16 @@ export function InboxPage({ me, conversationId }: { me: User; conversationId: st
   }, [filters, load]);
   useEffect(() => () => { if (timer.current) clearTimeout(timer.current); }, []);
 
+  // A reload an event scheduled runs with the filters of when it runs: choosing 机器人处理中 just
+  // after an event showed the old filter's list under the new one (issue 14 item 2).
+  const latestLoad = useRef(load);
+  latestLoad.current = load;
   useEvents((event) => {
     if (event.type === 'channel.changed') return;
+    // issue 14 item 4: an agent's presence changes no conversation.
+    if (event.type === 'agent.presence') return;
     if (timer.current) clearTimeout(timer.current);
-    timer.current = setTimeout(() => void load(), 250);
+    timer.current = setTimeout(() => void latestLoad.current(), 250);
   });
 
   return (
@@ -64,6 +73,8 @@ export function InboxPage({ me, conversationId }: { me: User; conversationId: st
         onRefresh={() => void load()}
         directory={directory}
         selectedId={conversationId}
+        search={search}
+        onSearch={setSearch}
       />
       <section className="pane conversation-pane" aria-label={t('conv.history')}>
         {conversationId ? (

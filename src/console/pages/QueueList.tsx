@@ -1,10 +1,14 @@
+import { contactLabel } from '../contact-label';
 import { useLive } from '../events';
 import { STATUS_OPTIONS, type Filters } from '../filters';
+import { statusOptionText } from '../filters';
+import { steppedIn } from '../format';
 import { formatConfidence, formatDuration, previewText, reasonText, statusText, userName } from '../format';
 import { useNow } from '../hooks';
 import { useT } from '../i18n';
 import { hrefFor } from '../router';
 import type { ConversationSummary, Directory } from '../types';
+import { QueueSearch, SearchMatch } from './QueueSearch';
 
 interface Props {
   items: ConversationSummary[] | null;
@@ -14,10 +18,13 @@ interface Props {
   onRefresh: () => void;
   directory: Directory;
   selectedId: string | null;
+  /** issue 14 item 1: the search the list shows (name, id or message text), and how to change it. */
+  search?: string;
+  onSearch?: (q: string) => void;
 }
 
 /** Filters on top, then one link per conversation with why it waits and for how long. */
-export function QueueList({ items, error, filters, onFilters, onRefresh, directory, selectedId }: Props) {
+export function QueueList({ items, error, filters, onFilters, onRefresh, directory, selectedId, search = '', onSearch }: Props) {
   const t = useT();
   const live = useLive();
   const now = useNow(1000);
@@ -33,13 +40,14 @@ export function QueueList({ items, error, filters, onFilters, onRefresh, directo
         </span>
         <button type="button" onClick={onRefresh} data-testid="queue-refresh">{t('queue.refresh')}</button>
       </div>
+      {onSearch && <QueueSearch value={search} onSearch={onSearch} filters={filters} onFilters={onFilters} />}
       <fieldset className="filters">
         <legend className="sr-only">{t('filter.label')}</legend>
         <div className="field">
           <label htmlFor="filter-status">{t('filter.status')}</label>
           <select id="filter-status" value={filters.status} onChange={(e) => set({ status: e.target.value as Filters['status'] })} data-testid="filter-status">
             {STATUS_OPTIONS.map((s) => (
-              <option key={s} value={s}>{s === 'open' ? t('filter.open') : s === 'all' ? t('filter.all') : statusText(s, t)}</option>
+              <option key={s} value={s}>{statusOptionText(s, t)}</option>
             ))}
           </select>
         </div>
@@ -66,7 +74,7 @@ export function QueueList({ items, error, filters, onFilters, onRefresh, directo
         <>
           <p className="count" aria-live="polite">{t('queue.count', { n: items.length })}</p>
           {items.length === 0 ? (
-            <p className="placeholder" data-testid="queue-empty">{t('queue.empty')}</p>
+            <p className="placeholder" data-testid="queue-empty">{search ? t('search.none', { q: search }) : t('queue.empty')}</p>
           ) : (
             <ul className="queue" data-testid="queue-list">
               {items.map((c) => {
@@ -74,7 +82,7 @@ export function QueueList({ items, error, filters, onFilters, onRefresh, directo
                 return (
                   <li key={c.id}>
                     <a
-                      href={hrefFor.conversation(c.id)}
+                      href={hrefFor.conversation(c.id, c.match?.messageId)}
                       className={`queue-item status-${c.status}`}
                       aria-current={c.id === selectedId ? 'true' : undefined}
                       data-testid="queue-item"
@@ -82,7 +90,7 @@ export function QueueList({ items, error, filters, onFilters, onRefresh, directo
                       data-status={c.status}
                     >
                       <span className="row1">
-                        <span className="name">{c.contact.name || c.contact.externalId}</span>
+                        <span className="name" data-testid="queue-name">{contactLabel(c.contact, t)}</span>
                         {!Number.isNaN(waiting) && (
                           <span className="waiting" data-testid="queue-waiting">{t('queue.waiting', { time: formatDuration((now - waiting) / 1000, t) })}</span>
                         )}
@@ -91,6 +99,7 @@ export function QueueList({ items, error, filters, onFilters, onRefresh, directo
                         <span className="channel">{channelName(c.channelId)}</span>
                         <span className={`pill status-${c.status}`}>{statusText(c.status, t)}</span>
                         {c.handoffReason && <span className="reason" data-testid="queue-reason">{reasonText(c.handoffReason, t)}</span>}
+                        {steppedIn(c) && <span className="reason" data-testid="queue-stepped-in">{t('shift.steppedIn')}</span>}
                       </span>
                       <span className="row3">
                         {c.lastConfidence !== null && c.lastConfidence !== undefined && (
@@ -100,7 +109,7 @@ export function QueueList({ items, error, filters, onFilters, onRefresh, directo
                           {c.assigneeId ? t('queue.assignedTo', { name: userName(c.assigneeId, directory.users) }) : t('queue.unassigned')}
                         </span>
                       </span>
-                      {c.lastMessage && <span className="preview">{previewText(c.lastMessage, t, directory.users)}</span>}
+                      {c.match ? <SearchMatch text={c.match.text} query={search} /> : c.lastMessage && <span className="preview">{previewText(c.lastMessage, t, directory.users)}</span>}
                     </a>
                   </li>
                 );

@@ -80,7 +80,23 @@ export interface Transport {
   listen(handlers: { onReply(m: ChatMessage): void; onState(s: 'connecting' | 'online' | 'offline'): void; onOpen(): void; onStatus(s: ChatStatus): void }): () => void;
 }
 
-export function createTransport(origin: string, channelId: string, visitorId: string): Transport {
+/**
+ * The name the embedding page passed (data-name), when the server will take it: 1-40 characters, no
+ * control characters (src/http/routes/webchat-routes.ts). Anything else is dropped with a warning
+ * rather than sent, or every message would be refused.
+ */
+export function visitorNameOf(raw: string | undefined): string | undefined {
+  const name = raw?.trim();
+  if (!name) return undefined;
+  if ([...name].length > 40 || /[\p{Cc}\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u.test(name)) {
+    console.warn('[kefu-bridge] data-name is ignored: it must be 1-40 characters without control characters');
+    return undefined;
+  }
+  return name;
+}
+
+/** `name`: how agents see the visitor (issue 14 item 1); without one they are 访客 n. */
+export function createTransport(origin: string, channelId: string, visitorId: string, name?: string): Transport {
   const base = `${origin}/webchat/${encodeURIComponent(channelId)}`;
   const query = `visitorId=${encodeURIComponent(visitorId)}`;
 
@@ -90,7 +106,7 @@ export function createTransport(origin: string, channelId: string, visitorId: st
       mode: 'cors',
       credentials: 'omit',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ visitorId, text, clientMessageId }),
+      body: JSON.stringify({ visitorId, text, clientMessageId, ...(name ? { name } : {}) }),
     });
     if (res.ok) return;
     if (res.status === 429) throw new TooFast(retryAfterMs(res));

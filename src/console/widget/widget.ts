@@ -5,10 +5,12 @@
  *   <script src="https://HOST/widget.js" data-channel="CHANNEL_ID" data-title="在线客服" async></script>
  *
  * The API origin is the script's own origin; the channel's allowedOrigins must list the shop's.
- * Optional: data-lang="en" for English strings, data-open="true" to start with the panel open.
+ * Optional: data-lang="en" for English strings, data-open="true" to start with the panel open,
+ * data-name="张三" for the name agents see (the shop's own name for a signed-in customer; without
+ * it the visitor is 访客 n in the console).
  */
 import { stringsFor } from './strings.js';
-import { createTransport, loadVisitorId, Paused, randomId, TooFast, type ChatMessage, type ChatStatus } from './transport.js';
+import { createTransport, loadVisitorId, Paused, randomId, TooFast, visitorNameOf, type ChatMessage, type ChatStatus } from './transport.js';
 import { createView, type ConnectionState } from './view.js';
 
 /** While paused, the status is asked this often too, in case the stream misses the change. */
@@ -30,7 +32,7 @@ function start(script: HTMLScriptElement): void {
   const title = script.dataset.title?.trim() || t.title;
   const activeKey = `kefu-bridge:active:${channelId}`;
   const visitorId = loadVisitorId(channelId);
-  const transport = createTransport(origin, channelId, visitorId);
+  const transport = createTransport(origin, channelId, visitorId, visitorNameOf(script.dataset.name));
 
   let connected = false;
   let historyLoaded = false;

@@ -8,10 +8,17 @@ const RULES: [prefix: string, access: Access][] = [
   ['/api/auth/me', 'agent'],
   ['/api/auth/logout', 'agent'],
   ['/api/conversations', 'agent'],
+  // issue 14 item 1: every console user reads a customer's profile and shares the note on them.
+  ['/api/contacts', 'agent'],
   // issue 12: any console user rates bot answers.
   ['/api/messages', 'agent'],
   ['/api/events', 'agent'],
   ['/api/directory', 'agent'],
+  // issue 14 item 4: every console user sets their own presence and sees who takes chats.
+  ['/api/me', 'agent'],
+  ['/api/agents', 'agent'],
+  // issue 14 item 3: every console user reads quick replies and keeps personal ones (shared: admins, checked in the use case).
+  ['/api/quick-replies', 'agent'],
   ['/api/channels', 'admin'],
   ['/api/channel-kinds', 'admin'],
   ['/api/knowledge', 'admin'],

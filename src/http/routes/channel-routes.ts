@@ -1,16 +1,17 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { CHANNEL_KINDS, MAX_TARGET_WRONG_RATE, type Channel } from '../../domain/channel.js';
+import { ASSIGNMENT_MODES, CHANNEL_KINDS, MAX_TARGET_WRONG_RATE, type Channel } from '../../domain/channel.js';
 import { NotFoundError } from '../../domain/errors.js';
 import { createChannel, deleteChannel, updateChannel } from '../../usecases/manage-channels.js';
 import { testChannelConnection } from '../../usecases/test-channel-connection.js';
 import { parseBody, readJson } from '../body.js';
-import { channelView } from '../channel-view.js';
+import { channelView, CONNECTION_STALE_AFTER_MS, connectionView } from '../channel-view.js';
+import type { ConnectionStatus } from '../../ports/connection-status.js';
 import type { HttpDeps } from '../deps.js';
 import { idParam } from '../request-params.js';
 
 const modelSchema = z.object({ name: z.string().min(1).max(200).nullable().optional(), threshold: z.number().min(0).max(1).optional(), systemPrompt: z.string().max(8000).optional(), targetWrongRate: z.number().min(0).max(MAX_TARGET_WRONG_RATE).optional() }).strict();
-const handoffSchema = z.object({ keywords: z.array(z.string().min(1).max(100)).max(200).optional(), holdingMessage: z.string().max(2000).optional() }).strict();
+const handoffSchema = z.object({ keywords: z.array(z.string().min(1).max(100)).max(200).optional(), holdingMessage: z.string().max(2000).optional(), assignment: z.enum(ASSIGNMENT_MODES).optional() }).strict();
 const editable = {
   name: z.string().trim().min(1).max(200),
   enabled: z.boolean(),
@@ -26,7 +27,11 @@ const patchSchema = z.object(editable).partial().strict();
 export function channelRoutes(deps: HttpDeps): Router {
   const router = new Router({ prefix: '/api/channels' });
   router.param('id', idParam('text', 'CHANNEL.NOT_FOUND', 'channel'));
-  const view = (channel: Channel) => channelView(channel, deps.core.adapters.get(channel.kind)?.secretFields ?? [], deps.publicUrl);
+  // issue 14 item 6: a kind whose adapter connects (DingTalk Stream) shows its connection's live state.
+  const connects = (channel: Channel) => Boolean(deps.core.adapters.get(channel.kind)?.connect);
+  const statusOf = async (channel: Channel) => (connects(channel) ? deps.core.connectionStatus.get(channel.id, CONNECTION_STALE_AFTER_MS) : null);
+  const view = (channel: Channel, status: ConnectionStatus | null = null) =>
+    channelView(channel, deps.core.adapters.get(channel.kind)?.secretFields ?? [], deps.publicUrl, connectionView(channel, connects(channel), status));
 
   router.post('/', async (ctx) => {
     const { kind, ...input } = parseBody(createSchema, await readJson(ctx));
@@ -34,16 +39,25 @@ export function channelRoutes(deps: HttpDeps): Router {
     ctx.body = view(await createChannel(deps.core, ctx.state.actor, kind, input));
   });
   router.get('/', async (ctx) => {
-    ctx.body = { items: (await deps.core.channelRepository.list()).map(view) };
+    const [channels, statuses] = await Promise.all([deps.core.channelRepository.list(), deps.core.connectionStatus.list(CONNECTION_STALE_AFTER_MS)]);
+    const byChannel = new Map(statuses.map((s) => [s.channelId, s]));
+    ctx.body = { items: channels.map((c) => view(c, byChannel.get(c.id) ?? null)) };
   });
   router.get('/:id', async (ctx) => {
     const channel = await deps.core.channelRepository.get(ctx.params.id);
     if (!channel) throw new NotFoundError('CHANNEL.NOT_FOUND', `channel ${ctx.params.id} does not exist`);
-    ctx.body = view(channel);
+    ctx.body = view(channel, await statusOf(channel));
+  });
+  // issue 14 item 6: the live connection state alone, for a page that polls it; null for webhook kinds.
+  router.get('/:id/connection', async (ctx) => {
+    const channel = await deps.core.channelRepository.get(ctx.params.id);
+    if (!channel) throw new NotFoundError('CHANNEL.NOT_FOUND', `channel ${ctx.params.id} does not exist`);
+    ctx.body = { channelId: channel.id, connection: connectionView(channel, connects(channel), await statusOf(channel)) };
   });
   router.patch('/:id', async (ctx) => {
     const input = parseBody(patchSchema, await readJson(ctx));
-    ctx.body = view(await updateChannel(deps.core, ctx.state.actor, ctx.params.id, input));
+    const updated = await updateChannel(deps.core, ctx.state.actor, ctx.params.id, input);
+    ctx.body = view(updated, await statusOf(updated));
   });
   // 200 either way: a refused credential is the answer the admin asked for, not a failed request.
   router.post('/:id/test', async (ctx) => {

@@ -5,23 +5,30 @@ import { NotFoundError } from '../../domain/errors.js';
 import { isRowId } from '../../domain/ids.js';
 import type { Message } from '../../domain/message.js';
 import type { ReplyWindow } from '../../ports/channel-adapter.js';
+import type { ConversationNote } from '../../ports/conversation-notes.js';
 import type { AgentDraft, ConversationSummary } from '../../ports/conversation-store.js';
 import { discardDraft, sendDraft, type DraftOutcome } from '../../usecases/act-on-draft.js';
+import { addConversationNote, MAX_NOTE_LENGTH } from '../../usecases/add-conversation-note.js';
 import { assignConversation, unassignConversation } from '../../usecases/assign-conversation.js';
 import { closeConversation } from '../../usecases/close-conversation.js';
 import { fetchMedia } from '../../usecases/fetch-media.js';
 import { releaseConversation } from '../../usecases/release-conversation.js';
 import { retryOutboxMessage } from '../../usecases/retry-outbox-message.js';
 import { sendAgentReply } from '../../usecases/send-agent-reply.js';
+import { transferConversation } from '../../usecases/transfer-conversation.js';
 import { parseBody, readJson } from '../body.js';
 import type { HttpDeps } from '../deps.js';
 import { idParam, pagination, textIdQuery } from '../request-params.js';
+import { isSafeText } from '../../domain/text.js';
 
 const listSchema = z.object({
   status: z.enum(CONVERSATION_STATUSES).optional(),
   channelId: textIdQuery.optional(),
   assignee: textIdQuery.optional(),
   limit: pagination(100, 500).limit,
+  /** issue 14 item 1: name, external id or message text; blank is no search. */
+  q: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.string().trim().max(100).refine(isSafeText, 'must not contain NUL or lone surrogates').optional()),
 });
 /** `?assignee=`: a user id, `me` (the caller) or `none` (nobody's: the unclaimed queue). */
 function assigneeFilter(assignee: string | undefined, actorId: string): string | null | undefined {
@@ -41,6 +48,10 @@ const draftOutcomeView = (o: DraftOutcome) => ({
   draft: { ...draftView(o.draft), status: o.draft.status, finalText: o.draft.finalText, actedBy: o.draft.actedBy, actedAt: o.draft.actedAt },
   messageId: o.messageId,
 });
+/** issue 14 items 2, 3: internal notes (never sent) and transfers, `to` a user id or `queue`. */
+const noteSchema = z.object({ text: z.string().trim().min(1).max(MAX_NOTE_LENGTH) }).strict();
+const transferSchema = z.object({ to: z.string().min(1).max(200), note: z.string().trim().max(MAX_NOTE_LENGTH).optional() }).strict();
+const noteView = (n: ConversationNote) => ({ id: n.id, authorId: n.authorId, kind: n.kind, text: n.text, createdAt: n.createdAt });
 /** A draft id that cannot name a row answers like one of no row. */
 function rowDraftId(id: string): string {
   if (!isRowId(id)) throw new NotFoundError('DRAFT.NOT_FOUND', 'no such draft');
@@ -60,17 +71,20 @@ function windowView(c: ConversationSummary, window: ReplyWindow | undefined, now
   return { open: msLeft > 0 && c.replyWindow.sentSince < window.maxMessages, secondsLeft: Math.floor(msLeft / 1000), messagesLeft: Math.max(0, window.maxMessages - c.replyWindow.sentSince) };
 }
 
-const summaryView = (c: ConversationSummary, window?: ReplyWindow, now = new Date()) => ({
+const summaryView = (c: ConversationSummary, window?: ReplyWindow, now = new Date(), channelKind?: string) => ({
   id: c.id,
   channelId: c.channelId,
   status: c.status,
-  contact: { id: c.contact.id, externalId: c.contact.externalId, name: c.contact.name, address: c.contact.address },
+  // channelKind: the console names a nameless web chat visitor 访客 n (issue 14 item 1).
+  contact: { id: c.contact.id, externalId: c.contact.externalId, name: c.contact.name, address: c.contact.address, channelKind: channelKind ?? null },
   replyWindow: windowView(c, window, now),
   lastMessage: c.lastMessage ? messageView(c.lastMessage) : null,
   handoffReason: c.handoffReason,
   assigneeId: c.assigneeId,
   lastConfidence: c.lastConfidence,
   waitingSince: c.waitingSince,
+  // With ?q=: the latest message whose text matched (issue 14 item 1).
+  ...(c.match !== undefined ? { match: c.match } : {}),
   createdAt: c.createdAt,
   updatedAt: c.updatedAt,
 });
@@ -84,7 +98,7 @@ export function conversationRoutes(deps: HttpDeps): Router {
     const channel = await core.channels.get(c.channelId);
     return channel ? core.adapters.get(channel.kind)?.replyWindow : undefined;
   };
-  const view = async (c: ConversationSummary) => summaryView(c, await windowOf(c), core.clock.now());
+  const view = async (c: ConversationSummary) => summaryView(c, await windowOf(c), core.clock.now(), (await core.channels.get(c.channelId))?.kind);
   const messagesWithFeedback = async (conversationId: string) => {
     const messages = await core.store.messages(conversationId, 500);
     const feedback = await core.answerLabels.feedbackFor(messages.filter((m) => m.sender === 'bot').map((m) => m.id));
@@ -94,7 +108,7 @@ export function conversationRoutes(deps: HttpDeps): Router {
   router.get('/', async (ctx) => {
     const q = parseBody(listSchema, ctx.query);
     const assigneeId = assigneeFilter(q.assignee, ctx.state.actor.id);
-    const items = await core.store.list({ status: q.status, channelId: q.channelId, assigneeId, limit: q.limit });
+    const items = await core.store.list({ status: q.status, channelId: q.channelId, assigneeId, q: q.q, limit: q.limit });
     ctx.body = { items: await Promise.all(items.map(view)) };
   });
   router.get('/:id', async (ctx) => {
@@ -105,7 +119,8 @@ export function conversationRoutes(deps: HttpDeps): Router {
     const conversation = await core.store.get(ctx.params.id);
     if (!conversation) throw new NotFoundError('CONVERSATION.NOT_FOUND', `conversation ${ctx.params.id} does not exist`);
     const draft = await core.store.openDraft(ctx.params.id);
-    ctx.body = { ...(await view(conversation)), messages, draft: draft ? draftView(draft) : null };
+    const notes = await core.notes.list(ctx.params.id, 500);
+    ctx.body = { ...(await view(conversation)), messages, draft: draft ? draftView(draft) : null, notes: notes.map(noteView) };
   });
   router.get('/:id/messages', async (ctx) => {
     if (!(await core.store.get(ctx.params.id))) throw new NotFoundError('CONVERSATION.NOT_FOUND', `conversation ${ctx.params.id} does not exist`);
@@ -143,6 +158,17 @@ export function conversationRoutes(deps: HttpDeps): Router {
   });
   router.post('/:id/release', async (ctx) => {
     ctx.body = await releaseConversation(core, ctx.state.actor, ctx.params.id);
+  });
+  router.post('/:id/notes', async (ctx) => {
+    const { text } = parseBody(noteSchema, await readJson(ctx));
+    ctx.status = 201;
+    ctx.body = { note: noteView(await addConversationNote(core, ctx.state.actor, ctx.params.id, text)) };
+  });
+  router.post('/:id/transfer', async (ctx) => {
+    const body = parseBody(transferSchema, await readJson(ctx));
+    const to = body.to === 'queue' ? 'queue' : { assigneeId: body.to };
+    const done = await transferConversation(core, ctx.state.actor, ctx.params.id, to, body.note);
+    ctx.body = { conversation: done.conversation, note: done.note ? noteView(done.note) : null };
   });
   router.post('/:id/close', async (ctx) => {
     ctx.body = await closeConversation(core, ctx.state.actor, ctx.params.id);

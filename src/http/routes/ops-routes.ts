@@ -8,6 +8,7 @@ import { parseBody } from '../body.js';
 import type { HttpDeps } from '../deps.js';
 import type { AuthState } from '../middleware/authenticate.js';
 import { optionalParam } from '../request-params.js';
+import { createConsoleStreams } from '../console-streams.js';
 import { watchSessionEnd } from '../session-watch.js';
 import { openEventStream } from '../sse.js';
 
@@ -46,16 +47,22 @@ export function healthRoutes(deps: HttpDeps): Router {
 /** Admin-side streams and logs under /api (auth applied by the app). */
 export function adminStreamRoutes(deps: HttpDeps): Router {
   const router = new Router({ prefix: '/api' });
+  const consoleStreams = createConsoleStreams(deps.core);
   router.get('/events', (ctx) => {
     let unsubscribe = () => {};
     let stopWatching = () => {};
+    let endTab = () => {};
     const stream = openEventStream(ctx, () => {
       stopWatching();
       unsubscribe();
+      endTab();
     });
     // A cookie session's stream ends with the session; the bearer token has none.
     const session = (ctx.state as AuthState).session;
     if (session) stopWatching = watchSessionEnd(deps.core, { token: session.token, userId: session.user.id }, () => stream.end());
+    // issue 14 item 4: a signed-in user's stream is one of their console tabs; when the last one
+    // closes they drop to offline. The bearer token is automation, with no presence.
+    if (session) endTab = consoleStreams.open(session.user.id);
     unsubscribe = deps.core.events.subscribe((event) => {
       // Web chat replies carry customer-facing text for one visitor; the console has no use for them.
       if (event.type !== 'webchat.reply' && event.type !== 'sessions.ended') stream.write(event.type, event);

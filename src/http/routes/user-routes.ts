@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { NotFoundError } from '../../domain/errors.js';
+import { MAX_CAPACITY, MIN_CAPACITY } from '../../domain/presence.js';
 import { EMAIL_PATTERN, PASSWORD_MAX, PASSWORD_MIN, ROLES } from '../../domain/user.js';
 import { createUser } from '../../usecases/create-user.js';
 import { updateUser } from '../../usecases/update-user.js';
@@ -14,6 +15,8 @@ const fields = {
   role: z.enum(ROLES),
   disabled: z.boolean(),
   password: z.string().min(PASSWORD_MIN).max(PASSWORD_MAX),
+  // issue 14 item 4: open chats auto-assignment gives the user at most.
+  capacity: z.number().int().min(MIN_CAPACITY).max(MAX_CAPACITY),
 };
 const createSchema = z.object({ email: z.string().trim().max(254).regex(EMAIL_PATTERN, 'must be an email address'), name: fields.name.optional(), role: fields.role, password: fields.password }).strict();
 const patchSchema = z.object(fields).partial().strict().refine((p) => Object.keys(p).length > 0, 'nothing to change');

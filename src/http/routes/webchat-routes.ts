@@ -15,7 +15,20 @@ import { openEventStream } from '../sse.js';
 
 /** Visitor ids are random and act as the visitor's only credential: long, opaque, URL-safe. */
 const visitorId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'visitorId must be 16-64 characters of [A-Za-z0-9_-]');
-const postSchema = z.object({ visitorId, text: z.string().trim().min(1).max(2000), clientMessageId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional() }).strict();
+/**
+ * The name the embedding page knows the visitor by (widget `data-name`, the demo's `?name=`; issue
+ * 14 item 1): shown to agents instead of 访客 n. One line of 1-40 characters; control characters
+ * (newlines, escapes, bidi overrides) are refused, not stripped, so what the page sent is what agents see.
+ */
+const visitorName = z.string().trim().min(1).max(160)
+  .refine((s) => [...s].length <= 40, 'name must be at most 40 characters')
+  .refine((s) => !/[\p{Cc}\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u.test(s), 'name must not contain control characters');
+const postSchema = z.object({
+  visitorId,
+  text: z.string().trim().min(1).max(2000),
+  clientMessageId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
+  name: visitorName.optional(),
+}).strict();
 
 const demoPage = readFileSync(join(projectRoot, 'src', 'console', 'demo.html'), 'utf8');
 /**
@@ -43,7 +56,9 @@ const chatPaused = () => new ConflictError('CHANNEL.PAUSED', 'this chat is pause
 
 /** Built by `vite build -c src/console/widget/vite.config.ts` (scripts/build-console.mjs); served at /widget.js. */
 const widgetFile = join(projectRoot, 'dist', 'console', 'widget.js');
-const widgetTag = (channelId: string) => `<script src="/widget.js" data-channel="${channelId}" data-open="true" async></script>`;
+/** `name`: already HTML-escaped; the demo's `?name=` plays a shop page that knows its customer (issue 14 item 1). */
+const widgetTag = (channelId: string, name: string | null) =>
+  `<script src="/widget.js" data-channel="${channelId}" data-open="true"${name ? ` data-name="${name}"` : ''} async></script>`;
 const widgetMissing = `<p class="missing" role="alert">聊天组件还没有构建（缺少 dist/console/widget.js）。请运行 <code>node scripts/build-console.mjs</code> 后刷新本页。<br>The chat widget is not built yet (dist/console/widget.js is missing): run <code>node scripts/build-console.mjs</code>, then reload.</p>`;
 
 /** The built-in web chat: a customer-facing channel with nothing to install (DESIGN.md §4.3 `webchat`). */
@@ -97,7 +112,7 @@ export function webchatRoutes(deps: HttpDeps): Router {
     await limiter.admit({ channelId: channel.id, address: ctx.ip, visitorId: body.visitorId }, core.clock.now().getTime(), isNewVisitor);
     const result = await receiveMessages(core, channel, [{
       platformMessageId: `${body.visitorId}:${body.clientMessageId ?? randomUUID()}`,
-      contact: { externalId: body.visitorId },
+      contact: { externalId: body.visitorId, name: body.name ?? null },
       kind: 'text',
       text: body.text,
       sentAt: core.clock.now(),
@@ -156,8 +171,11 @@ export function webchatRoutes(deps: HttpDeps): Router {
     // No inline script: the page is explanation, the chat is the widget.
     ctx.set('Content-Security-Policy', "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'");
     const id = escapeHtml(channel.id);
+    // A name the chat would refuse is left out: the page still works, the visitor is 访客 n.
+    const named = visitorName.safeParse(ctx.query.name);
+    const name = named.success ? escapeHtml(named.data) : null;
     ctx.body = demoPage
-      .replace('<!--WIDGET-->', existsSync(widgetFile) ? widgetTag(id) : widgetMissing)
+      .replace('<!--WIDGET-->', existsSync(widgetFile) ? widgetTag(id, name) : widgetMissing)
       // A paused chat says so in words (issue 14 item 5); the widget below resumes by itself.
       .replace('<!--PAUSED-->', channel.enabled ? '' : pausedNotice(offlineMessage(channel)))
       .replaceAll('__CHANNEL_NAME__', escapeHtml(channel.name))
