@@ -24,8 +24,12 @@ const HIT_TTL_S = 6 * 3600;
 const MISS_TTL_S = 5 * 60;
 /** Bounded: one entry per member who wrote recently; past this, lookups are simply not cached. */
 const MAX_ENTRIES = 50_000;
-/** How long a callback waits for a name before committing without one. */
-export const LOOKUP_BUDGET_MS = 1000;
+/**
+ * How long a callback waits for a name before committing without one. Short (issue 14 review: it
+ * was 1 s): the wait sits in front of the message's commit and ack for every new member while the
+ * contact API is slow, and a name that comes later still names the member's next message.
+ */
+export const LOOKUP_BUDGET_MS = 300;
 
 /** "No privilege" answers: the member is outside the app's visible range, or the app may not read contacts. */
 const NO_PRIVILEGE = new Set(['60011', '48002']);

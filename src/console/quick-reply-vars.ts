@@ -6,7 +6,10 @@
 
 /** What the variables stand for in the conversation at hand. */
 export interface QuickReplyContext {
-  /** The customer's display name (contactLabel: name, else 访客 n, else a short id). */
+  /**
+   * What `{客户}` says to the customer (customerAddress): their real name, else a polite address.
+   * Never the console's internal label (访客 n, a shortened platform id): the text is sent to them.
+   */
   customer: string;
   /** The signed-in agent's name. */
   agent: string;
@@ -32,7 +35,17 @@ export const QUICK_REPLY_VARIABLES: ReadonlyArray<{ zh: string; en: string; key:
 ];
 
 /**
- * `{客户}` / `{customer}` → the customer's name, `{客服}` / `{agent}` → the agent's, `{渠道}` /
+ * The value of `{客户}` / `{customer}` (issue 14 review): the contact's name when a platform or the
+ * shop's page gave one, else `polite` (亲 in zh-CN, "there" in English: "亲您好", "Hi there"). The
+ * console calls a nameless customer 访客 12 or Sms0X8…cJjAYgp, but those are our labels, and a
+ * quick reply goes to the customer: "访客 12您好" would show them an internal row id.
+ */
+export function customerAddress(name: string | null | undefined, polite: string): string {
+  return name?.trim() || polite;
+}
+
+/**
+ * `{客户}` / `{customer}` → the customer's name (customerAddress), `{客服}` / `{agent}` → the agent's, `{渠道}` /
  * `{channel}` → the channel's (English names in any case). An unknown `{…}`, or a variable whose
  * value is empty, is left as typed, so the agent sees there is something to fill in.
  */

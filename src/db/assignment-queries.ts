@@ -1,3 +1,4 @@
+import { SYSTEM_ACTOR } from '../domain/user.js';
 import type { AssignmentStore } from '../ports/presence.js';
 import type { Database } from './database.js';
 import { toConversation, type Row } from './row-mappers.js';
@@ -6,7 +7,7 @@ import { toConversation, type Row } from './row-mappers.js';
 const ASSIGNMENT_LOCK = 72_114_017;
 
 /** The system note of an auto-assignment, in the `status:<from>-><to> by <actor>` form of moveConversation's. */
-export const AUTO_ASSIGN_NOTE = 'status:queued->assigned by system';
+export const AUTO_ASSIGN_NOTE = `status:queued->assigned by ${SYSTEM_ACTOR}`;
 
 /**
  * issue 14 item 4: one waiting chat of an `auto` channel to the online agent with the fewest open
@@ -17,31 +18,54 @@ export const AUTO_ASSIGN_NOTE = 'status:queued->assigned by system';
  * place of an agent. The move itself stays conditional (queued, nobody's): an agent who took the
  * chat by hand meanwhile wins, and nothing moves.
  *
- * $1: a conversation id, or null for the one waiting longest; $2: how long a chat put back in the
- * queue by hand (unassigned: `status:assigned->queued by …`, or transferred there: `transfer:…->queue
- * by …`) is left alone (ms); $3: the system note.
+ * A chat put back in the queue by hand (unassigned: `status:assigned->queued by <agent>`, or
+ * transferred there: `transfer:<holder>->queue by <actor>`) is left alone for $2 ms, and after that
+ * is never offered to the agent who gave it back (`giver`), for as long as it waits (issue 14: the
+ * least busy agent is usually that very agent, so it landed straight back with them). "As long as
+ * it waits": only while that note is the chat's latest status, transfer or handoff note; any later
+ * move (taken, closed, handed off again) ends it. Chat and agent are picked as a pair: the longest
+ * waiting chat that someone other than its giver may take, so one given-back chat at the head of
+ * the queue never blocks the chats behind it from its giver.
+ *
+ * $1: a conversation id, or null for the one waiting longest; $2: the hold (ms); $3: the system note.
  */
 const ASSIGN_NEXT = `
-WITH conv AS (
-  SELECT c.id FROM conversations c JOIN channels ch ON ch.id = c.channel_id
+WITH waiting AS (
+  SELECT c.id, c.handed_off_at,
+    CASE WHEN last.text LIKE 'status:assigned->queued by %' THEN substr(last.text, length('status:assigned->queued by ') + 1)
+         WHEN last.text LIKE 'transfer:%->queue by %' THEN substring(last.text FROM '^transfer:(.*)->queue by ')
+    END AS giver
+  FROM conversations c JOIN channels ch ON ch.id = c.channel_id
+  LEFT JOIN LATERAL (
+    SELECT n.text FROM messages n
+    WHERE n.conversation_id = c.id AND n.sender = 'system'
+      AND (n.text LIKE 'status:%' OR n.text LIKE 'transfer:%' OR n.text LIKE 'handoff:%')
+    ORDER BY n.id DESC LIMIT 1
+  ) last ON true
   WHERE c.status = 'queued' AND c.assignee_id IS NULL AND ch.handoff->>'assignment' = 'auto'
     AND ($1::bigint IS NULL OR c.id = $1::bigint)
     AND NOT EXISTS (SELECT 1 FROM messages n WHERE n.conversation_id = c.id AND n.sender = 'system'
                     AND (n.text LIKE 'status:assigned->queued %' OR n.text LIKE 'transfer:%->queue by %')
                     AND n.created_at > now() - $2 * interval '1 millisecond')
-  ORDER BY c.handed_off_at NULLS LAST, c.id
-  LIMIT 1
-), agent AS (
-  SELECT u.id FROM users u
+), agents AS (
+  SELECT u.id, load.n, u.last_assigned_at FROM users u
   CROSS JOIN LATERAL (SELECT count(*) AS n FROM conversations o WHERE o.assignee_id = u.id AND o.status = 'assigned') load
   WHERE u.presence = 'online' AND NOT u.disabled AND u.role IN ('agent', 'admin') AND load.n < u.capacity
-    AND EXISTS (SELECT 1 FROM conv)
-  ORDER BY load.n, u.last_assigned_at NULLS FIRST, u.id
+    AND EXISTS (SELECT 1 FROM waiting)
+), pick AS (
+  SELECT w.id AS conversation_id, a.id AS agent_id
+  FROM waiting w
+  CROSS JOIN LATERAL (
+    SELECT a.id FROM agents a WHERE a.id IS DISTINCT FROM w.giver
+    ORDER BY a.n, a.last_assigned_at NULLS FIRST, a.id
+    LIMIT 1
+  ) a
+  ORDER BY w.handed_off_at NULLS LAST, w.id
   LIMIT 1
 ), moved AS (
-  UPDATE conversations c SET status = 'assigned', assignee_id = agent.id, updated_at = now()
-  FROM conv, agent
-  WHERE c.id = conv.id AND c.status = 'queued' AND c.assignee_id IS NULL
+  UPDATE conversations c SET status = 'assigned', assignee_id = pick.agent_id, updated_at = now()
+  FROM pick
+  WHERE c.id = pick.conversation_id AND c.status = 'queued' AND c.assignee_id IS NULL
   RETURNING c.*
 ), note AS (
   INSERT INTO messages (conversation_id, channel_id, sender, kind, text, status)

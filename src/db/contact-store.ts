@@ -17,6 +17,29 @@ JOIN channels ch ON ch.id = ct.channel_id
 LEFT JOIN conversations cv ON cv.contact_id = ct.id AND cv.channel_id = ct.channel_id
 WHERE ct.id = $1`;
 
+/**
+ * The conversation's latest $2 messages, oldest first, for the visits (contact-visits.ts). An
+ * assignment note (`status:…->assigned by <actor>`) names who did it, not whom it went to (issue 14
+ * review: `by system` for an auto-assignment, the admin for an admin's assignment of someone else):
+ * each comes with its `conversation.assigned` audit row's details.to. That row is written right
+ * after the note's transaction commits, so it is the first such row of the conversation at or after
+ * the note's time (a note's created_at is its transaction's start); the minute's bound keeps the
+ * look-up a short range scan of audit_log_action_at_idx (017) even for a note years old.
+ */
+const TIMELINE = `
+SELECT m.id, m.conversation_id, m.sender, m.kind, m.text, m.created_at, a.assigned_to
+FROM (SELECT id, conversation_id, sender, kind, text, created_at FROM messages
+      WHERE conversation_id = $1 ORDER BY id DESC LIMIT $2) m
+LEFT JOIN LATERAL (
+  SELECT al.details->>'to' AS assigned_to FROM audit_log al
+  WHERE m.sender = 'system' AND m.text LIKE 'status:%->assigned by %'
+    AND al.action = 'conversation.assigned' AND al.target = 'conversation:' || m.conversation_id
+    AND al.at >= m.created_at AND al.at < m.created_at + interval '1 minute'
+  ORDER BY al.at, al.id
+  LIMIT 1
+) a ON true
+ORDER BY m.id`;
+
 function toRecord(r: Row): ContactRecord {
   return {
     id: String(r.id),
@@ -44,14 +67,10 @@ export function createContactStore(db: Database): ContactDirectory {
     get,
 
     async timeline(conversationId, limit) {
-      const r = await db.query<Row>(
-        `SELECT * FROM (SELECT id, conversation_id, sender, kind, text, created_at FROM messages
-                        WHERE conversation_id = $1 ORDER BY id DESC LIMIT $2) m ORDER BY id`,
-        [conversationId, limit],
-      );
+      const r = await db.query<Row>(TIMELINE, [conversationId, limit]);
       return r.rows.map((row) => {
         const m = toMessage(row);
-        return { id: m.id, sender: m.sender, kind: m.kind, text: m.text, createdAt: m.createdAt };
+        return { id: m.id, sender: m.sender, kind: m.kind, text: m.text, createdAt: m.createdAt, assignedTo: (row.assigned_to ?? null) as string | null };
       });
     },
 

@@ -76,7 +76,7 @@ export function createConversationQueries(db: Database): Queries {
       return r.rows.map((row) => toMessage(row));
     },
 
-    async transition(id, from, to, fields, note) {
+    async transition(id, from, to, fields, note, holderId) {
       return db.transaction(async (tx) => {
         const r = await tx.query<Row>(
           `UPDATE conversations SET status = $3,
@@ -85,8 +85,9 @@ export function createConversationQueries(db: Database): Queries {
              -- Handed to people: by the bot (→ queued) or by an agent stepping in (→ assigned, issue 14 item 2).
              handed_off_at = CASE WHEN $3 IN ('queued', 'assigned') AND status = 'bot' THEN now() ELSE handed_off_at END,
              updated_at = now()
-           WHERE id = $1 AND status = $2 RETURNING *`,
-          [id, from, to, fields.assigneeId !== undefined, fields.assigneeId ?? null, fields.handoffReason !== undefined, fields.handoffReason ?? null],
+           -- issue 14 review: with a holder, only while they still hold it (a transfer won the race otherwise).
+           WHERE id = $1 AND status = $2 AND ($8::text IS NULL OR assignee_id = $8::text) RETURNING *`,
+          [id, from, to, fields.assigneeId !== undefined, fields.assigneeId ?? null, fields.handoffReason !== undefined, fields.handoffReason ?? null, holderId ?? null],
         );
         if (!r.rows[0]) return null;
         if (note) {

@@ -56,8 +56,10 @@ WHERE confidence IS NOT NULL AND (sender = 'bot' OR (${handoff()}))
 GROUP BY 1`;
 
 /**
- * issue 14 item 4: who sent which agent message, from the audit rows of replies and sent drafts
- * (the messages table has no author), since $1. For each, the latest point the chat reached a person
+ * issue 14 item 4: who sent which agent message, from the audit rows of replies (the messages table
+ * has no author), since $1. Only `conversation.reply`: a sent draft goes out through sendAgentReply,
+ * which writes that row too, and its `conversation.draft.send` row names the same message (issue 14:
+ * reading both counted a draft's first response twice). For each, the latest point the chat reached a person
  * before it: the bot's handoff note, an assignment (`status:…->assigned by …`, auto-assignment's
  * too) or a transfer to someone (`transfer:…->… by …`, not to the queue). A reply with no agent
  * message between that point and itself is a first response.
@@ -67,7 +69,7 @@ WITH r AS (
   SELECT a.actor, m.id AS message_id, m.conversation_id, m.created_at
   FROM audit_log a
   JOIN messages m ON m.id = CASE WHEN a.details->>'messageId' ~ '^[0-9]{1,18}$' THEN (a.details->>'messageId')::bigint END
-  WHERE a.action IN ('conversation.reply', 'conversation.draft.send') AND a.at >= $1::timestamptz AND m.sender = 'agent'
+  WHERE a.action = 'conversation.reply' AND a.at >= $1::timestamptz AND m.sender = 'agent'
 ), firsts AS (
   SELECT r.actor, extract(epoch FROM (r.created_at - s.created_at)) AS seconds
   FROM r

@@ -1,4 +1,5 @@
 import { MODEL_HANDBACK_NOTE, type ConversationStatus } from '../domain/conversation.js';
+import { ConflictError } from '../domain/errors.js';
 import type { CompletedTurn, ConversationStore, TurnContext, TurnOutcome } from '../ports/conversation-store.js';
 import { createDraftQueries, settleDraftsForAgentMessage, storeHandoffDraft, supersedeOpenDraft } from './agent-draft-queries.js';
 import { createTransferQueries } from './conversation-note-store.js';
@@ -30,10 +31,20 @@ SELECT c.*, row_to_json(ct) AS contact_json,
   EXISTS (SELECT 1 FROM messages WHERE conversation_id = $1 AND sender = 'system' AND text = $5 AND id > (SELECT min(id) FROM p)) AS holding_sent
 FROM c JOIN contacts ct ON ct.id = c.contact_id`;
 
+/**
+ * `$8`, a holder (issue 14 review): the message is added only while the conversation is assigned to
+ * them. FOR SHARE makes that check wait for a concurrent transfer, release or close and read its
+ * outcome (READ COMMITTED re-checks the updated row), and holds that change off until this commits:
+ * a reply lands wholly before or wholly after it, never in the next holder's chat.
+ */
 const INSERT_OUTGOING = `
-WITH m AS (
+WITH c AS (
+  SELECT id, channel_id FROM conversations
+  WHERE id = $1 AND ($8::text IS NULL OR (status = 'assigned' AND assignee_id = $8::text))
+  FOR SHARE
+), m AS (
   INSERT INTO messages (conversation_id, channel_id, sender, kind, text, confidence, status, attachment)
-  SELECT id, channel_id, $2, $3, $4, $5, $6, $7 FROM conversations WHERE id = $1
+  SELECT id, channel_id, $2, $3, $4, $5, $6, $7 FROM c
   RETURNING id, status
 ), o AS (
   INSERT INTO outbox (message_id) SELECT id FROM m WHERE status = 'pending' RETURNING id, message_id
@@ -131,10 +142,14 @@ interface Added {
   outboxId: string | null;
 }
 
-/** Adds a message; `send` decides whether it goes out (outbox row) or is only recorded. */
-async function addMessage(q: Queryable, conversationId: string, sender: string, text: string, confidence: number | null, send: boolean, attachment?: Record<string, string>): Promise<Added> {
-  const r = await q.query<Row>(INSERT_OUTGOING, [conversationId, sender, 'text', text, confidence, send ? 'pending' : 'done', attachment ? JSON.stringify(attachment) : null], 'insert_outgoing');
+/**
+ * Adds a message; `send` decides whether it goes out (outbox row) or is only recorded. Null when
+ * nothing was added: the conversation is gone, or no longer held by `holderId` (issue 14 review).
+ */
+async function addMessage(q: Queryable, conversationId: string, sender: string, text: string, confidence: number | null, send: boolean, holderId: string | null): Promise<Added | null> {
+  const r = await q.query<Row>(INSERT_OUTGOING, [conversationId, sender, 'text', text, confidence, send ? 'pending' : 'done', null, holderId], 'insert_outgoing');
   const row = r.rows[0];
+  if (!row) return null;
   return { messageId: String(row.message_id), outboxId: row.outbox_id == null ? null : String(row.outbox_id) };
 }
 
@@ -160,10 +175,10 @@ export function createConversationStore(db: Database): ConversationStore {
     // issue 14 item 3: the transfer writes its note in its own transaction (conversation-note-store.ts).
     ...createTransferQueries(db),
 
-    async transition(id, from, to, fields, note) {
-      if (!endsDraft(to)) return queries.transition(id, from, to, fields, note);
+    async transition(id, from, to, fields, note, holderId) {
+      if (!endsDraft(to)) return queries.transition(id, from, to, fields, note, holderId);
       return db.transaction(async (tx) => {
-        const moved = await createConversationQueries(withinTransaction(db, tx)).transition(id, from, to, fields, note);
+        const moved = await createConversationQueries(withinTransaction(db, tx)).transition(id, from, to, fields, note, holderId);
         if (moved) await supersedeOpenDraft(tx, id);
         return moved;
       });
@@ -258,7 +273,11 @@ export function createConversationStore(db: Database): ConversationStore {
 
     async addOutgoing(input) {
       const add = async (q: Queryable) => {
-        const added = await addMessage(q, input.conversationId, input.sender, input.text, null, true);
+        const added = await addMessage(q, input.conversationId, input.sender, input.text, null, true, input.holderId ?? null);
+        // issue 14 review: the holder the caller read no longer holds it; nothing is stored (the
+        // transaction below rolls back, the draft stays unlinked).
+        if (!added && input.holderId) throw new ConflictError('CONVERSATION.CHANGED', 'the conversation changed meanwhile; reload and try again');
+        if (!added) throw new Error(`conversation ${input.conversationId} does not exist`);
         if (!added.outboxId) throw new Error('outgoing message without outbox row');
         return { messageId: added.messageId, outboxId: added.outboxId };
       };

@@ -1,5 +1,6 @@
 import type { KnowledgeRepository } from '../ports/knowledge-repository.js';
 import type { Database } from './database.js';
+import { containsPattern } from './like-pattern.js';
 import { toKnowledgeRecord, type Row } from './row-mappers.js';
 
 export function createKnowledgeRepository(db: Database): KnowledgeRepository {
@@ -27,9 +28,9 @@ export function createKnowledgeRepository(db: Database): KnowledgeRepository {
         : '($1::text IS NULL OR channel_id IS NULL OR channel_id = $1)';
       let search = '';
       if (opts.query) {
-        // The admin's text is matched literally: % and _ are not wildcards here.
-        params.push(`%${opts.query.replace(/[\\%_]/g, '\\$&')}%`);
-        search = `AND (instruction ILIKE $4 OR input ILIKE $4 OR output ILIKE $4)`;
+        // The admin's text is matched literally: % and _ are not wildcards here (one escaping for every search, like-pattern.ts).
+        params.push(containsPattern(opts.query));
+        search = `AND (instruction ILIKE $4 ESCAPE '\\' OR input ILIKE $4 ESCAPE '\\' OR output ILIKE $4 ESCAPE '\\')`;
       }
       const r = await db.query<Row>(`SELECT * FROM knowledge WHERE ${scope} ${search} ORDER BY id LIMIT $2 OFFSET $3`, params);
       return r.rows.map(toKnowledgeRecord);

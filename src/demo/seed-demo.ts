@@ -6,7 +6,8 @@ import type { CoreDeps } from '../usecases/deps.js';
 import { importKnowledge } from '../usecases/import-knowledge.js';
 import { createChannel } from '../usecases/manage-channels.js';
 
-const system = { id: 'system' };
+// The service seeding itself: every use case takes the role-carrying Actor (issue 14 review).
+const system = { id: 'system', role: 'admin' as const };
 
 /**
  * On an empty database: a web chat channel and the demo shop's knowledge base, so

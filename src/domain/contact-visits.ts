@@ -6,6 +6,7 @@
  * ended the session); the next message after one starts a new visit.
  */
 import type { MessageKind, Sender } from './message.js';
+import { SYSTEM_ACTOR } from './user.js';
 
 /** What the visits are cut from: the conversation's messages, oldest first. */
 export interface TimelineEntry {
@@ -14,6 +15,12 @@ export interface TimelineEntry {
   kind: MessageKind;
   text: string | null;
   createdAt: Date;
+  /**
+   * On an assignment note: whom the audit log says it went to (`conversation.assigned` details.to:
+   * an auto-assignment's agent, or the agent an admin assigned it to); null or absent when the
+   * audit row names nobody else (the actor took it themselves).
+   */
+  assignedTo?: string | null;
 }
 
 export interface Visit {
@@ -26,16 +33,21 @@ export interface Visit {
   messageCount: number;
   /** The customer's first words in it; null when they only sent media or events. */
   firstCustomerText: string | null;
-  /** Who took it over, in the order they did (user ids). */
+  /** Who held it, in the order they got it (user ids). */
   agentIds: string[];
 }
 
 const CLOSE_NOTE = /^status:[a-z]+->closed by /;
 const PLATFORM_CLOSE = 'platform:session_ended';
-/** `status:queued->assigned by u_1`: the person who took the chat (a step-in from bot too, issue 14 item 2). */
-const TAKEOVER_NOTE = /^status:[a-z]+->assigned by (.+)$/;
-/** The service's own moves are not a person handling the chat. */
-const NOT_A_PERSON = new Set(['system']);
+/**
+ * `status:queued->assigned by u_1`: an assignment (a step-in from bot too, issue 14 item 2). It names
+ * who did it, who is not always who got it: the system auto-assigns, an admin assigns someone else
+ * (issue 14 review). Who got it comes with the entry (assignedTo) where the audit log says.
+ */
+const ASSIGN_NOTE = /^status:[a-z]+->assigned by (.+)$/;
+/** `transfer:<holder>-><user id | queue> by <actor>` (transfer-conversation.ts): names both holders. */
+const TRANSFER_NOTE = /^transfer:(.+?)->(\S+) by (.+)$/;
+const TO_QUEUE = 'queue';
 
 export function isCloseNote(entry: Pick<TimelineEntry, 'sender' | 'text'>): boolean {
   return entry.sender === 'system' && entry.text !== null && (CLOSE_NOTE.test(entry.text) || entry.text === PLATFORM_CLOSE);
@@ -43,9 +55,10 @@ export function isCloseNote(entry: Pick<TimelineEntry, 'sender' | 'text'>): bool
 
 /**
  * Cuts the timeline (oldest first) into visits, newest first. A visit holds at least one message
- * that is not a system note: two closes in a row make no empty visit. `currentAssignee`, the
- * conversation's holder now, counts as handling the visit still open (a transfer names them only
- * in the assignee column).
+ * that is not a system note: two closes in a row make no empty visit. Who handled a visit is who
+ * held it (issue 14 review): an assignment's assignee (assignedTo, else the person who took it), a
+ * transfer's holder and target, and `currentAssignee`, the conversation's holder now, for the visit
+ * still open. The system and the queue are nobody.
  */
 export function visitsOf(timeline: readonly TimelineEntry[], currentAssignee: string | null = null): Visit[] {
   const visits: Visit[] = [];
@@ -53,8 +66,7 @@ export function visitsOf(timeline: readonly TimelineEntry[], currentAssignee: st
   for (const entry of timeline) {
     if (entry.sender === 'system') {
       if (open === null) continue;
-      const takeover = entry.text ? TAKEOVER_NOTE.exec(entry.text) : null;
-      if (takeover) addAgent(open, takeover[1]);
+      for (const holder of holdersNamedBy(entry)) addAgent(open, holder);
       if (isCloseNote(entry)) {
         open.endedAt = entry.createdAt;
         visits.push(open);
@@ -73,6 +85,16 @@ export function visitsOf(timeline: readonly TimelineEntry[], currentAssignee: st
   return visits.reverse();
 }
 
+/** The holders a system note names: an assignment's assignee, a transfer's two ends. */
+function holdersNamedBy(entry: TimelineEntry): string[] {
+  if (entry.text === null) return [];
+  const assigned = ASSIGN_NOTE.exec(entry.text);
+  if (assigned) return [entry.assignedTo || assigned[1]];
+  const transfer = TRANSFER_NOTE.exec(entry.text);
+  if (transfer) return [transfer[1], transfer[2]];
+  return [];
+}
+
 function addAgent(visit: Visit, id: string): void {
-  if (!NOT_A_PERSON.has(id) && !visit.agentIds.includes(id)) visit.agentIds.push(id);
+  if (id !== SYSTEM_ACTOR && id !== TO_QUEUE && !visit.agentIds.includes(id)) visit.agentIds.push(id);
 }

@@ -11,3 +11,14 @@ export function isStorableDate(date: Date): boolean {
   const ms = date.getTime();
   return ms >= EARLIEST_MS && ms <= LATEST_MS; // false for NaN
 }
+
+/**
+ * The start of the `unitMs`-long wall-clock unit (an hour, a day) that `at` falls in, for a viewer
+ * `utcOffsetMinutes` east of UTC (China: 480): a shop's day runs from its own midnight, not 08:00.
+ * A fixed offset: where daylight saving moves it, earlier units are off by that hour. The one
+ * place the dashboard's windows and its "today" floor a time (issue 14).
+ */
+export function startOfLocalUnit(at: Date, unitMs: number, utcOffsetMinutes = 0): Date {
+  const offsetMs = utcOffsetMinutes * 60_000;
+  return new Date(Math.floor((at.getTime() + offsetMs) / unitMs) * unitMs - offsetMs);
+}

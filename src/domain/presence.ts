@@ -1,7 +1,10 @@
 /**
  * Agent presence and capacity (issue 14 item 4, fair assignment). An agent says whether they take
  * new chats; auto-assignment offers a channel's new handoffs to the online agent with the fewest
- * open chats below their capacity. Away and offline agents keep the chats they hold.
+ * open chats below their capacity. Away and offline agents keep the chats they hold. Who gets a
+ * chat is decided in one place, the SQL of src/db/assignment-queries.ts (it must, under its lock);
+ * tests/integration/auto-assignment.test.ts checks that order against it (issue 14: a JS copy here
+ * was tested instead, and could not catch a bug in the SQL).
  */
 import type { Role } from './user.js';
 
@@ -26,14 +29,10 @@ export const STREAM_STALE_MS = 45_000;
 export const STREAM_GRACE_MS = 5_000;
 /**
  * A chat an agent put back in the queue by hand waits this long before auto-assignment may offer
- * it again: otherwise it could land straight back with the agent who just let it go.
+ * it again (a colleague may take it by hand meanwhile); after that it goes to anyone but the agent
+ * who let it go (src/db/assignment-queries.ts, issue 14).
  */
 export const MANUAL_REQUEUE_HOLD_MS = 60_000;
-
-/** Only online agents get new chats; away and offline ones keep theirs. */
-export function takesNewChats(presence: Presence): boolean {
-  return presence === 'online';
-}
 
 /** One agent as the console and the dashboard see them (GET /api/agents). */
 export interface AgentStatus {
@@ -47,30 +46,4 @@ export interface AgentStatus {
   capacity: number;
   /** Conversations assigned to them and not closed. */
   openChats: number;
-}
-
-/** What auto-assignment weighs for one agent. */
-export interface AssignmentCandidate {
-  id: string;
-  presence: Presence;
-  disabled: boolean;
-  capacity: number;
-  openChats: number;
-  /** Their last auto-assignment; null when never. */
-  lastAssignedAt: Date | null;
-}
-
-/**
- * Who gets the next chat: among enabled online agents below capacity, the one with the fewest open
- * chats; ties go to the one whose last assignment is oldest (never first), then to the smaller id.
- * Null when nobody may take it: the chat stays in the queue. The SQL in
- * src/db/assignment-queries.ts applies this same order inside its lock; this is its reference.
- */
-export function pickAssignee(candidates: readonly AssignmentCandidate[]): string | null {
-  const eligible = candidates.filter((c) => !c.disabled && takesNewChats(c.presence) && c.openChats < c.capacity);
-  eligible.sort((a, b) =>
-    a.openChats - b.openChats
-    || (a.lastAssignedAt?.getTime() ?? -Infinity) - (b.lastAssignedAt?.getTime() ?? -Infinity)
-    || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return eligible[0]?.id ?? null;
 }

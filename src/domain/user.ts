@@ -46,3 +46,9 @@ export const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+$/;
 /** ASVS 6.2.1: at least 8 characters; long passphrases allowed. */
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 256;
+
+/**
+ * The actor the audit log and system notes name for what the service does by itself: a model
+ * handback (issue 11), an auto-assignment (issue 14). No user id is ever `system`.
+ */
+export const SYSTEM_ACTOR = 'system';

@@ -132,6 +132,12 @@ export interface NewOutgoing {
   text: string;
   /** An agent message that sends this (closed) draft: linked to it in the message's transaction (issue 13 item 5). */
   draftId?: string;
+  /**
+   * issue 14 review: the agent the caller read as holding the conversation (for an admin's reply, the
+   * holder they read). The message is added only while the conversation is still assigned to them:
+   * a reply racing a transfer, release or close is refused, not sent in the next holder's name.
+   */
+  holderId?: string;
 }
 
 /** A transfer of an assigned conversation (issue 14 item 3). */
@@ -187,8 +193,17 @@ export interface ConversationStore {
    * Moves a conversation from one status to another in one conditional update.
    * Returns null when its status was no longer `from` (someone else moved it first).
    * Moving to `bot` or `closed` supersedes the open draft in the same transaction (issue 13 item 5).
+   * `holderId` (issue 14 review): the agent the caller read as holding it; the move then applies only
+   * while it is still assigned to them, so an unassign, close or release racing a transfer changes nothing.
    */
-  transition(id: string, from: ConversationStatus, to: ConversationStatus, fields: { assigneeId?: string | null; handoffReason?: HandoffReason | null }, note: string | null): Promise<Conversation | null>;
+  transition(
+    id: string,
+    from: ConversationStatus,
+    to: ConversationStatus,
+    fields: { assigneeId?: string | null; handoffReason?: HandoffReason | null },
+    note: string | null,
+    holderId?: string | null,
+  ): Promise<Conversation | null>;
   /**
    * Conversations queued for `model_unavailable` within `window` that no person has touched since
    * the handoff (no assignee, no agent message, no status change), oldest handoff first.
@@ -206,6 +221,8 @@ export interface ConversationStore {
    * Adds an agent or system message and, for those that go out, its outbox row. An agent message
    * settles the drafts in the same transaction (issue 13 item 5): `draftId` is linked to it, any
    * other open draft is superseded.
+   * With `holderId`, throws ConflictError CONVERSATION.CHANGED and stores nothing when the
+   * conversation is no longer assigned to that agent (issue 14 review).
    */
   addOutgoing(input: NewOutgoing): Promise<{ messageId: string; outboxId: string }>;
 

@@ -55,7 +55,8 @@ export interface AssignmentStore {
    * Offers one waiting conversation of an `auto` channel (`conversationId`, or the longest waiting
    * one when null) to the online agent with the fewest open chats below capacity (ties: oldest last
    * assignment, then id), serialised across processes so capacity holds. A chat put back in the
-   * queue by hand within `requeueHoldMs` is left alone. Null when nothing moved: no such waiting
+   * queue by hand within `requeueHoldMs` is left alone, and after that never goes to the agent who
+   * put it back (issue 14). Null when nothing moved: no such waiting
    * chat, or nobody may take it (it stays queued).
    */
   assignNext(conversationId: string | null, requeueHoldMs: number): Promise<AutoAssigned | null>;

@@ -1,7 +1,7 @@
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 import type { ConversationNote } from '../ports/conversation-notes.js';
 import type { CoreDeps } from './deps.js';
-import type { Actor } from './move-conversation.js';
+import type { Actor } from '../domain/user.js';
 
 /** The longest note (issue 14 item 2); the HTTP schema says the same, the table checks it too. */
 export const MAX_NOTE_LENGTH = 2000;

@@ -1,9 +1,9 @@
 import type { Conversation } from '../domain/conversation.js';
 import { ValidationError } from '../domain/errors.js';
 import { isTextId } from '../domain/ids.js';
-import { roleAllows } from '../domain/user.js';
+import { roleAllows, type Actor } from '../domain/user.js';
 import type { CoreDeps } from './deps.js';
-import { moveConversation, type Actor } from './move-conversation.js';
+import { moveConversation } from './move-conversation.js';
 
 /**
  * Only an existing, enabled user who may work the queue can hold a conversation (issue 11 item 7:

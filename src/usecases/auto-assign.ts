@@ -1,11 +1,19 @@
+import { assertTransition } from '../domain/conversation.js';
 import { MANUAL_REQUEUE_HOLD_MS } from '../domain/presence.js';
+import { SYSTEM_ACTOR } from '../domain/user.js';
 import type { AutoAssigned } from '../ports/presence.js';
 import type { CoreDeps } from './deps.js';
-
-/** The actor of auto-assignments in the audit log and the system note. */
-export const SYSTEM_ACTOR = 'system';
 /** At most this many chats move in one round (an agent coming online with a long queue waiting). */
 const ROUND_LIMIT = 100;
+
+/**
+ * The one move auto-assignment makes, checked against the transition table like every other
+ * (issue 14: it bypassed it; hand-back-to-bot.ts checks its own the same way), then made.
+ */
+function assignNext(deps: CoreDeps, conversationId: string | null): Promise<AutoAssigned | null> {
+  assertTransition('queued', 'assigned', SYSTEM_ACTOR);
+  return deps.assignments.assignNext(conversationId, MANUAL_REQUEUE_HOLD_MS);
+}
 
 /** Audited and announced like a person's assignment (moveConversation), with the system as actor. */
 async function recordAssignment(deps: CoreDeps, assigned: AutoAssigned): Promise<void> {
@@ -23,10 +31,11 @@ async function recordAssignment(deps: CoreDeps, assigned: AutoAssigned): Promise
 /**
  * issue 14 item 4: offers one queued conversation of an `auto` channel to the online agent with the
  * fewest open chats below capacity. Null when it did not move: its channel is manual, it is no
- * longer waiting, or nobody may take it now (it stays in the queue; offerWaiting picks it up later).
+ * longer waiting, or nobody may take it now (it stays in the queue; offerWaiting picks it up later):
+ * nobody but the agent who put it back in the queue counts as somebody (issue 14).
  */
 export async function offerConversation(deps: CoreDeps, conversationId: string): Promise<AutoAssigned | null> {
-  const assigned = await deps.assignments.assignNext(conversationId, MANUAL_REQUEUE_HOLD_MS);
+  const assigned = await assignNext(deps, conversationId);
   if (assigned) await recordAssignment(deps, assigned);
   return assigned;
 }
@@ -40,7 +49,7 @@ export async function offerConversation(deps: CoreDeps, conversationId: string):
 export async function offerWaiting(deps: CoreDeps): Promise<number> {
   let moved = 0;
   while (moved < ROUND_LIMIT) {
-    const assigned = await deps.assignments.assignNext(null, MANUAL_REQUEUE_HOLD_MS);
+    const assigned = await assignNext(deps, null);
     if (!assigned) break;
     await recordAssignment(deps, assigned);
     moved++;

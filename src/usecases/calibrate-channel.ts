@@ -3,7 +3,7 @@ import { auroc, calibrationCurve, MIN_LABELS, recommendThreshold, type CurvePoin
 import { ConflictError, NotFoundError } from '../domain/errors.js';
 import { replaceModelSettings } from './channel-model.js';
 import type { CoreDeps } from './deps.js';
-import type { Actor } from './move-conversation.js';
+import type { Actor } from '../domain/user.js';
 
 /** Calibration reads the channel's most recent labels: old ones describe an older knowledge base. */
 export const CALIBRATION_WINDOW = 2000;

@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError } from '../domain/errors.js';
 import { maskPii } from '../domain/pii.js';
 import { shadowStats, type ShadowStats } from '../domain/shadow-stats.js';
 import type { CoreDeps } from './deps.js';
-import type { Actor } from './move-conversation.js';
+import type { Actor } from '../domain/user.js';
 
 /** Stats read the channel's most recent shadow answers: enough to judge an adapter, bounded per request. */
 export const SHADOW_STATS_WINDOW = 2000;

@@ -1,6 +1,7 @@
 import type { Conversation } from '../domain/conversation.js';
 import type { CoreDeps } from './deps.js';
-import { moveConversation, type Actor } from './move-conversation.js';
+import type { Actor } from '../domain/user.js';
+import { moveConversation } from './move-conversation.js';
 
 /** Ends a conversation; the customer's next message reopens it with the bot. */
 export function closeConversation(deps: CoreDeps, actor: Actor, conversationId: string): Promise<Conversation> {

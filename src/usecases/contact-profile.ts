@@ -2,7 +2,7 @@ import { visitsOf, type Visit } from '../domain/contact-visits.js';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 import { MAX_CONTACT_NOTE_CHARS, type ContactRecord } from '../ports/contact-directory.js';
 import type { CoreDeps } from './deps.js';
-import type { Actor } from './move-conversation.js';
+import type { Actor } from '../domain/user.js';
 
 /**
  * How much history the visits are cut from: the latest messages of the contact's conversation. A

@@ -4,7 +4,7 @@ import { buildTrainingSet, type TrainingReport } from '../domain/training/pipeli
 import type { TrainingExample, TrainingStage } from '../domain/training/types.js';
 import { QUEUED_ACKNOWLEDGEMENT } from './decide-turn.js';
 import type { CoreDeps, CoreSettings } from './deps.js';
-import type { Actor } from './move-conversation.js';
+import type { Actor } from '../domain/user.js';
 
 export type { TrainingExample } from '../domain/training/types.js';
 

@@ -1,3 +1,4 @@
+import { startOfLocalUnit } from '../domain/dates.js';
 import type { AgentDashboardRow, DashboardStats, StatsRange, StatsWindow } from '../ports/conversation-stats.js';
 import type { CoreDeps } from './deps.js';
 
@@ -7,20 +8,17 @@ const DAY_MS = 24 * HOUR_MS;
 /**
  * The window a range covers, in whole buckets ending with the current one: the last 24 hours
  * hourly, the last 7 days daily. Buckets start on the viewer's wall clock, `utcOffsetMinutes`
- * east of UTC (China: 480), so a shop's "day" runs from its own midnight, not 08:00. A fixed
- * offset: where daylight saving moves it within the week, earlier days are off by that hour.
+ * east of UTC (startOfLocalUnit, which "today" below shares: issue 14).
  */
 export function statsWindow(range: StatsRange, now: Date, utcOffsetMinutes = 0): StatsWindow {
   const [bucketMs, buckets, bucket] = range === '24h' ? [HOUR_MS, 24, 'hour' as const] : [DAY_MS, 7, 'day' as const];
-  const offsetMs = utcOffsetMinutes * 60_000;
-  const current = Math.floor((now.getTime() + offsetMs) / bucketMs) * bucketMs - offsetMs;
+  const current = startOfLocalUnit(now, bucketMs, utcOffsetMinutes).getTime();
   return { since: new Date(current - (buckets - 1) * bucketMs), bucket, buckets };
 }
 
 /** The viewer's last midnight, `utcOffsetMinutes` east of UTC: where "today" starts. */
 export function startOfDay(now: Date, utcOffsetMinutes = 0): Date {
-  const offsetMs = utcOffsetMinutes * 60_000;
-  return new Date(Math.floor((now.getTime() + offsetMs) / DAY_MS) * DAY_MS - offsetMs);
+  return startOfLocalUnit(now, DAY_MS, utcOffsetMinutes);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Channel } from '../domain/channel.js';
 import { assertTransition } from '../domain/conversation.js';
+import { SYSTEM_ACTOR } from '../domain/user.js';
 import type { HandbackCandidate, HandbackWindow } from '../ports/conversation-store.js';
 import type { ResponderHealth } from '../ports/responder.js';
 import type { CoreDeps } from './deps.js';
@@ -9,8 +10,6 @@ import { scheduleTurn } from './schedule.js';
 const BATCH = 100;
 /** A responder without a breaker (the knowledge base) is always there. */
 const ALWAYS_AVAILABLE: ResponderHealth = { available: true, since: new Date(0) };
-/** Who the audit log names for the handback. */
-const SYSTEM_ACTOR = 'system';
 
 /**
  * Issue 11: a conversation handed off for `model_unavailable` that no agent has taken goes back to
@@ -21,7 +20,7 @@ const SYSTEM_ACTOR = 'system';
 export async function handBackToBot(deps: CoreDeps): Promise<number> {
   const window = handbackWindow(deps);
   if (!window) return 0;
-  assertTransition('queued', 'bot', 'system');
+  assertTransition('queued', 'bot', SYSTEM_ACTOR);
   let handedBack = 0;
   for (const candidate of await deps.store.findHandbackCandidates(window, BATCH)) {
     if (await handBackOne(deps, candidate, window)) handedBack += 1;

@@ -3,7 +3,7 @@ import { parseSafeJson, safeText } from '../domain/text.js';
 import { isTrainingStage, TRAINING_STAGES } from '../domain/training/types.js';
 import type { NewKnowledgeEntry } from '../ports/knowledge-repository.js';
 import type { CoreDeps } from './deps.js';
-import type { Actor } from './move-conversation.js';
+import type { Actor } from '../domain/user.js';
 
 export interface ImportResult {
   imported: number;

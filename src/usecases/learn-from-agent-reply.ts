@@ -6,7 +6,7 @@ import type { Message } from '../domain/message.js';
 import { maskPii } from '../domain/pii.js';
 import type { KnowledgeSuggestion, SuggestionSource } from '../ports/knowledge-suggestions.js';
 import type { CoreDeps } from './deps.js';
-import type { Actor } from './move-conversation.js';
+import type { Actor } from '../domain/user.js';
 
 /** How far back an agent's reply looks for the customer texts it answers. */
 const LOOKBACK_MESSAGES = 50;

@@ -3,7 +3,7 @@ import { assertAdapterName } from '../domain/adapter-name.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import type { ChannelAdapter } from '../ports/channel-adapter.js';
 import type { CoreDeps } from './deps.js';
-import type { Actor } from './move-conversation.js';
+import type { Actor } from '../domain/user.js';
 
 export interface ChannelInput {
   name?: string;

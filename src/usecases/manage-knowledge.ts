@@ -2,7 +2,7 @@ import { NotFoundError } from '../domain/errors.js';
 import type { TrainingStage } from '../domain/training/types.js';
 import type { KnowledgeRecord } from '../ports/knowledge-repository.js';
 import type { CoreDeps } from './deps.js';
-import type { Actor } from './move-conversation.js';
+import type { Actor } from '../domain/user.js';
 
 export interface KnowledgeEntryInput {
   instruction: string;

@@ -1,7 +1,7 @@
 import { ConflictError } from '../domain/errors.js';
 import { channelOrThrow, liveAdapter, saveModelSettings, type ChannelModel } from './channel-model.js';
 import type { CoreDeps } from './deps.js';
-import type { Actor } from './move-conversation.js';
+import type { Actor } from '../domain/user.js';
 
 /**
  * issue 13 item 4: the shadow adapter answers customers from now on; the one it replaces is kept

@@ -3,7 +3,7 @@ import { maskPii } from '../domain/pii.js';
 import type { LabelVerdict } from '../ports/answer-labels.js';
 import type { CoreDeps } from './deps.js';
 import { suggestKnowledge } from './learn-from-agent-reply.js';
-import type { Actor } from './move-conversation.js';
+import type { Actor } from '../domain/user.js';
 
 export interface Feedback {
   verdict: LabelVerdict;

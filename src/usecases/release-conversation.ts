@@ -1,6 +1,7 @@
 import type { Conversation } from '../domain/conversation.js';
 import type { CoreDeps } from './deps.js';
-import { moveConversation, type Actor } from './move-conversation.js';
+import type { Actor } from '../domain/user.js';
+import { moveConversation } from './move-conversation.js';
 
 /**
  * Hands a conversation back to the bot (assigned → bot): its next customer message gets a bot

@@ -1,6 +1,6 @@
 import { ConflictError, NotFoundError } from '../domain/errors.js';
 import type { CoreDeps } from './deps.js';
-import type { Actor } from './move-conversation.js';
+import type { Actor } from '../domain/user.js';
 import { scheduleSend } from './schedule.js';
 
 /**

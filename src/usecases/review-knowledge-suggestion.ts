@@ -2,7 +2,7 @@ import { ConflictError, NotFoundError } from '../domain/errors.js';
 import type { KnowledgeRecord } from '../ports/knowledge-repository.js';
 import type { KnowledgeSuggestion } from '../ports/knowledge-suggestions.js';
 import type { CoreDeps } from './deps.js';
-import type { Actor } from './move-conversation.js';
+import type { Actor } from '../domain/user.js';
 
 /** An admin's edited version of the entry accepting creates; each field falls back to the suggestion's. */
 export interface SuggestionEdit {

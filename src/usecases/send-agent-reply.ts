@@ -27,7 +27,17 @@ export async function sendAgentReply(
   if (conversation.assigneeId && conversation.assigneeId !== actor.id && actor.role !== 'admin') {
     throw new ForbiddenError('another agent holds this conversation', 'CONVERSATION.NOT_HOLDER');
   }
-  const added = await deps.store.addOutgoing({ conversationId, sender: 'agent', kind: 'text', text: trimmed, ...(options.draftId ? { draftId: options.draftId } : {}) });
+  // issue 14 review: the check above is a read; the insert is conditional on the holder read (an
+  // admin's reply too), so a reply racing a transfer, release or close is a 409
+  // CONVERSATION.CHANGED with nothing stored, never a message in the next holder's chat.
+  const added = await deps.store.addOutgoing({
+    conversationId,
+    sender: 'agent',
+    kind: 'text',
+    text: trimmed,
+    ...(options.draftId ? { draftId: options.draftId } : {}),
+    ...(conversation.assigneeId ? { holderId: conversation.assigneeId } : {}),
+  });
   scheduleSend(deps, added.outboxId, 1);
   await deps.audit.record({ actor: actor.id, action: 'conversation.reply', target: `conversation:${conversationId}`, details: { messageId: added.messageId } });
   await deps.events

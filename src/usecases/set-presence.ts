@@ -1,8 +1,7 @@
 import { ForbiddenError } from '../domain/errors.js';
-import { STREAM_GRACE_MS, STREAM_STALE_MS, takesNewChats, type Presence } from '../domain/presence.js';
+import { STREAM_GRACE_MS, STREAM_STALE_MS, type Presence } from '../domain/presence.js';
 import type { Actor } from '../domain/user.js';
 import type { PresenceState } from '../ports/presence.js';
-import { offerWaiting } from './auto-assign.js';
 import type { CoreDeps } from './deps.js';
 
 /** The stream timing of migrations/017 (domain/presence.ts): a stream counts while heard from, and briefly after it closed. */
@@ -18,14 +17,16 @@ function announce(deps: CoreDeps, state: PresenceState): Promise<void> {
  * issue 14 item 4: an agent says whether they take new chats (online), are away (keep theirs, get no
  * new ones) or offline. Announced to every console, not audited: agents flip it many times a shift
  * and it changes nothing anyone could undo. Coming online offers them the chats waiting in
- * auto-assigned channels; a failure there is logged and never fails the change.
+ * auto-assigned channels, though not here: the agent.presence event this announces starts a round
+ * in the sweeper (jobs/sweeper.ts, mayFreeAnAgent), and the sweep's periodic round covers a lost
+ * event. issue 14: running it here too made every PUT, even one that changed nothing, wait for up
+ * to a hundred assignments before answering.
  */
 export async function setPresence(deps: CoreDeps, actor: Actor, presence: Presence): Promise<PresenceState> {
   const state = await deps.presence.set(actor.id, presence);
   // The ADMIN_TOKEN bearer is automation, not a person who could take chats.
   if (!state) throw new ForbiddenError('presence belongs to a signed-in user; the admin token has none', 'PRESENCE.NOT_A_USER');
   if (state.changed) await announce(deps, state);
-  if (takesNewChats(state.presence)) await offerWaiting(deps).catch((err: Error) => deps.log.warn({ err: err.message }, 'auto-assignment after coming online failed'));
   return { userId: state.userId, presence: state.presence, since: state.since };
 }
 

@@ -2,7 +2,7 @@ import { assertAdapterName } from '../domain/adapter-name.js';
 import { ValidationError } from '../domain/errors.js';
 import { channelOrThrow, liveAdapter, saveModelSettings, type ChannelModel } from './channel-model.js';
 import type { CoreDeps } from './deps.js';
-import type { Actor } from './move-conversation.js';
+import type { Actor } from '../domain/user.js';
 
 /**
  * issue 13 item 4: names the adapter that answers the channel's model turns in the background (or

@@ -1,6 +1,6 @@
 import { AppError, NotFoundError, PlatformError } from '../domain/errors.js';
 import type { CoreDeps } from './deps.js';
-import type { Actor } from './move-conversation.js';
+import type { Actor } from '../domain/user.js';
 
 export type ConnectionTestResult = { ok: true } | { ok: false; error: { code: string; message: string } };
 

@@ -2,7 +2,7 @@ import { assertAdapterName } from '../domain/adapter-name.js';
 import { ValidationError } from '../domain/errors.js';
 import type { ModelReportBody, StoredModelReport } from '../ports/model-reports.js';
 import type { CoreDeps } from './deps.js';
-import type { Actor } from './move-conversation.js';
+import type { Actor } from '../domain/user.js';
 
 /** The report as the API shows it: as uploaded, plus where it came from. */
 export type ReportView = ModelReportBody & { id: string; uploadedBy: string; uploadedByEmail: string | null; uploadedAt: string };

@@ -109,8 +109,10 @@ describe(`quick replies with / and live connection badges, in Chromium (${mode})
       return list.body.items.find((c: any) => c.status === 'queued');
     });
     conversationId = conversation.id;
-    // What the console calls a web chat visitor without a name (contact-label.ts).
-    visitorName = conversation.contact.name ?? `访客 ${conversation.contact.id}`;
+    // What {客户} says to a customer without a name: the polite 亲, never the console's label 访客 n
+    // (issue 14 review: that is an internal row id, and the quick reply is sent to the customer).
+    assert.equal(conversation.contact.name, null, 'the demo page was opened without ?name=');
+    visitorName = '亲';
 
     const page = agent.page;
     await page.goto(`${svc.url}/console/#/c/${conversationId}`);
@@ -151,6 +153,7 @@ describe(`quick replies with / and live connection badges, in Chromium (${mode})
     assert.equal(await box.inputValue(), '');
     await chat.locator('.msg.agent', { hasText: expanded }).waitFor();
     assert.equal(await chat.locator('.msg', { hasText: '{客户}' }).count(), 0, 'the customer never sees a variable');
+    assert.equal(await chat.locator('.msg', { hasText: '访客' }).count(), 0, 'nor the console\'s label for them');
   });
 
   test('Esc closes the menu and keeps the text; a search without matches says where to add one', async () => {
@@ -189,6 +192,48 @@ describe(`quick replies with / and live connection badges, in Chromium (${mode})
     await screenshot(customer.page, 'widget-quick-reply-phone');
     assert.deepEqual(agent.errors.filter((e) => !/401/.test(e)), [], 'no page errors in the agent console');
     assert.deepEqual(customer.errors, [], 'no script errors in the web chat');
+  });
+
+  test('after the agent logs out, the next person at that browser never sees their personal quick replies', async () => {
+    // issue 14 review: the menu's cache outlived the session (a shared PC at the shop). The next
+    // person signs in on the same page, without a reload, and their own list is held back by the
+    // test: the menu may say it is loading, but never shows the agent's 退款进度.
+    const page = agent.page;
+    await page.setViewportSize(LAPTOP);
+    await page.getByTestId('logout').click();
+    await page.getByTestId('login-email').waitFor();
+    const adminId = (await svc.api('GET', '/api/users')).body.items.find((u: any) => u.email === ADMIN.email).id;
+    const moved = await svc.api('POST', `/api/conversations/${conversationId}/transfer`, { to: adminId });
+    assert.equal(moved.status, 200, JSON.stringify(moved.body));
+
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/api/quick-replies', async (route) => {
+      await held;
+      await route.continue().catch(() => undefined); // unrouted meanwhile: the page is done with it
+    });
+    try {
+      await page.getByTestId('login-email').fill(ADMIN.email);
+      await page.getByTestId('login-password').fill(ADMIN.password);
+      await page.getByTestId('login-submit').click();
+      await page.getByTestId('current-user').waitFor();
+      await page.evaluate((id) => (location.hash = `#/c/${id}`), conversationId);
+      await page.locator('[data-testid="conversation"][data-status="assigned"]').waitFor();
+      const box = page.getByTestId('reply-textbox');
+      await box.click();
+      await box.pressSequentially('/退');
+      const menu = page.getByTestId('quick-reply-menu');
+      await menu.getByRole('status').filter({ hasText: '正在加载快捷回复' }).waitFor();
+      assert.equal(await menu.getByRole('option').count(), 0, 'nothing from the previous session while the list loads');
+      assert.doesNotMatch(await menu.innerText(), new RegExp(PERSONAL.title));
+      release();
+      await menu.getByRole('option').filter({ hasText: SHARED.title }).waitFor();
+      assert.equal(await menu.getByRole('option').filter({ hasText: PERSONAL.title }).count(), 0, "the agent's personal reply is theirs only");
+      await box.fill('');
+    } finally {
+      release();
+      await page.unroute('**/api/quick-replies');
+    }
   });
 
   test('the channels page shows a connected and a reconnecting Stream channel, with the last error', async () => {

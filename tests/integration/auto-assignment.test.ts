@@ -69,6 +69,22 @@ describe(`auto-assignment (${mode})`, { timeout: 180_000 }, () => {
     }, 5000);
     return conv.assigneeId as string;
   };
+  /** Ages the chat's requeue notes past MANUAL_REQUEUE_HOLD_MS, as if the minute had passed. */
+  const pastTheHold = async (id: string) => {
+    await svc.service.db.query(
+      `UPDATE messages SET created_at = created_at - interval '2 minutes'
+       WHERE conversation_id = $1 AND sender = 'system' AND (text LIKE 'status:assigned->queued %' OR text LIKE 'transfer:%->queue by %')`,
+      [id],
+    );
+  };
+  /** Sets users.last_assigned_at to `minutesAgo` minutes ago, or to never (null). */
+  const lastAssigned = async (who: LoginSession, minutesAgo: number | null) => {
+    await svc.service.db.query(
+      `UPDATE users SET last_assigned_at = CASE WHEN $2::int IS NULL THEN NULL ELSE now() - $2::int * interval '1 minute' END WHERE id = $1`,
+      [who.user.id, minutesAgo],
+    );
+  };
+  const close = async (id: string) => assert.equal((await svc.api('POST', `/api/conversations/${id}/close`)).status, 200);
   const openChats = async (who: LoginSession) => (await svc.api('GET', '/api/agents')).body.items.find((x: any) => x.id === who.user.id).openChats as number;
 
   before(async () => {
@@ -194,11 +210,91 @@ describe(`auto-assignment (${mode})`, { timeout: 180_000 }, () => {
     assert.equal((await conversation(waiting)).status, 'queued');
     assert.equal((await conversation(next)).assigneeId, b.user.id, 'offline keeps their chats too');
 
-    // C comes online: the waiting chat is theirs by the time the answer arrives.
+    // C comes online: the agent.presence event starts a round, and the waiting chat is theirs.
     await setPresence(c, 'online');
-    const detail = await conversation(waiting);
-    assert.equal(detail.status, 'assigned');
-    assert.equal(detail.assigneeId, c.user.id);
+    assert.equal(await assigneeOf(waiting), c.user.id);
+  });
+
+  test('the order, checked against the SQL itself: ties go to the oldest last assignment (never first), then the id; fewer open chats beat both; disabled agents get none', async () => {
+    for (const who of [a, b, c]) await setPresence(who, 'online');
+    const [p, q, r] = [a, b, c].sort((x, y) => (x.user.id < y.user.id ? -1 : 1));
+    const next = async (): Promise<{ id: string; to: string }> => {
+      const id = await handoff(autoChannel);
+      return { id, to: await assigneeOf(id) };
+    };
+
+    // Nobody ever auto-assigned: the smallest id.
+    for (const who of [p, q, r]) await lastAssigned(who, null);
+    let got = await next();
+    assert.equal(got.to, p.user.id, 'a full tie goes to the smallest id');
+    await close(got.id);
+
+    // Never assigned goes first, before an older assignment and a smaller id.
+    await lastAssigned(p, 10);
+    await lastAssigned(q, null);
+    await lastAssigned(r, 20);
+    got = await next();
+    assert.equal(got.to, q.user.id, 'never assigned goes first');
+    await close(got.id);
+
+    // The oldest last assignment, whatever the id.
+    await lastAssigned(p, 10);
+    await lastAssigned(q, 20);
+    await lastAssigned(r, 30);
+    got = await next();
+    assert.equal(got.to, r.user.id, 'the oldest last assignment');
+    await close(got.id);
+
+    // Fewer open chats beat the tie-breaks: R holds one by hand, so P (assigned 10 minutes ago) beats
+    // R (never) and Q (5 minutes ago) is behind P.
+    const held = await handoff(manualChannel);
+    assert.equal((await r.api('POST', `/api/conversations/${held}/assign`)).status, 200);
+    await lastAssigned(p, 10);
+    await lastAssigned(q, 5);
+    await lastAssigned(r, null);
+    got = await next();
+    assert.equal(got.to, p.user.id, 'the fewest open chats first');
+    await close(got.id);
+    await close(held);
+
+    // A disabled agent, though online and first in every order, gets none.
+    for (const who of [p, q, r]) await lastAssigned(who, null);
+    await svc.service.db.query('UPDATE users SET disabled = true WHERE id = $1', [p.user.id]);
+    try {
+      got = await next();
+      assert.equal(got.to, q.user.id, 'disabled agents are skipped');
+      await close(got.id);
+    } finally {
+      await svc.service.db.query('UPDATE users SET disabled = false WHERE id = $1', [p.user.id]);
+    }
+  });
+
+  test('setting presence answers at once and runs no assignment itself: its agent.presence event starts the round', async () => {
+    const store = svc.service.core.assignments;
+    const original = store.assignNext;
+    let calls = 0;
+    // A slow round: the answer to the PUT must not wait for it.
+    store.assignNext = async () => {
+      calls++;
+      await sleep(2000);
+      return null;
+    };
+    try {
+      let t0 = Date.now();
+      await setPresence(a, 'online');
+      assert.ok(Date.now() - t0 < 1500, `answered after ${Date.now() - t0} ms`);
+      await waitFor('the round the event starts', () => calls > 0, 5000);
+      await sleep(2300); // that round ends
+      const seen = calls;
+      // Unchanged: no event, no round.
+      t0 = Date.now();
+      await setPresence(a, 'online');
+      assert.ok(Date.now() - t0 < 1500, `answered after ${Date.now() - t0} ms`);
+      await sleep(500);
+      assert.equal(calls, seen, 'an unchanged presence starts no round');
+    } finally {
+      store.assignNext = original;
+    }
   });
 
   test('manual channels never auto-assign', async () => {
@@ -226,6 +322,42 @@ describe(`auto-assignment (${mode})`, { timeout: 180_000 }, () => {
     const detail = await conversation(chat);
     assert.equal(detail.status, 'queued');
     assert.equal(detail.assigneeId, null);
+  });
+
+  test('past the hold, a chat an agent unassigned goes to anyone but them, though they are the least busy', async () => {
+    // B holds one by hand; A none: by load alone the chat would land straight back with A.
+    await setPresence(b, 'online');
+    const held = await handoff(manualChannel);
+    assert.equal((await b.api('POST', `/api/conversations/${held}/assign`)).status, 200);
+    await setPresence(a, 'online');
+    const chat = await handoff(autoChannel);
+    assert.equal(await assigneeOf(chat), a.user.id);
+    assert.equal((await a.api('POST', `/api/conversations/${chat}/unassign`)).status, 200);
+    assert.equal(await offerWaiting(svc.service.core), 0, 'held for a minute first');
+    await pastTheHold(chat);
+    await offerWaiting(svc.service.core);
+    assert.equal(await assigneeOf(chat), b.user.id, 'to B, although B holds more');
+    // A still gets every other chat.
+    const other = await handoff(autoChannel);
+    assert.equal(await assigneeOf(other), a.user.id);
+  });
+
+  test('past the hold, a chat transferred to the queue waits for anyone but its giver, and does not hold up the chats behind it', async () => {
+    await setPresence(a, 'online');
+    const given = await handoff(autoChannel);
+    assert.equal(await assigneeOf(given), a.user.id);
+    assert.equal((await a.api('POST', `/api/conversations/${given}/transfer`, { to: 'queue' })).status, 200);
+    await setPresence(a, 'away');
+    // Waits behind it (it keeps its earlier waiting time): nobody is online.
+    const behind = await handoff(autoChannel);
+    await pastTheHold(given);
+    await setPresence(a, 'online');
+    assert.equal(await assigneeOf(behind), a.user.id, 'the chat behind it goes to A');
+    assert.equal(await offerWaiting(svc.service.core), 0);
+    const waiting = await conversation(given);
+    assert.deepEqual([waiting.status, waiting.assigneeId], ['queued', null], 'never back to A while it waits');
+    await setPresence(b, 'online');
+    assert.equal(await assigneeOf(given), b.user.id);
   });
 
   test('the periodic round offers chats whose offer was lost (a crash between handoff and offer)', async () => {
@@ -291,6 +423,16 @@ describe(`auto-assignment (${mode})`, { timeout: 180_000 }, () => {
     assert.equal((await a.api('POST', `/api/conversations/${chat}/messages`, { text: '已经处理好了' })).status, 201);
     const open = await handoff(autoChannel);
     assert.equal(await assigneeOf(open), a.user.id);
+    // The first answer on the other chat is a draft the agent sends: one first response, though
+    // sendDraft writes both conversation.reply and conversation.draft.send for its message.
+    const draft = await svc.service.db.query<{ id: string }>(
+      `INSERT INTO agent_drafts (conversation_id, channel_id, question, text, confidence, model)
+       VALUES ($1, $2, '转人工', '亲，这就为您查看~', 0.3, 'test') RETURNING id`,
+      [open, autoChannel],
+    );
+    await sleep(1200);
+    const sent = await a.api('POST', `/api/conversations/${open}/draft/send`, { draftId: String(draft.rows[0]!.id) });
+    assert.equal(sent.status, 200, JSON.stringify(sent.body));
     assert.equal((await a.api('POST', `/api/conversations/${chat}/close`)).status, 200);
 
     const stats = await svc.api('GET', `/api/stats?range=24h&utcOffset=${-new Date().getTimezoneOffset()}`);
@@ -300,7 +442,7 @@ describe(`auto-assignment (${mode})`, { timeout: 180_000 }, () => {
     assert.equal(row.presence, 'online');
     assert.equal(row.openChats, 1);
     assert.equal(row.closedToday, 1);
-    assert.equal(row.firstResponses, 1);
+    assert.equal(row.firstResponses, 2, 'one per chat: the reply, and the sent draft once');
     assert.ok(row.medianFirstResponseSeconds >= 1 && row.medianFirstResponseSeconds < 30, String(row.medianFirstResponseSeconds));
     const idle = stats.body.agents.find((x: any) => x.id === c.user.id);
     assert.deepEqual([idle.openChats, idle.closedToday, idle.firstResponses, idle.medianFirstResponseSeconds, idle.presence], [0, 0, 0, null, 'offline']);

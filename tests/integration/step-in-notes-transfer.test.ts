@@ -4,6 +4,10 @@ import { FakeModelServer } from '../fakes/fake-model-server.js';
 import { createStorage, login, mode, sleep, startTestService, waitFor, type LoginSession, type Storage, type TestService } from '../support/harness.js';
 import { afterBotTurn, conversationOf, createWebchatChannel, customerSays, newVisitor } from '../support/learning-fixture.js';
 import { openSse, type SseClient } from '../support/sse-client.js';
+import { ADMIN_TOKEN_ACTOR } from '../../src/domain/user.js';
+import { unassignConversation } from '../../src/usecases/assign-conversation.js';
+import { closeConversation } from '../../src/usecases/close-conversation.js';
+import { sendAgentReply } from '../../src/usecases/send-agent-reply.js';
 
 /**
  * issue 14 items 2 and 3, a full shift: an agent steps into a chat the bot is handling (bot →
@@ -370,6 +374,116 @@ describe(`step in, internal notes, transfers (${mode})`, { timeout: 180_000 }, (
       assert.deepEqual(c.notes.map((n: any) => n.text), [won.body.note.text], 'only the winner\'s note');
       assert.equal(c.messages.filter((m: any) => m.text?.startsWith('transfer:')).length, 1);
       assert.equal((await audits('conversation.transfer', held.id)).length, 1);
+    });
+  });
+
+  /**
+   * issue 14 review: the holder-only rule held for replies and transfers but not for unassign, close
+   * and release (any agent could unassign a colleague's chat and take it); and a reply's holder check
+   * was a read, so a reply racing a transfer still went out.
+   */
+  describe('who may act on a held chat', () => {
+    let boss: LoginSession;
+    const snapshot = async (id: string) => {
+      const c = await detail(id);
+      return { status: c.status, assigneeId: c.assigneeId, messages: c.messages.length, outbox: (await outboxTexts(id)).length };
+    };
+    const moves = async (id: string) =>
+      (await svc.api('GET', '/api/audit?limit=1000')).body.items.filter((e: any) => e.target === `conversation:${id}` && e.action !== 'conversation.assigned');
+    const agentMessages = async (id: string) => (await detail(id)).messages.filter((m: any) => m.sender === 'agent').map((m: any) => m.text);
+
+    before(async () => {
+      const r = await svc.api('POST', '/api/users', { email: 'boss@shop.test', name: '店长', role: 'admin', password: 'shift-password-1' });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      boss = await login(svc.url, 'boss@shop.test', 'shift-password-1');
+    });
+
+    test('agent B cannot unassign, close, release or answer A\'s chat (403 CONVERSATION.NOT_HOLDER); nothing changes', async () => {
+      const chat = await heldByA();
+      const before = await snapshot(chat.id);
+      const attempts: [string, unknown][] = [['unassign', undefined], ['close', undefined], ['release', undefined], ['messages', { text: '我是小李，我来回答' }]];
+      for (const [action, body] of attempts) {
+        const r = await b.api('POST', `/api/conversations/${chat.id}/${action}`, body);
+        assert.deepEqual([r.status, r.body.error?.code], [403, 'CONVERSATION.NOT_HOLDER'], action);
+      }
+      // The hole this closes: unassign, then take it.
+      assert.equal((await b.api('POST', `/api/conversations/${chat.id}/assign`)).status, 409);
+      assert.deepEqual(await snapshot(chat.id), before);
+      assert.deepEqual([before.status, before.assigneeId], ['assigned', ids.a]);
+      assert.deepEqual(await moves(chat.id), [], 'nothing audited');
+      assert.deepEqual(await visitorSees(chat.visitorId), [BOT_ANSWER]);
+    });
+
+    test('an admin (signed in or ADMIN_TOKEN) may; a queued chat and a bot chat stay open to every agent', async () => {
+      const chat = await heldByA();
+      assert.equal((await boss.api('POST', `/api/conversations/${chat.id}/messages`, { text: '店长在此，马上为您处理' })).status, 201);
+      assert.equal((await svc.api('POST', `/api/conversations/${chat.id}/messages`, { text: '已为您加急' })).status, 201);
+      assert.deepEqual(await agentMessages(chat.id), ['店长在此，马上为您处理', '已为您加急']);
+      const unassigned = await boss.api('POST', `/api/conversations/${chat.id}/unassign`);
+      assert.deepEqual([unassigned.status, unassigned.body.status, unassigned.body.assigneeId], [200, 'queued', null]);
+      // Queued: any agent takes it, and then it is theirs.
+      const taken = await b.api('POST', `/api/conversations/${chat.id}/assign`);
+      assert.deepEqual([taken.status, taken.body.assigneeId], [200, ids.b]);
+      assert.equal((await a.api('POST', `/api/conversations/${chat.id}/close`)).status, 403, 'A no longer holds it');
+      assert.equal((await svc.api('POST', `/api/conversations/${chat.id}/close`)).status, 200);
+      assert.equal((await detail(chat.id)).status, 'closed');
+
+      const released = await heldByA();
+      assert.equal((await boss.api('POST', `/api/conversations/${released.id}/release`)).status, 200);
+      assert.equal((await detail(released.id)).status, 'bot');
+      // A bot chat: any agent steps in.
+      assert.equal((await b.api('POST', `/api/conversations/${released.id}/assign`)).status, 200);
+      assert.equal((await detail(released.id)).assigneeId, ids.b);
+    });
+
+    test('a reply or unassign that read a holder who no longer holds it: 409 CONVERSATION.CHANGED, nothing stored', async () => {
+      const chat = await heldByA();
+      const core = svc.service.core;
+      const stale = (await core.store.get(chat.id))!;
+      assert.equal((await transfer(a, chat.id, { to: ids.b })).status, 200);
+      const before = await snapshot(chat.id);
+      // The use cases as they run when a transfer commits between their read and their write.
+      const staleDeps = { ...core, store: { ...core.store, get: async () => stale } };
+      const actorA = { id: ids.a, role: 'agent' as const };
+      for (const [who, actor] of [['A', actorA], ['an admin', ADMIN_TOKEN_ACTOR]] as const) {
+        await assert.rejects(sendAgentReply(staleDeps, actor, chat.id, `${who}: 迟到的回复`), (err: any) => err.code === 'CONVERSATION.CHANGED' && err.httpStatus === 409, who);
+        await assert.rejects(unassignConversation(staleDeps, actor, chat.id), (err: any) => err.code === 'CONVERSATION.CHANGED', who);
+        await assert.rejects(closeConversation(staleDeps, actor, chat.id), (err: any) => err.code === 'CONVERSATION.CHANGED', who);
+      }
+      assert.deepEqual(await snapshot(chat.id), before);
+      assert.deepEqual([before.status, before.assigneeId], ['assigned', ids.b]);
+      assert.deepEqual(await agentMessages(chat.id), []);
+      assert.ok(!(await visitorSees(chat.visitorId)).some((t) => t.includes('迟到的回复')));
+    });
+
+    test('a reply racing a transfer: the transfer commits first, the reply is 409 and never stored (PostgreSQL)', { skip: mode === 'embedded' && 'PGlite runs one statement at a time: the two cannot interleave' }, async () => {
+      const chat = await heldByA();
+      const db = svc.service.db;
+      let commit!: () => void;
+      const gate = new Promise<void>((resolve) => { commit = resolve; });
+      let locked!: () => void;
+      const isLocked = new Promise<void>((resolve) => { locked = resolve; });
+      // The transfer holds the row while the reply, having read A as the holder, comes to write.
+      const transferred = db.transaction(async (tx) => {
+        await tx.query('SELECT id FROM conversations WHERE id = $1 FOR UPDATE', [chat.id]);
+        locked();
+        await gate;
+        await tx.query(`UPDATE conversations SET assignee_id = $2 WHERE id = $1`, [chat.id, ids.b]);
+      });
+      await isLocked;
+      const reply = a.api('POST', `/api/conversations/${chat.id}/messages`, { text: '抢在转交之后的回复' });
+      await waitFor('the reply waiting on the row lock', async () => {
+        const r = await db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO messages%'`);
+        return Number(r.rows[0].n) >= 1;
+      });
+      commit();
+      await transferred;
+      const r = await reply;
+      assert.deepEqual([r.status, r.body.error?.code], [409, 'CONVERSATION.CHANGED'], JSON.stringify(r.body));
+      assert.deepEqual(await agentMessages(chat.id), []);
+      assert.ok(!(await outboxTexts(chat.id)).includes('抢在转交之后的回复'));
+      assert.equal((await detail(chat.id)).assigneeId, ids.b);
     });
   });
 

@@ -36,6 +36,36 @@ describe(`the zero-setup demo: web chat + console events (${mode})`, () => {
     assert.ok(kb.body.items.length >= 30);
   });
 
+  test('a $ in ?name= or in the channel name is text, not a replacement pattern', async () => {
+    // issue 14 review: the page was filled with String.replace's replacement strings, where $` is
+    // "everything before the match" and $$ is one $: a$`b copied the page's start into data-name.
+    const pageFor = async (query: string) => {
+      const res = await fetch(`${svc.url}/demo/${channelId}${query}`);
+      assert.equal(res.status, 200);
+      return res.text();
+    };
+    const starts = (html: string) => html.split('<!doctype html>').length - 1;
+    const built = (await pageFor('')).includes('src="/widget.js"');
+    if (built) {
+      const html = await pageFor(`?name=${encodeURIComponent('a$`b$$c')}`);
+      assert.match(html, /data-name="a\$`b\$\$c"/);
+      assert.equal(starts(html), 1, 'the page appears once');
+    }
+    const before = (await svc.api('GET', `/api/channels/${channelId}`)).body.name;
+    const renamed = await svc.api('PATCH', `/api/channels/${channelId}`, { name: '小店$`$$' });
+    assert.equal(renamed.status, 200, JSON.stringify(renamed.body));
+    try {
+      const html = await waitFor('the new channel name (channel cache)', async () => {
+        const page = await pageFor('');
+        return page.includes('小店$`$$') ? page : null;
+      });
+      assert.equal(starts(html), 1);
+      assert.doesNotMatch(html, /__[A-Z_]+__/);
+    } finally {
+      await svc.api('PATCH', `/api/channels/${channelId}`, { name: before });
+    }
+  });
+
   test('a visitor asks "包邮吗" and gets the shop answer over SSE; the console hears about it', async () => {
     const stream = await openSse(`${svc.url}/webchat/${channelId}/events?visitorId=${visitor}`);
     const post = await fetch(`${svc.url}/webchat/${channelId}/messages`, {

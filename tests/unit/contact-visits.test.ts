@@ -61,6 +61,30 @@ describe('visitsOf', () => {
     assert.deepEqual(visits[0].endedAt, at(2));
   });
 
+  test('who held it, not who clicked: auto-assignments, an admin assigning someone, transfers (issue 14 review)', () => {
+    const assigned = (text: string, minute: number, assignedTo: string | null): TimelineEntry => ({ ...entry('system', text, minute), assignedTo });
+    const timeline = [
+      entry('customer', '第一次', 0),
+      assigned('status:queued->assigned by system', 1, 'u_zhao'),
+      entry('system', 'transfer:u_zhao->u_li by u_admin', 2),
+      entry('system', 'status:assigned->closed by u_li', 3),
+      entry('customer', '第二次', 10),
+      assigned('status:queued->assigned by u_admin', 11, 'u_wang'),
+      entry('system', 'transfer:u_wang->queue by u_wang', 12),
+      assigned('status:queued->assigned by u_li', 13, null),
+      entry('system', 'status:assigned->closed by u_admin', 14),
+      entry('customer', '第三次', 20),
+      assigned('status:queued->assigned by system', 21, null),
+    ];
+    const visits = visitsOf(timeline);
+    assert.deepEqual(visits.map((v) => v.firstCustomerText), ['第三次', '第二次', '第一次']);
+    assert.deepEqual(visits.map((v) => v.agentIds), [
+      [],
+      ['u_wang', 'u_li'],
+      ['u_zhao', 'u_li'],
+    ], 'no admin who only assigned or closed, no system, no queue; an auto-assignment without its audit row names nobody');
+  });
+
   test('a visit where the customer only sent media has no first words', () => {
     const [visit] = visitsOf([entry('customer', null, 0, 'image'), entry('bot', '收到图片', 1)]);
     assert.equal(visit.firstCustomerText, null);

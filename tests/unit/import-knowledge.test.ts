@@ -4,7 +4,7 @@ import { NotFoundError } from '../../src/domain/errors.js';
 import { importKnowledge } from '../../src/usecases/import-knowledge.js';
 import { FakeAuditLog, FakeChannelRepository, FakeKnowledgeRepository, fakeDeps, makeChannel } from '../support/fake-ports.js';
 
-const admin = { id: 'user-admin' };
+const admin = { id: 'user-admin', role: 'admin' as const };
 const line = (row: unknown) => JSON.stringify(row);
 
 function setup() {

@@ -29,7 +29,7 @@ async function learn(messages: Message[], opts: { bestEntryId?: string; lastConf
     answerLabels: { add: async (l: NewAnswerLabel) => (labels.push(l), l) } as never,
   });
   const reply = messages.at(-1)!;
-  const result = await learnFromAgentReply(deps, { id: 'agent-1' }, makeConversation({ status: 'assigned', handoffReason: 'low_confidence', lastConfidence: opts.lastConfidence ?? 0.3 }), reply.id, reply.text!);
+  const result = await learnFromAgentReply(deps, { id: 'agent-1', role: 'agent' }, makeConversation({ status: 'assigned', handoffReason: 'low_confidence', lastConfidence: opts.lastConfidence ?? 0.3 }), reply.id, reply.text!);
   return { result, proposed, labels, search, ids: { shipping: shipping.id, invoice: invoice.id } };
 }
 

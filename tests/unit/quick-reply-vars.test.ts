@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { expandQuickReply, filterQuickReplies, insertQuickReply, slashSearchAt } from '../../src/console/quick-reply-vars.js';
+import { customerAddress, expandQuickReply, filterQuickReplies, insertQuickReply, slashSearchAt } from '../../src/console/quick-reply-vars.js';
 
 /** issue 14 item 3: quick replies in the reply box, expanded in the console before the agent sends. */
 const context = { customer: '张三', agent: '小王', channel: '官网客服' };
@@ -22,6 +22,22 @@ describe('quick reply variables', () => {
 
   test('a value that looks like a variable is not expanded again', () => {
     assert.equal(expandQuickReply('{客户}，{客服}', { ...context, customer: '{客服}' }), '{客服}，小王');
+  });
+});
+
+describe('{客户} for a customer without a name (issue 14 review)', () => {
+  test('a real name is used as is; no name gives the polite address, never the console label 访客 n', () => {
+    assert.equal(customerAddress('  张三 ', '亲'), '张三');
+    assert.equal(customerAddress(null, '亲'), '亲');
+    assert.equal(customerAddress(undefined, 'there'), 'there');
+    assert.equal(customerAddress('   ', '亲'), '亲', 'a blank name is no name');
+  });
+
+  test('the polite address reads well in both languages', () => {
+    const zh = { ...context, customer: customerAddress(null, '亲') };
+    assert.equal(expandQuickReply('{客户}您好，退货请寄到上海', zh), '亲您好，退货请寄到上海');
+    const en = { ...context, customer: customerAddress(null, 'there') };
+    assert.equal(expandQuickReply('Hi {customer}, this is {agent}.', en), 'Hi there, this is 小王.');
   });
 });
 

@@ -209,6 +209,8 @@ export function ConversationView({ id, me, directory }: { id: string; me: User; 
 
   const c = conversation;
   const mine = c.status === 'assigned' && c.assigneeId === me.id;
+  // A held chat is its holder's (or an admin's) to give back, release, transfer or close (the API answers others 403).
+  const mayActOnHeld = mine || me.role === 'admin';
   const channel = directory.channels.find((ch) => ch.id === c.channelId);
   const windowLeft = c.replyWindow ? Math.max(0, c.replyWindow.secondsLeft - Math.floor((now - fetchedAt) / 1000)) : null;
   const windowOpen = !c.replyWindow || (c.replyWindow.open && (windowLeft ?? 0) > 0);
@@ -235,16 +237,16 @@ export function ConversationView({ id, me, directory }: { id: string; me: User; 
           {c.status === 'queued' && (
             <button type="button" className="primary" disabled={busy !== null} onClick={() => act('assign')} data-testid="take-over">{t('conv.takeOver')}</button>
           )}
-          {c.status === 'assigned' && (
+          {c.status === 'assigned' && mayActOnHeld && (
             <>
               <button type="button" disabled={busy !== null} onClick={() => act('unassign')} data-testid="give-back">{t('conv.giveBack')}</button>
               <button type="button" disabled={busy !== null} onClick={() => act('release')} data-testid="release">{t('conv.release')}</button>
             </>
           )}
-          {c.status === 'assigned' && (mine || me.role === 'admin') && (
+          {c.status === 'assigned' && mayActOnHeld && (
             <button type="button" disabled={busy !== null} aria-expanded={transferring} onClick={() => setTransferring((open) => !open)} data-testid="transfer">{t('shift.transfer')}</button>
           )}
-          {c.status !== 'closed' && (
+          {c.status !== 'closed' && (c.status !== 'assigned' || mayActOnHeld) && (
             <button type="button" className="danger" disabled={busy !== null} onClick={() => act('close')} data-testid="close-conversation">{t('conv.close')}</button>
           )}
         </div>
@@ -257,7 +259,7 @@ export function ConversationView({ id, me, directory }: { id: string; me: User; 
         </p>
       )}
       {channel?.kind === 'wecom_bot' && <p className="window" data-testid="poll-hint">{t('conv.pollHint')}</p>}
-      {transferring && c.status === 'assigned' && (mine || me.role === 'admin') && (
+      {transferring && c.status === 'assigned' && mayActOnHeld && (
         <TransferDialog
           conversationId={c.id}
           holderId={c.assigneeId}
@@ -307,7 +309,7 @@ export function ConversationView({ id, me, directory }: { id: string; me: User; 
         prefill={prefill}
         editingDraft={editingDraft !== null && editingDraft === c.draft?.id}
         onCancelDraft={cancelDraftEdit}
-        quickReplies={{ contact: { ...c.contact, channelKind: channel?.kind }, channelName: channel?.name ?? '', agentName: me.name || me.email }}
+        quickReplies={{ contact: { ...c.contact, channelKind: channel?.kind }, channelName: channel?.name ?? '', agentName: me.name || me.email, agentId: me.id }}
       />
       <NoteBox conversationId={c.id} onAdded={() => void load()} />
     </div>

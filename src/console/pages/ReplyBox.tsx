@@ -1,8 +1,8 @@
 import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { api } from '../api';
-import { contactLabel, type LabelledContact } from '../contact-label';
+import type { LabelledContact } from '../contact-label';
 import { useT } from '../i18n';
-import { expandQuickReply, filterQuickReplies, insertQuickReply, slashSearchAt, type QuickReplyContext } from '../quick-reply-vars';
+import { customerAddress, expandQuickReply, filterQuickReplies, insertQuickReply, slashSearchAt, type QuickReplyContext } from '../quick-reply-vars';
 import type { QuickReply } from '../types';
 import { optionId, QuickReplyMenu, type MenuItem } from './QuickReplyMenu';
 
@@ -11,6 +11,8 @@ export interface QuickReplyTarget {
   contact: LabelledContact;
   channelName: string;
   agentName: string;
+  /** The signed-in user: whose quick replies the menu may show (the cache is theirs only). */
+  agentId: string;
 }
 
 interface Props {
@@ -29,24 +31,30 @@ interface Props {
   quickReplies?: QuickReplyTarget;
 }
 
-/** The last list fetched: the menu shows it at once while a fresh copy loads. */
-let cachedReplies: QuickReply[] | null = null;
+/**
+ * The last list fetched, and whose it is: the menu shows it at once while a fresh copy loads. Keyed
+ * by the signed-in user (issue 14 review): logging out keeps this module loaded, and on a shared PC
+ * the next person must never see the previous one's personal replies, not even for a moment.
+ */
+let cachedReplies: { userId: string; items: QuickReply[] } | null = null;
 
 /**
  * The quick replies, fetched again each time the menu opens (`openCount` changes): a reply added
  * on the 快捷回复 page, or by an admin elsewhere, is there on the next `/` without any event.
+ * Only `userId`'s own list is ever answered; null while theirs has not come yet.
  */
-function useQuickReplyList(openCount: number) {
-  const [items, setItems] = useState<QuickReply[] | null>(cachedReplies);
+function useQuickReplyList(openCount: number, userId: string) {
+  const [list, setList] = useState(cachedReplies);
   const [failed, setFailed] = useState(false);
   useEffect(() => {
     if (openCount === 0) return;
     let current = true;
     api.get<{ items: QuickReply[] }>('/api/quick-replies').then(
       (answer) => {
-        cachedReplies = answer.items;
+        const fetched = { userId, items: answer.items };
+        cachedReplies = fetched;
         if (current) {
-          setItems(answer.items);
+          setList(fetched);
           setFailed(false);
         }
       },
@@ -55,8 +63,8 @@ function useQuickReplyList(openCount: number) {
     return () => {
       current = false;
     };
-  }, [openCount]);
-  return { items, failed };
+  }, [openCount, userId]);
+  return { items: list !== null && list.userId === userId ? list.items : null, failed };
 }
 
 /**
@@ -95,10 +103,11 @@ export function ReplyBox({ disabled, disabledReason, onSend, prefill, editingDra
   useEffect(() => {
     if (openedAt !== null) setOpenCount((n) => n + 1);
   }, [openedAt]);
-  const { items: replies, failed } = useQuickReplyList(openCount);
+  const { items: replies, failed } = useQuickReplyList(openCount, quickReplies?.agentId ?? '');
 
   const context: QuickReplyContext | null = useMemo(
-    () => (quickReplies ? { customer: contactLabel(quickReplies.contact, t), agent: quickReplies.agentName, channel: quickReplies.channelName } : null),
+    // {客户} is sent to the customer: their name or 亲 / "there", never our 访客 n label (issue 14 review).
+    () => (quickReplies ? { customer: customerAddress(quickReplies.contact.name, t('qr.customerFallback')), agent: quickReplies.agentName, channel: quickReplies.channelName } : null),
     [quickReplies, t],
   );
   const matches = useMemo<MenuItem[]>(() => {

@@ -3,15 +3,38 @@
  * to the queue, with an optional note for whoever picks it up (stored as a 转交备注, never sent),
  * and the notice the receiving agent gets wherever they are in the console.
  */
-import { useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api';
 import { errorMessage } from '../errors';
+import { useEvents } from '../events';
 import { actorName } from '../format';
 import { useDirectory } from '../hooks';
 import { useT } from '../i18n';
 import { useTransferWatch } from '../notify';
 import { hrefFor } from '../router';
-import type { DirectoryUser, User } from '../types';
+import type { AgentStatus, DirectoryUser, Presence, User } from '../types';
+
+/**
+ * Everyone's presence (GET /api/agents), kept live by `agent.presence` events. The API stays
+ * permissive (an admin may hand a chat to someone about to start a shift), so the dialog only
+ * shows it and warns (issue 14 review: a chat sent to an offline agent sat there unnoticed).
+ * Empty when the list cannot be read: the dialog then works as before, without the hint.
+ */
+function usePresence(): Map<string, Presence> {
+  const [presence, setPresence] = useState<Map<string, Presence>>(() => new Map());
+  const load = useCallback(() => {
+    api.get<{ items: AgentStatus[] }>('/api/agents').then((a) => setPresence(new Map(a.items.map((x) => [x.id, x.presence]))), () => undefined);
+  }, []);
+  useEffect(load, [load]);
+  useEvents((event) => {
+    if (event.type === 'agent.presence') setPresence((now) => new Map(now).set(event.userId, event.presence));
+    else if (event.type === 'resync') load();
+  });
+  return presence;
+}
+
+/** The option groups of the target list; null: presence unknown (GET /api/agents not read). */
+const PRESENCE_GROUPS: (Presence | null)[] = ['online', 'away', 'offline', null];
 
 interface Props {
   conversationId: string;
@@ -31,6 +54,9 @@ export function TransferDialog({ conversationId, holderId, users, onDone, onCanc
   // Every console user may take chats (an admin may do what an agent may); the server refuses a
   // disabled one with a clear message, which the directory cannot tell beforehand.
   const targets = users.filter((u) => u.id !== holderId);
+  const presence = usePresence();
+  const chosen = to && to !== 'queue' ? targets.find((u) => u.id === to) : undefined;
+  const chosenPresence = chosen ? presence.get(chosen.id) : undefined;
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -58,16 +84,26 @@ export function TransferDialog({ conversationId, holderId, users, onDone, onCanc
         <label htmlFor={`transfer-to-${conversationId}`}>{t('shift.transfer.to')}</label>
         <select id={`transfer-to-${conversationId}`} value={to} onChange={(e) => { setTo(e.target.value); setError(null); }} autoFocus data-testid="transfer-to">
           <option value="" disabled>{t('shift.transfer.choose')}</option>
-          {targets.length > 0 && (
-            <optgroup label={t('shift.transfer.agents')}>
-              {targets.map((u) => (
-                <option key={u.id} value={u.id}>{u.name || u.email}{u.role === 'admin' ? ` · ${t('role.admin')}` : ''}</option>
-              ))}
-            </optgroup>
-          )}
+          {/* Grouped by presence, online first: who can answer now is who to pick (issue 14 review). */}
+          {PRESENCE_GROUPS.map((group) => {
+            const members = targets.filter((u) => (presence.get(u.id) ?? null) === group);
+            if (members.length === 0) return null;
+            return (
+              <optgroup key={group ?? 'unknown'} label={group ? t('shift.transfer.agentsBy', { presence: t(`presence.${group}`) }) : t('shift.transfer.agents')} data-presence={group ?? ''}>
+                {members.map((u) => (
+                  <option key={u.id} value={u.id} data-presence={group ?? ''}>{u.name || u.email}{u.role === 'admin' ? ` · ${t('role.admin')}` : ''}</option>
+                ))}
+              </optgroup>
+            );
+          })}
           <option value="queue">{t('shift.transfer.queue')}</option>
         </select>
         {targets.length === 0 && <span className="hint">{t('shift.transfer.none')}</span>}
+        {chosen && (chosenPresence === 'offline' || chosenPresence === 'away') && (
+          <span className="notice" role="status" data-testid="transfer-presence-warning" data-presence={chosenPresence}>
+            {t(`shift.transfer.${chosenPresence}`, { name: chosen.name || chosen.email })}
+          </span>
+        )}
       </div>
       <div className="field">
         <label htmlFor={`transfer-note-${conversationId}`}>{t('shift.transfer.note')}</label>

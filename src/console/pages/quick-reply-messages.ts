@@ -9,7 +9,9 @@ export const quickReplyMessages = {
     'qr.title': '快捷回复',
     'qr.intro': '在回复框输入 / 即可搜索并插入快捷回复。插入时变量会替换为实际内容，发送前可以再修改。',
     'qr.variables': '可用变量',
-    'qr.var.customer': '客户名称',
+    'qr.var.customer': '客户名称（没有名称时为“亲”）',
+    // What {客户} becomes for a customer without a name (quick-reply-vars.ts customerAddress): reads as "亲您好".
+    'qr.customerFallback': '亲',
     'qr.var.agent': '你的名字',
     'qr.var.channel': '渠道名称',
     'qr.new': '新增快捷回复',
@@ -71,7 +73,9 @@ export const quickReplyMessages = {
     'qr.title': 'Quick replies',
     'qr.intro': 'Type / in the reply box to search and insert a quick reply. Variables are filled in when it is inserted; you can still edit the text before sending.',
     'qr.variables': 'Variables',
-    'qr.var.customer': "the customer's name",
+    'qr.var.customer': "the customer's name (\"there\" when unknown)",
+    // {customer} for a nameless customer: "Hi there".
+    'qr.customerFallback': 'there',
     'qr.var.agent': 'your name',
     'qr.var.channel': "the channel's name",
     'qr.new': 'New quick reply',

@@ -174,14 +174,18 @@ export function webchatRoutes(deps: HttpDeps): Router {
     // A name the chat would refuse is left out: the page still works, the visitor is 访客 n.
     const named = visitorName.safeParse(ctx.query.name);
     const name = named.success ? escapeHtml(named.data) : null;
+    // Every value goes in through a replacer function (issue 14 review): as a replacement string,
+    // `$&`, `$\`` and `$'` in a visitor's ?name= or a channel's name would expand (a$`b copied the
+    // page's start into data-name). escapeHtml leaves `$` alone, and it has no business there.
+    const literal = (value: string) => () => value;
     ctx.body = demoPage
-      .replace('<!--WIDGET-->', existsSync(widgetFile) ? widgetTag(id, name) : widgetMissing)
+      .replace('<!--WIDGET-->', literal(existsSync(widgetFile) ? widgetTag(id, name) : widgetMissing))
       // A paused chat says so in words (issue 14 item 5); the widget below resumes by itself.
-      .replace('<!--PAUSED-->', channel.enabled ? '' : pausedNotice(offlineMessage(channel)))
-      .replaceAll('__CHANNEL_NAME__', escapeHtml(channel.name))
-      .replaceAll('__CHANNEL_ID__', id)
+      .replace('<!--PAUSED-->', literal(channel.enabled ? '' : pausedNotice(offlineMessage(channel))))
+      .replaceAll('__CHANNEL_NAME__', literal(escapeHtml(channel.name)))
+      .replaceAll('__CHANNEL_ID__', literal(id))
       // The address this page was opened at, for the embed snippet a newcomer copies.
-      .replaceAll('__ORIGIN__', escapeHtml(`${ctx.protocol}://${ctx.host}`));
+      .replaceAll('__ORIGIN__', literal(escapeHtml(`${ctx.protocol}://${ctx.host}`)));
   });
   return router;
 }
