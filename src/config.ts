@@ -28,6 +28,8 @@ const schema = z.object({
   EMBEDDING_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
   WECOM_API_BASE: z.string().url().default('https://qyapi.weixin.qq.com'),
   DINGTALK_API_BASE: z.string().url().default('https://api.dingtalk.com'),
+  /** issue 15: where WeCom 智能机器人 long connections dial (a fake in tests). */
+  WECOM_BOT_WS_URL: z.string().url().default('wss://openws.work.weixin.qq.com'),
   DINGTALK_OAPI_BASE: z.string().url().default('https://oapi.dingtalk.com'),
   MASTER_KEY: optionalString,
   ADMIN_TOKEN: optionalString,

@@ -22,6 +22,7 @@ import { createKnowledgeSuggestionStore } from './db/knowledge-suggestion-store.
 import { createLoginThrottle } from './db/login-throttle.js';
 import { createQuickReplyStore } from './db/quick-reply-store.js';
 import { createConnectionStatusStore } from './db/connection-status-store.js';
+import { createConnectionLeaseStore } from './db/connection-lease-store.js';
 import { assertMasterKeyOpensSecrets } from './db/master-key-check.js';
 import { migrate } from './db/migrate.js';
 import { createOutboxStore } from './db/outbox-store.js';
@@ -150,7 +151,7 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
   const adapterList: ChannelAdapter[] = [
     createWecomAppAdapter(wecom),
     createWecomKfAdapter(wecom),
-    createWecomBotAdapter({ maxSkewS: config.WEBHOOK_MAX_SKEW_S }),
+    createWecomBotAdapter({ maxSkewS: config.WEBHOOK_MAX_SKEW_S, wsUrl: config.WECOM_BOT_WS_URL, logger }),
     createDingtalkHttpAdapter({ ...dingtalk, maxSkewS: config.WEBHOOK_MAX_SKEW_S }),
     createDingtalkStreamAdapter(dingtalk),
     createWebchatAdapter({ events }),
@@ -195,6 +196,7 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
     presence: createPresenceStore(db), assignments: createAssignmentQueries(db),
     quickReplies: createQuickReplyStore(db),
     connectionStatus: createConnectionStatusStore(db),
+    connectionLeases: createConnectionLeaseStore(db),
     adapters: { get: (kind) => adapters.get(kind) },
     clock: systemClock,
     log: logger,

@@ -12,7 +12,9 @@ import { isSafeText, parseSafeJson } from '../../src/domain/text.js';
 import type { Clock } from '../../src/ports/clock.js';
 import type { ChannelAdapter, WebhookOutcome, WebhookReply, WebhookRequest } from '../../src/ports/channel-adapter.js';
 import { configCache } from '../../src/domain/channel-config-cache.js';
-import { configFields, parseConfig, secretFields, type WecomBotConfig } from './bot-config.js';
+import type { Logger } from 'pino';
+import { configFields, isLongConnection, parseConfig, secretFields, type WecomBotConfig } from './bot-config.js';
+import { openBotConnection, type BotLongConnection } from './bot-connection.js';
 import { parseBotCallback } from './bot-parse.js';
 import { encrypt, sign, verifyAndDecrypt, type CryptoSettings } from './crypto.js';
 import { emptyAck, signedQuery, verifyUrl } from './webhook.js';
@@ -24,6 +26,11 @@ export interface WecomBotAdapterOptions {
   /** WEBHOOK_MAX_SKEW_S; 0 turns the replay window off. */
   maxSkewS: number;
   clock?: Clock;
+  /** WECOM_BOT_WS_URL: where long-connection channels dial (issue 15). */
+  wsUrl?: string;
+  logger?: Logger;
+  /** First reconnect delay of a long connection (the SDK doubles it up to 30 s); default 1 s. */
+  reconnectMs?: number;
 }
 
 /**
@@ -41,6 +48,15 @@ function msgidOf(streamId: string): string {
 export function createWecomBotAdapter(opts: WecomBotAdapterOptions): ChannelAdapter {
   const configOf = configCache(parseConfig);
   const now = () => opts.clock?.now() ?? new Date();
+  /** Long connections this process holds, by channel id (the connector's lease says which). */
+  const live = new Map<string, BotLongConnection>();
+  const longConnection = (channel: Channel) => {
+    try {
+      return isLongConnection(configOf(channel));
+    } catch {
+      return false;
+    }
+  };
 
   return {
     kind: 'wecom_bot',
@@ -51,13 +67,40 @@ export function createWecomBotAdapter(opts: WecomBotAdapterOptions): ChannelAdap
     safeToResend: true,
     pollDelivery: { windowMs: STREAM_WINDOW_MS },
     parseConfig,
+    // issue 15: long-connection channels hold one WebSocket per bot, on one process (a newer
+    // connection of the same bot kicks the older): the connector's lease, and sends go through it.
+    connectsFor: longConnection,
+    exclusiveConnection: true,
+    sendsOverConnection: longConnection,
+    connectedHere: (channelId) => live.has(channelId),
+    async connect(channel, deliver, report) {
+      const config = configOf(channel);
+      if (!isLongConnection(config)) throw new PlatformError('a 智能机器人 in callback mode does not connect', { retryable: false });
+      const connection = openBotConnection({
+        botId: config.botId, secret: config.secret, wsUrl: opts.wsUrl ?? 'wss://openws.work.weixin.qq.com',
+        deliver, report, logger: opts.logger?.child({ channelId: channel.id }), reconnectMs: opts.reconnectMs,
+        welcome: () => channel.welcomeMessage,
+      });
+      live.get(channel.id)?.close().catch(() => undefined);
+      live.set(channel.id, connection);
+      return {
+        close: async () => {
+          if (live.get(channel.id) === connection) live.delete(channel.id);
+          await connection.close();
+        },
+      };
+    },
     handleWebhook(channel, request) {
       const config = configOf(channel);
-      const settings: CryptoSettings = { token: config.token, encodingAesKey: config.encodingAesKey, receiveId: '', maxSkewS: opts.maxSkewS, now: now() };
+      if (isLongConnection(config)) throw new PayloadError('this 智能机器人 channel uses the long connection, not callbacks');
+      const settings: CryptoSettings = { token: config.token!, encodingAesKey: config.encodingAesKey!, receiveId: '', maxSkewS: opts.maxSkewS, now: now() };
       return request.method === 'GET' ? verifyUrl(settings, request) : receive(settings, config, channel, request, now());
     },
-    async send() {
-      throw new PlatformError('a 智能机器人 in callback mode has no send API: WeCom fetches replies by polling', { retryable: false });
+    async send(channel, to, message) {
+      if (!longConnection(channel)) throw new PlatformError('a 智能机器人 in callback mode has no send API: WeCom fetches replies by polling', { retryable: false });
+      const connection = live.get(channel.id);
+      if (!connection) throw new PlatformError('this process does not hold the bot\'s long connection', { retryable: true });
+      return connection.send(to, message);
     },
   };
 }

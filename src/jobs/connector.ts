@@ -3,6 +3,7 @@ import { AppError } from '../domain/errors.js';
 import type { ConnectionReport, DeliverMessages, PlatformConnection } from '../ports/channel-adapter.js';
 import type { CoreDeps } from '../usecases/deps.js';
 import { receiveMessages } from '../usecases/receive-messages.js';
+import { sendOutboxMessage } from '../usecases/send-outbox-message.js';
 
 interface Open {
   /** The channel as it was when connected: a change of settings means reconnect. */
@@ -10,7 +11,17 @@ interface Open {
   connection: Promise<PlatformConnection | null>;
   /** Set when close() starts: what the closing connection still reports is dropped. */
   closing: boolean;
+  /** The channel as connected (issue 15: its outbox rows go out over this connection). */
+  channel?: Channel;
 }
+
+/**
+ * issue 15: how long a connector's lease on a single-connection channel lasts without renewal
+ * (renewed every round): a connector killed outright is replaced after at most this.
+ */
+export const CONNECTION_LEASE_MS = 10_000;
+/** issue 15: how often the lease holder looks for its channels' due outbox rows. */
+export const CONNECTION_OUTBOX_MS = 250;
 
 const versionOf = (c: Channel) => `${c.updatedAt.getTime()}`;
 
@@ -34,6 +45,8 @@ export const CONNECTION_HEARTBEAT_MS = 10_000;
  */
 export function startConnector(deps: CoreDeps, intervalMs = 1000, heartbeatMs = CONNECTION_HEARTBEAT_MS): () => Promise<void> {
   const open = new Map<string, Open>();
+  /** issue 15: single-connection channels whose lease this process holds. */
+  const leased = new Set<string>();
   /** What this process last recorded per channel; kept across the connector's own retries. */
   const known = new Map<string, ConnectionReport>();
   /** Per channel, so a channel's status writes land in the order they happened. */
@@ -72,6 +85,7 @@ export function startConnector(deps: CoreDeps, intervalMs = 1000, heartbeatMs = 
     if (forget) {
       known.delete(id);
       await write(id, 'removal', () => deps.connectionStatus.remove(id));
+      if (leased.delete(id)) await deps.connectionLeases?.release(id, deps.workerId).catch((err: Error) => deps.log.warn({ err: err.message, channelId: id }, 'connection lease release failed'));
     }
   };
 
@@ -88,7 +102,7 @@ export function startConnector(deps: CoreDeps, intervalMs = 1000, heartbeatMs = 
         deps.log.warn({ code: err.code, channelId: channel.id }, 'frame refused as bad input; acked and dropped');
       }
     };
-    const entry: Open = { version: versionOf(channel), connection: Promise.resolve(null), closing: false };
+    const entry: Open = { version: versionOf(channel), connection: Promise.resolve(null), closing: false, channel };
     const report = reportFor(channel.id, entry);
     open.set(channel.id, entry);
     // Through a promise: a config that no longer parses throws synchronously in some adapters.
@@ -104,13 +118,35 @@ export function startConnector(deps: CoreDeps, intervalMs = 1000, heartbeatMs = 
 
   async function reconcile(): Promise<void> {
     const channels = await deps.channelRepository.list();
-    const wanted = new Map(channels.filter((c) => c.enabled && deps.adapters.get(c.kind)?.connect).map((c) => [c.id, c]));
+    const connects = (c: Channel) => {
+      const adapter = deps.adapters.get(c.kind);
+      return Boolean(adapter?.connect) && (adapter?.connectsFor?.(c) ?? true);
+    };
+    const wanted = new Map(channels.filter((c) => c.enabled && connects(c)).map((c) => [c.id, c]));
+    // issue 15: a channel the platform allows one connection for is connected by the lease holder only.
+    const elsewhere = new Set<string>();
+    if (deps.connectionLeases && !stopped) {
+      for (const [id, channel] of [...wanted]) {
+        if (!deps.adapters.get(channel.kind)?.exclusiveConnection) continue;
+        if (await deps.connectionLeases.acquire(id, deps.workerId, CONNECTION_LEASE_MS)) {
+          leased.add(id);
+        } else {
+          leased.delete(id);
+          wanted.delete(id);
+          elsewhere.add(id);
+        }
+      }
+    }
     for (const [id, entry] of [...open]) {
       const channel = wanted.get(id);
-      if (!channel || versionOf(channel) !== entry.version) await close(id, !channel);
+      if (!channel || versionOf(channel) !== entry.version) await close(id, !channel && !elsewhere.has(id));
     }
+    // Another process holds it now: its status row is that process's to write.
+    for (const id of elsewhere) known.delete(id);
     // A channel whose connection failed outright has no entry until the next round, but is still wanted.
     for (const id of [...known.keys()]) if (!wanted.has(id) && !open.has(id)) await close(id, true);
+    // Turned off or deleted while this process held the lease without a connection: give it back.
+    for (const id of [...leased]) if (!wanted.has(id) && !open.has(id)) await close(id, true);
     for (const [id, channel] of wanted) if (!open.has(id) && !stopped) connect(channel);
   }
 
@@ -124,6 +160,33 @@ export function startConnector(deps: CoreDeps, intervalMs = 1000, heartbeatMs = 
       });
     }
   }
+
+  /**
+   * issue 15: the holder of a channel's connection sends the channel's due outbox rows over it
+   * (ChannelAdapter.sendsOverConnection): workers elsewhere leave them waiting. Claimed through the
+   * outbox like any send, so a row goes out once; retries and give-ups as sendOutboxMessage does.
+   */
+  let delivering: Promise<void> | null = null;
+  async function deliverOutbox(): Promise<void> {
+    if (!deps.connectionLeases) return;
+    for (const [id, entry] of [...open]) {
+      const channel = entry.channel;
+      const adapter = channel && deps.adapters.get(channel.kind);
+      if (entry.closing || !channel || !adapter?.sendsOverConnection?.(channel) || !adapter.connectedHere?.(id)) continue;
+      for (const outboxId of await deps.connectionLeases.dueOutbox(id, 20)) {
+        if (stopped || open.get(id) !== entry) break;
+        await sendOutboxMessage(deps, outboxId);
+      }
+    }
+  }
+  const deliverTick = () => {
+    if (delivering || stopped) return;
+    delivering = deliverOutbox()
+      .catch((err: Error) => deps.log.warn({ err: err.message }, 'connection outbox round failed'))
+      .finally(() => (delivering = null));
+  };
+  const outboxTimer = setInterval(deliverTick, Math.min(CONNECTION_OUTBOX_MS, intervalMs));
+  outboxTimer.unref();
 
   let running: Promise<void> | null = null;
   const tick = () => {
@@ -141,7 +204,9 @@ export function startConnector(deps: CoreDeps, intervalMs = 1000, heartbeatMs = 
     stopped = true;
     clearInterval(timer);
     clearInterval(heartbeat);
+    clearInterval(outboxTimer);
     await running;
-    await Promise.all([...new Set([...open.keys(), ...known.keys()])].map((id) => close(id, true)));
+    await delivering;
+    await Promise.all([...new Set([...open.keys(), ...known.keys(), ...leased])].map((id) => close(id, true)));
   };
 }

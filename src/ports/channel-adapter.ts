@@ -171,6 +171,23 @@ export interface ChannelAdapter {
    * admins see a connection that keeps failing.
    */
   connect?(channel: Channel, deliver: DeliverMessages, report?: ReportConnection): Promise<PlatformConnection>;
+  /**
+   * issue 15: whether this channel opens a connection, for an adapter with both modes (WeCom
+   * 智能机器人: callback or long connection). Unset: every enabled channel of a connecting adapter does.
+   */
+  connectsFor?(channel: Channel): boolean;
+  /**
+   * issue 15: the platform keeps one connection per channel (a newer one kicks the older out), so
+   * the connector opens it on one process only, the holder of the channel's lease.
+   */
+  readonly exclusiveConnection?: boolean;
+  /**
+   * issue 15: replies go out over the channel's connection, so only the process holding it can
+   * send; other processes leave the row waiting for it (the connector delivers its channels' rows).
+   */
+  sendsOverConnection?(channel: Channel): boolean;
+  /** issue 15: whether this process holds the channel's connection now. */
+  connectedHere?(channelId: string): boolean;
   /** Pulls one page of messages (platforms that notify instead of delivering). */
   pull?(channel: Channel, request: PullRequest): Promise<PullPage>;
   /**

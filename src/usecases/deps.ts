@@ -16,6 +16,7 @@ import type { LoginThrottle } from '../ports/login-throttle.js';
 import type { ModelCatalog } from '../ports/model-catalog.js';
 import type { ModelReportStore } from '../ports/model-reports.js';
 import type { OutboxStore } from '../ports/outbox-store.js';
+import type { ConnectionLeases } from '../ports/connection-leases.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
 import type { PullStore } from '../ports/pull-store.js';
 import type { AssignmentStore, PresenceStore } from '../ports/presence.js';
@@ -137,6 +138,8 @@ export interface CoreDeps {
   quickReplies: QuickReplyStore;
   /** Live states of platform connections, written by the connector (issue 14 item 6). */
   connectionStatus: ConnectionStatusStore;
+  /** issue 15: one connector process per single-connection channel (WeCom 智能机器人 long connection). */
+  connectionLeases?: ConnectionLeases;
   adapters: AdapterRegistry;
   clock: Clock;
   log: Log;

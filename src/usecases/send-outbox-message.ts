@@ -41,7 +41,8 @@ export async function sendOutboxMessage(deps: CoreDeps, outboxId: string): Promi
     publishDeliveryStatus(deps, claimed, 'failed');
     return 'failed';
   }
-  if (adapter.pollDelivery) return waitForPoll(deps, claimed, adapter.pollDelivery.windowMs);
+  if (adapter.sendsOverConnection?.(channel) && !adapter.connectedHere?.(channel.id)) return waitForConnection(deps, claimed, channel, adapter);
+  if (adapter.pollDelivery && !adapter.sendsOverConnection?.(channel)) return waitForPoll(deps, claimed, adapter.pollDelivery.windowMs);
   const closed = adapter.replyWindow && !claimed.replyCode ? await windowClosed(deps, claimed, adapter.replyWindow) : null;
   if (closed) {
     await deps.outbox.markFailed(outboxId, closed);
@@ -159,4 +160,18 @@ async function waitForPoll(deps: CoreDeps, claimed: ClaimedSend, windowMs: numbe
   publishDeliveryStatus(deps, claimed, 'failed');
   await flagForHuman(deps, claimed.conversationId, 'delivery_failed', `send refused: ${reason}`);
   return 'failed';
+}
+
+/**
+ * issue 15: the channel's replies go out over its connection (WeCom 智能机器人 long connection), and
+ * another process holds it. The row waits, due at once and without counting an attempt; the
+ * connector holding the connection claims and sends its channel's due rows (jobs/connector.ts).
+ * When nobody sends it within the retry window, a person is asked, as for any undelivered row.
+ */
+async function waitForConnection(deps: CoreDeps, claimed: ClaimedSend, channel: Channel, adapter: ChannelAdapter): Promise<SendResult> {
+  const windowMs = retryWindowMs(adapter, deps.settings);
+  const left = retryDeadline(claimed, windowMs) - deps.clock.now().getTime();
+  if (left <= 0) return giveUpDelivery(deps, channel, claimed, 'the connection it goes out over was not up in time');
+  await deps.outbox.markWaiting(claimed.outboxId, 'waiting for the process that holds the channel\'s connection', 0);
+  return 'waiting';
 }

@@ -150,10 +150,17 @@ describe('wecom_bot adapter (智能机器人, callback mode)', () => {
   });
 
   test('config: token and key are secrets, botId is optional, and a bad key is refused without echoing it', () => {
-    assert.deepEqual(adapter.secretFields, ['token', 'encodingAesKey']);
-    assert.deepEqual(adapter.parseConfig({ ...KEYS }), { ...KEYS });
+    // issue 15: `mode` (callback by default) and the long connection's Bot ID + Secret.
+    assert.deepEqual(adapter.secretFields, ['token', 'encodingAesKey', 'secret']);
+    assert.deepEqual(adapter.parseConfig({ ...KEYS }), { mode: 'callback', ...KEYS });
     assert.throws(() => adapter.parseConfig({ token: KEYS.token, encodingAesKey: 'short-secret-value' }), (e: unknown) =>
       e instanceof ValidationError && !/short-secret-value/.test(e.message));
-    assert.deepEqual(adapter.configFields?.map((f) => [f.name, f.type, f.required]), [['token', 'secret', true], ['encodingAesKey', 'secret', true], ['botId', 'string', false]]);
+    assert.throws(() => adapter.parseConfig({ mode: 'callback' }), ValidationError, 'callback mode needs token and key');
+    assert.throws(() => adapter.parseConfig({ mode: 'long_connection', botId: 'aib1' }), ValidationError, 'long connection needs the secret');
+    assert.deepEqual(adapter.parseConfig({ mode: 'long_connection', botId: 'aib1', secret: 's' }), { mode: 'long_connection', botId: 'aib1', secret: 's' });
+    assert.deepEqual(adapter.configFields?.map((f) => [f.name, f.type, f.required]), [
+      ['mode', 'enum', false], ['token', 'secret', false], ['encodingAesKey', 'secret', false], ['botId', 'string', false],
+      ['secret', 'secret', false],
+    ]);
   });
 });

@@ -1,0 +1,182 @@
+/**
+ * issue 15: a 智能机器人 channel in long-connection mode, end to end: the connector holds the bot's
+ * WebSocket (one per bot across processes: a lease), commits every frame once, answers with a
+ * stream reply on the member's frame, sends agents' late replies proactively, welcomes within 5 s,
+ * shows a failed authentication on the channel, and closes within 2 s when the channel is turned off.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { contentOf, FakeWecomBotGateway, INVALID_CREDENTIALS } from '../fakes/fake-wecom-bot-gateway.js';
+import { startChildService } from '../support/child-service.js';
+import { ADMIN_TOKEN, createStorage, mode, sleep, startTestService, waitFor, type Storage, type TestService } from '../support/harness.js';
+
+const WELCOME = '你好，我是小店的智能客服~';
+const HOLDING = '稍等，正在为您接通人工客服';
+const newBot = () => ({ botId: `aib${randomBytes(6).toString('hex')}`, secret: randomBytes(12).toString('hex') });
+
+async function createLongBot(svc: TestService, bot: { botId: string; secret: string }, extra: Record<string, unknown> = {}): Promise<string> {
+  const res = await svc.api('POST', '/api/channels', { kind: 'wecom_bot', name: 'bot-ws', config: { mode: 'long_connection', ...bot }, ...extra });
+  if (res.status !== 201) throw new Error(`channel not created: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id as string;
+}
+
+describe(`WeCom 智能机器人 over the long connection (${mode})`, { timeout: 180_000 }, () => {
+  const bot = newBot();
+  let gw: FakeWecomBotGateway;
+  let storage: Storage;
+  let svc: TestService;
+  let channelId: string;
+
+  before(async () => {
+    gw = await new FakeWecomBotGateway({ [bot.botId]: bot.secret }).start();
+    storage = await createStorage();
+    svc = await startTestService(storage, { TURN_COALESCE_MS: '0', WECOM_BOT_WS_URL: gw.url });
+    const kb = readFileSync(new URL('../../src/demo/demo-kb.jsonl', import.meta.url), 'utf8');
+    assert.equal((await svc.api('POST', '/api/knowledge/import', kb, { 'content-type': 'application/x-ndjson' })).status, 200);
+    channelId = await createLongBot(svc, bot, { welcomeMessage: WELCOME, handoff: { holdingMessage: HOLDING } });
+    await gw.waitForConnections(1, bot.botId, 8000);
+  });
+  after(async () => {
+    await svc?.close();
+    await storage?.dispose();
+    await gw?.close();
+  });
+
+  async function conversationOf(userid: string): Promise<any> {
+    const list = await svc.api('GET', '/api/conversations');
+    const conv = list.body.items.find((c: any) => c.contact.externalId === userid);
+    return conv && (await svc.api('GET', `/api/conversations/${conv.id}`)).body;
+  }
+
+  test('the channel shows connected', async () => {
+    const c = await waitFor('connected', async () => {
+      const r = await svc.api('GET', `/api/channels/${channelId}/connection`);
+      return r.body.connection?.state === 'connected' ? r.body.connection : null;
+    });
+    assert.equal(c.state, 'connected');
+  });
+
+  test('a message redelivered is stored once and answered once, as a stream reply on its frame', async () => {
+    const msgid = `msg${randomBytes(6).toString('hex')}`;
+    const first = gw.say(bot.botId, 'zhangsan', '包邮吗？', msgid);
+    const again = gw.say(bot.botId, 'zhangsan', '包邮吗？', msgid);
+    await waitFor('the answer', () => gw.delivered('299').length > 0);
+    await sleep(800);
+    const answers = gw.delivered('299');
+    assert.equal(answers.length, 1);
+    assert.equal(answers[0].cmd, 'aibot_respond_msg');
+    assert.ok([first.reqId, again.reqId].includes(answers[0].headers.req_id));
+    assert.equal(answers[0].body.stream.finish, true);
+    const conv = await conversationOf('zhangsan');
+    assert.equal(conv.messages.filter((m: any) => m.sender === 'customer').length, 1);
+    const botMessages = conv.messages.filter((m: any) => m.sender === 'bot');
+    assert.equal(botMessages.length, 1);
+    assert.equal(botMessages[0].status, 'sent');
+    assert.equal(answers[0].body.stream.feedback?.id, String(botMessages[0].id), 'the feedback id names the bot message');
+  });
+
+  test('enter_chat gets the welcome within 5 s, on the event', async () => {
+    const t0 = Date.now();
+    const req = gw.pushEvent(bot.botId, { msgid: `ev${randomBytes(6).toString('hex')}`, chattype: 'single', from: { userid: 'zhaoliu' }, event: { eventtype: 'enter_chat' } });
+    const welcome = await waitFor('welcome', () => gw.frames('aibot_respond_welcome_msg', req)[0], 5000);
+    assert.equal(welcome.errcode, 0);
+    assert.ok(welcome.at - t0 < 5000);
+    assert.equal(contentOf(welcome), WELCOME);
+  });
+
+  test('a handoff sends the holding message; an agent\'s reply much later goes as a proactive send and shows as sent', async () => {
+    gw.say(bot.botId, 'wangwu', '转人工');
+    await waitFor('holding message', () => gw.delivered(HOLDING).length > 0);
+    const queued = await waitFor('queued', async () => {
+      const c = await conversationOf('wangwu');
+      return c?.status === 'queued' ? c : null;
+    });
+    assert.equal(queued.handoffReason, 'customer_request');
+    // Long after the member's message: no stream reply is accepted any more.
+    gw.streamWindowMs = 0;
+    assert.equal((await svc.api('POST', `/api/conversations/${queued.id}/assign`)).status, 200);
+    const late = '抱歉久等了，您的订单已发出';
+    assert.equal((await svc.api('POST', `/api/conversations/${queued.id}/messages`, { text: late })).status, 201);
+    const [sent] = await waitFor('agent reply', () => { const d = gw.delivered(late); return d.length ? d : null; });
+    assert.equal(sent.cmd, 'aibot_send_msg');
+    assert.equal(sent.body.chatid, 'wangwu');
+    const agent = await waitFor('sent status', async () => {
+      const m = (await conversationOf('wangwu')).messages.find((x: any) => x.sender === 'agent');
+      return m?.status === 'sent' ? m : null;
+    });
+    assert.equal(agent.text, late);
+    gw.streamWindowMs = 5 * 60_000;
+  });
+
+  test('a wrong secret shows on the channel and is retried with backoff, not in a loop', async () => {
+    const wrong = newBot();
+    gw.addBot(wrong.botId, 'the-right-one');
+    const id = await createLongBot(svc, wrong);
+    const c = await waitFor('error shown', async () => {
+      const r = await svc.api('GET', `/api/channels/${id}/connection`);
+      return r.body.connection?.lastError?.includes(String(INVALID_CREDENTIALS)) ? r.body.connection : null;
+    });
+    assert.equal(c.state, 'reconnecting');
+    await sleep(2000);
+    assert.ok((gw.authAttempts.get(wrong.botId) ?? 0) <= 5, `attempts: ${gw.authAttempts.get(wrong.botId)}`);
+    assert.equal((await svc.api('DELETE', `/api/channels/${id}`)).status < 300, true);
+  });
+
+  test('turning the channel off closes the connection within 2 s and it stays closed; on again reconnects', async () => {
+    assert.equal((await svc.api('PATCH', `/api/channels/${channelId}`, { enabled: false })).status, 200);
+    const t0 = Date.now();
+    await waitFor('closed', () => gw.connections(bot.botId) === 0, 3000);
+    assert.ok(Date.now() - t0 < 2000, `closed after ${Date.now() - t0} ms`);
+    await sleep(2500);
+    assert.equal(gw.connections(bot.botId), 0);
+    assert.equal((await svc.api('PATCH', `/api/channels/${channelId}`, { enabled: true })).status, 200);
+    await gw.waitForConnections(1, bot.botId, 5000);
+  });
+});
+
+describe(`one long connection per bot across processes (${mode})`, { timeout: 180_000, skip: mode !== 'real' && 'needs a shared PostgreSQL' }, () => {
+  test('two processes hold one connection; after a kill -9 of the holder the other takes over and answers once', async () => {
+    const bot = newBot();
+    const gw = await new FakeWecomBotGateway({ [bot.botId]: bot.secret }).start();
+    const shared = await createStorage();
+    const env = { TURN_COALESCE_MS: '0', WECOM_BOT_WS_URL: gw.url };
+    const a = await startChildService(shared, env);
+    let b: TestService | undefined;
+    try {
+      // The channel is created while only `a` runs, so `a` holds the lease.
+      const created = await fetch(`${a.url}/api/channels`, {
+        method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ kind: 'wecom_bot', name: 'bot-ws', config: { mode: 'long_connection', ...bot } }),
+      });
+      assert.equal(created.status, 201);
+      await gw.waitForConnections(1, bot.botId, 10000);
+      b = await startTestService(shared, env);
+      const kb = readFileSync(new URL('../../src/demo/demo-kb.jsonl', import.meta.url), 'utf8');
+      await b.api('POST', '/api/knowledge/import', kb, { 'content-type': 'application/x-ndjson' });
+      await sleep(3000);
+      assert.equal(gw.connections(bot.botId), 1);
+      assert.equal(gw.authAttempts.get(bot.botId), 1, 'one connection across two processes: no takeover ping-pong');
+      const msgid = `msg${randomBytes(6).toString('hex')}`;
+      gw.say(bot.botId, 'qianba', '包邮吗？', msgid);
+      await waitFor('answer', () => gw.delivered('299').length > 0);
+      await a.kill9();
+      // The lease runs out (10 s) and `b` connects.
+      await gw.waitForConnections(1, bot.botId, 20000);
+      assert.equal(gw.authAttempts.get(bot.botId), 2);
+      // The platform redelivers the frame to the new holder: stored once, answered once.
+      gw.say(bot.botId, 'qianba', '包邮吗？', msgid);
+      await sleep(1500);
+      assert.equal(gw.delivered('299').length, 1);
+      // A new question is answered by the new holder.
+      gw.say(bot.botId, 'qianba', '发什么快递');
+      await waitFor('second answer', () => gw.upstream.filter((f) => f.errcode === 0 && f.cmd === 'aibot_respond_msg').length >= 2);
+    } finally {
+      await a.stop().catch(() => undefined);
+      await b?.close();
+      await shared.dispose();
+      await gw.close();
+    }
+  });
+});
