@@ -13,7 +13,7 @@ import type { Clock } from '../../src/ports/clock.js';
 import type { ChannelAdapter, WebhookOutcome, WebhookReply, WebhookRequest } from '../../src/ports/channel-adapter.js';
 import { configCache } from '../../src/domain/channel-config-cache.js';
 import type { Logger } from 'pino';
-import { configFields, isLongConnection, parseConfig, secretFields, type WecomBotConfig } from './bot-config.js';
+import { configFields, DEFAULT_HANDOFF_BUTTON_MARGIN, isLongConnection, parseConfig, secretFields, type WecomBotConfig } from './bot-config.js';
 import { openBotConnection, type BotLongConnection } from './bot-connection.js';
 import { parseBotCallback } from './bot-parse.js';
 import { encrypt, sign, verifyAndDecrypt, type CryptoSettings } from './crypto.js';
@@ -65,6 +65,9 @@ export function createWecomBotAdapter(opts: WecomBotAdapterOptions): ChannelAdap
     configFields,
     // A refresh repeats the whole text so far (replace semantics, §6.2), so handing it over again is harmless.
     safeToResend: true,
+    // issue 15: over the long connection an unacked send (stream reply or aibot_send_msg) may have
+    // reached the chat, and a resend would be a second message: never resent, left `unknown`.
+    resendSafeFor: (channel) => !longConnection(channel),
     pollDelivery: { windowMs: STREAM_WINDOW_MS },
     parseConfig,
     // issue 15: long-connection channels hold one WebSocket per bot, on one process (a newer
@@ -73,12 +76,12 @@ export function createWecomBotAdapter(opts: WecomBotAdapterOptions): ChannelAdap
     exclusiveConnection: true,
     sendsOverConnection: longConnection,
     connectedHere: (channelId) => live.has(channelId),
-    async connect(channel, deliver, report) {
+    async connect(channel, deliver, report, actions) {
       const config = configOf(channel);
       if (!isLongConnection(config)) throw new PlatformError('a 智能机器人 in callback mode does not connect', { retryable: false });
       const connection = openBotConnection({
         botId: config.botId, secret: config.secret, wsUrl: opts.wsUrl ?? 'wss://openws.work.weixin.qq.com',
-        deliver, report, logger: opts.logger?.child({ channelId: channel.id }), reconnectMs: opts.reconnectMs,
+        deliver, report, actions, logger: opts.logger?.child({ channelId: channel.id }), reconnectMs: opts.reconnectMs,
         welcome: () => channel.welcomeMessage,
       });
       live.get(channel.id)?.close().catch(() => undefined);
@@ -100,9 +103,20 @@ export function createWecomBotAdapter(opts: WecomBotAdapterOptions): ChannelAdap
       if (!longConnection(channel)) throw new PlatformError('a 智能机器人 in callback mode has no send API: WeCom fetches replies by polling', { retryable: false });
       const connection = live.get(channel.id);
       if (!connection) throw new PlatformError('this process does not hold the bot\'s long connection', { retryable: true });
-      return connection.send(to, message);
+      return connection.send(to, message, { handoffButton: offersHandoff(channel, configOf(channel), message.confidence) });
     },
   };
+}
+
+/**
+ * issue 15: a bot answer the bot was barely sure of (confidence within handoffButtonMargin above the
+ * channel's threshold) carries a 转人工 button.
+ */
+function offersHandoff(channel: Channel, config: WecomBotConfig, confidence: number | undefined): boolean {
+  const margin = config.handoffButtonMargin ?? DEFAULT_HANDOFF_BUTTON_MARGIN;
+  if (confidence === undefined || margin <= 0) return false;
+  const threshold = channel.model.threshold;
+  return confidence >= threshold && confidence < threshold + margin;
 }
 
 function receive(settings: CryptoSettings, config: WecomBotConfig, channel: Channel, request: WebhookRequest, now: Date): WebhookOutcome {

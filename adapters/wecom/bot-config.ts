@@ -9,6 +9,9 @@ import { z } from 'zod';
 import { describeConfigFields, type FieldText } from '../../src/domain/config-fields.js';
 import { corpAppFields, parseWith } from './config.js';
 
+/** issue 15: the 转人工 button's margin above the threshold when a channel sets none. */
+export const DEFAULT_HANDOFF_BUTTON_MARGIN = 0.1;
+
 export const BOT_MODES = ['callback', 'long_connection'] as const;
 export type BotMode = (typeof BOT_MODES)[number];
 
@@ -21,6 +24,11 @@ const botObject = z.object({
   botId: z.string().trim().min(1).max(128).optional(),
   /** Long connection: the bot's Secret (API 模式 → 长连接). */
   secret: z.string().trim().min(1).max(256).optional(),
+  /**
+   * Long connection (issue 15): an answer whose confidence is at most this far above the channel's
+   * threshold carries a 转人工 button (a template card); 0 turns the button off; unset: DEFAULT_HANDOFF_BUTTON_MARGIN.
+   */
+  handoffButtonMargin: z.coerce.number().min(0).max(1).optional(),
 });
 
 export const wecomBotConfigSchema = botObject.superRefine((c, ctx) => {
@@ -46,6 +54,7 @@ export const configFields = describeConfigFields(botObject, secretFields, {
   encodingAesKey: { label: '回调 EncodingAESKey', help: '回调模式：与 Token 在同一页面生成；43 位字母或数字' },
   botId: { label: '机器人 ID (Bot ID / aibotid)', help: '长连接模式必填；回调模式可选：填写后只接受这个机器人的回调' },
   secret: { label: '长连接 Secret', help: '长连接模式：智能机器人 → API 模式 → 使用长连接 → Secret' },
+  handoffButtonMargin: { label: '转人工按钮区间', help: '长连接模式：置信度高于阈值不超过此值的回答附带「转人工」按钮；默认 0.1，0 表示不显示' },
 } satisfies Record<keyof WecomBotConfig, FieldText>);
 
 export function parseConfig(config: unknown): WecomBotConfig {

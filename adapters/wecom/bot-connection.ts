@@ -12,10 +12,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { WSClient, type WsFrame } from '@wecom/aibot-node-sdk';
+import { WSClient, type TemplateCard, type WsFrame } from '@wecom/aibot-node-sdk';
 import { PlatformError } from '../../src/domain/errors.js';
 import type { InboundMessage } from '../../src/domain/message.js';
-import type { DeliverMessages, OutgoingMessage, PlatformConnection, ReportConnection, SendReceipt, SendTarget } from '../../src/ports/channel-adapter.js';
+import type { ConnectionActions, DeliverMessages, OutgoingMessage, PlatformConnection, ReportConnection, SendReceipt, SendTarget } from '../../src/ports/channel-adapter.js';
 import { parseBotCallback } from './bot-parse.js';
 
 export interface BotConnectionOptions {
@@ -25,6 +25,8 @@ export interface BotConnectionOptions {
   wsUrl: string;
   deliver: DeliverMessages;
   report?: ReportConnection;
+  /** issue 15: members' feedback on our answers. */
+  actions?: ConnectionActions;
   logger?: Logger;
   /** The channel's welcome message, read when an enter_chat event comes. */
   welcome: () => string | null | undefined;
@@ -146,12 +148,34 @@ export class BotLongConnection implements PlatformConnection {
       this.say('reconnecting', 'another connection of this bot took over (disconnected_event)');
       return;
     }
-    const message = this.parse(frame);
-    if (!message) return;
+    const parsed = this.parse(frame);
+    if (!parsed) return;
+    const handoff = eventType === 'template_card_event' && cardEvent(frame)?.event_key === HANDOFF_KEY;
+    // A click on 转人工 is the member asking for a person: stored as their 转人工, so the bot turn
+    // hands off exactly as for the typed request (reason customer_request, holding message, queue).
+    const message: InboundMessage = handoff
+      ? { ...parsed, kind: 'text', text: HANDOFF_TEXT, event: undefined, attachment: { ...(parsed.attachment ?? {}), button: HANDOFF_TEXT } }
+      : parsed;
     try {
       await this.opts.deliver([message]);
     } catch (err) {
       this.opts.logger?.warn({ err: (err as Error).message, eventType }, 'wecom bot: event not stored');
+      return;
+    }
+    if (handoff) {
+      // The card says so (aibot_respond_update_msg on the click, within WeCom's 5 s).
+      const taskId = cardEvent(frame)?.task_id;
+      await this.client.updateTemplateCard(frame, handoffCard(taskId, true), [message.contact.externalId])
+        .catch((err: unknown) => this.opts.logger?.warn({ err: describe(err) }, 'wecom bot: card not updated'));
+      return;
+    }
+    if (eventType === 'feedback_event') {
+      const feedback = (frame.body as { event?: { feedback_event?: { id?: unknown; type?: unknown } } }).event?.feedback_event;
+      const verdict = feedback?.type === 1 ? 'good' : feedback?.type === 2 ? 'bad' : feedback?.type === 3 ? null : undefined;
+      if (typeof feedback?.id === 'string' && feedback.id && verdict !== undefined && this.opts.actions) {
+        await this.opts.actions.customerFeedback({ messageId: feedback.id, verdict, contactExternalId: message.contact.externalId })
+          .catch((err: unknown) => this.opts.logger?.warn({ err: describe(err) }, 'wecom bot: feedback not recorded'));
+      }
       return;
     }
     if (eventType === 'enter_chat') {
@@ -170,14 +194,22 @@ export class BotLongConnection implements PlatformConnection {
     return open;
   }
 
-  async send(to: SendTarget, message: OutgoingMessage): Promise<SendReceipt> {
+  /** `handoffButton`: the answer carries a 转人工 button (a button_interaction card beside the stream). */
+  async send(to: SendTarget, message: OutgoingMessage, opts: { handoffButton?: boolean } = {}): Promise<SendReceipt> {
     if (!this.client.isConnected) throw new PlatformError('the long connection is not up', { retryable: true });
     const chatId = to.address?.chatId ?? to.externalId;
     const open = message.sender === 'agent' ? null : this.takeFrame(chatId);
     if (open) {
       try {
         const streamId = `s${randomBytes(12).toString('hex')}`;
-        await this.client.replyStream(open.frame, streamId, clip(message.text), true, undefined, message.messageId ? { id: message.messageId } : undefined);
+        const feedback = message.messageId ? { id: message.messageId } : undefined;
+        if (opts.handoffButton) {
+          await this.client.replyStreamWithCard(open.frame, streamId, clip(message.text), true, {
+            streamFeedback: feedback, templateCard: handoffCard(`handoff_${randomBytes(8).toString('hex')}`, false),
+          });
+        } else {
+          await this.client.replyStream(open.frame, streamId, clip(message.text), true, undefined, feedback);
+        }
         return { platformMessageId: streamId };
       } catch (err) {
         // Refused (the frame is too old, or already answered): the proactive send below carries it.
@@ -203,6 +235,23 @@ export class BotLongConnection implements PlatformConnection {
     } catch { /* never connected */ }
     this.client.removeAllListeners();
   }
+}
+
+/** The 转人工 button's key, and what a click is stored as (the words that hand off when typed). */
+const HANDOFF_KEY = 'kefu_handoff';
+const HANDOFF_TEXT = '转人工';
+
+const cardEvent = (frame: WsFrame) =>
+  (frame.body as { event?: { template_card_event?: { event_key?: string; task_id?: string } } } | undefined)?.event?.template_card_event;
+
+/** The card under a barely-sure answer, and (done) what it says once clicked. */
+function handoffCard(taskId: string | undefined, done: boolean): TemplateCard {
+  return {
+    card_type: 'button_interaction',
+    main_title: done ? { title: '已为您转接人工客服', desc: '请稍候，客服会尽快回复您' } : { title: '没有解决您的问题？', desc: '可以转接人工客服' },
+    button_list: [{ text: done ? '已转人工' : HANDOFF_TEXT, style: done ? 2 : 1, key: HANDOFF_KEY }],
+    ...(taskId ? { task_id: taskId } : {}),
+  };
 }
 
 /** The SDK rejects with the server's answer frame ({errcode, errmsg}) when it refused. */

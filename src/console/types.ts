@@ -101,6 +101,8 @@ export interface DirectoryChannel {
   kind: string;
   enabled: boolean;
   botEnabled: boolean;
+  /** issue 15: replies reach the customer only when the platform polls for them (智能机器人 in callback mode). */
+  pollsReplies?: boolean;
 }
 export interface DirectoryUser {
   id: string;

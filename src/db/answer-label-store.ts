@@ -71,10 +71,33 @@ export function createAnswerLabelStore(db: Database): AnswerLabelStore {
       const r = await db.query<Row>('SELECT confidence, verdict FROM answer_labels WHERE channel_id = $1 ORDER BY id DESC LIMIT $2', [channelId, limit]);
       return r.rows.map((row) => ({ confidence: Number(row.confidence), verdict: row.verdict as LabelVerdict }));
     },
+    async recordCustomerVerdict(label, verdict) {
+      if (verdict === null) {
+        // Withdrawn: a label that was the customer's alone goes; an agent's stays as it is.
+        await db.query("DELETE FROM answer_labels WHERE message_id = $1 AND source = 'platform'", [label.messageId]);
+        await db.query('UPDATE answer_labels SET customer_verdict = NULL, customer_at = now() WHERE message_id = $1', [label.messageId]);
+        return;
+      }
+      await db.query(
+        `INSERT INTO answer_labels (${COLUMNS}, customer_verdict, customer_at) VALUES (${VALUES}, $6, now())
+         ON CONFLICT (message_id) WHERE message_id IS NOT NULL DO UPDATE SET
+           customer_verdict = EXCLUDED.customer_verdict, customer_at = now(),
+           verdict = CASE WHEN answer_labels.source = 'platform' THEN EXCLUDED.verdict ELSE answer_labels.verdict END,
+           updated_at = CASE WHEN answer_labels.source = 'platform' THEN now() ELSE answer_labels.updated_at END`,
+        params({ ...label, verdict, source: 'platform' }),
+      );
+    },
+    async customerFeedbackFor(messageIds) {
+      const result = new Map<string, LabelVerdict>();
+      if (messageIds.length === 0) return result;
+      const r = await db.query<Row>('SELECT message_id, customer_verdict FROM answer_labels WHERE message_id = ANY($1::bigint[]) AND customer_verdict IS NOT NULL', [[...messageIds]]);
+      for (const row of r.rows) result.set(String(row.message_id), row.customer_verdict as LabelVerdict);
+      return result;
+    },
     async feedbackFor(messageIds) {
       const result = new Map<string, { verdict: LabelVerdict; correction: string | null }>();
       if (messageIds.length === 0) return result;
-      const r = await db.query<Row>('SELECT message_id, verdict, correction FROM answer_labels WHERE message_id = ANY($1::bigint[])', [[...messageIds]]);
+      const r = await db.query<Row>("SELECT message_id, verdict, correction FROM answer_labels WHERE message_id = ANY($1::bigint[]) AND source <> 'platform'", [[...messageIds]]);
       for (const row of r.rows) result.set(String(row.message_id), { verdict: row.verdict as LabelVerdict, correction: (row.correction ?? null) as string | null });
       return result;
     },

@@ -59,7 +59,7 @@ WITH o AS (
   RETURNING id, message_id, attempts, created_at, retry_until
 )
 SELECT o.id, o.message_id, o.attempts, o.created_at, o.retry_until, m.sender, m.text, m.conversation_id, m.channel_id,
-       m.attachment->>'replyCode' AS reply_code, ct.external_id, ct.address, h.channel_id IS NOT NULL AS channel_failing
+       m.attachment->>'replyCode' AS reply_code, m.confidence, ct.external_id, ct.address, h.channel_id IS NOT NULL AS channel_failing
 FROM o JOIN messages m ON m.id = o.message_id
 JOIN conversations c ON c.id = m.conversation_id JOIN contacts ct ON ct.id = c.contact_id
 LEFT JOIN delivery_health h ON h.channel_id = m.channel_id`;
@@ -79,6 +79,7 @@ function toClaimedSend(row: Row): ClaimedSend {
     queuedAt: new Date(row.created_at as string),
     retryUntil: row.retry_until == null ? null : new Date(row.retry_until as string),
     channelFailing: Boolean(row.channel_failing),
+    confidence: row.confidence == null ? null : Number(row.confidence),
   };
 }
 

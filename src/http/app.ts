@@ -88,6 +88,12 @@ function apiNotFound(): Koa.Middleware {
     if (ctx.status === 404 && ctx.body == null && (ctx.path === '/api' || ctx.path.startsWith('/api/'))) {
       throw new NotFoundError('ROUTE.NOT_FOUND', `no route for ${ctx.method} ${ctx.path}`);
     }
+    // A known path with another method: the router answered 405 with its Allow header and a text body;
+    // API errors are JSON (issue 14 probe), in the shape the error middleware writes.
+    if (ctx.status === 405 && (ctx.path === '/api' || ctx.path.startsWith('/api/'))) {
+      ctx.body = { error: { code: 'ROUTE.METHOD_NOT_ALLOWED', message: `${ctx.method} is not allowed on ${ctx.path}; allowed: ${ctx.response.get('Allow')}` } };
+      ctx.status = 405;
+    }
   };
 }
 

@@ -4,6 +4,7 @@ import type { ConnectionReport, DeliverMessages, PlatformConnection } from '../p
 import type { CoreDeps } from '../usecases/deps.js';
 import { receiveMessages } from '../usecases/receive-messages.js';
 import { sendOutboxMessage } from '../usecases/send-outbox-message.js';
+import { recordCustomerFeedback } from '../usecases/record-customer-feedback.js';
 
 interface Open {
   /** The channel as it was when connected: a change of settings means reconnect. */
@@ -107,7 +108,12 @@ export function startConnector(deps: CoreDeps, intervalMs = 1000, heartbeatMs = 
     open.set(channel.id, entry);
     // Through a promise: a config that no longer parses throws synchronously in some adapters.
     entry.connection = Promise.resolve()
-      .then(() => adapter.connect!(channel, deliver, report))
+      .then(() => adapter.connect!(channel, deliver, report, {
+        // issue 15: a member's 👍/👎 on one of this channel's bot answers.
+        customerFeedback: async (feedback) => {
+          if (!(await recordCustomerFeedback(deps, channel.id, feedback))) deps.log.info({ channelId: channel.id, messageId: feedback.messageId }, 'feedback on no rateable bot message; ignored');
+        },
+      }))
       .catch((err: Error) => {
         deps.log.warn({ err: err.message, channelId: channel.id }, 'connection failed; retrying on the next round');
         report({ state: 'reconnecting', error: err.message });

@@ -1,4 +1,5 @@
 import type { AppEvent } from '../ports/event-bus.js';
+import { resendIsSafeOn } from '../ports/channel-adapter.js';
 import { createOfferTrigger, offerWaiting } from '../usecases/auto-assign.js';
 import type { CoreDeps } from '../usecases/deps.js';
 import { dropAbsentAgents, STREAM_TIMING } from '../usecases/set-presence.js';
@@ -47,7 +48,8 @@ function mayFreeAnAgent(event: AppEvent): boolean {
 async function resendIsSafe(deps: CoreDeps, outboxId: string): Promise<boolean> {
   const claimedChannel = await deps.outbox.channelOf(outboxId);
   const channel = claimedChannel ? await deps.channels.get(claimedChannel) : null;
-  return Boolean(channel && deps.adapters.get(channel.kind)?.safeToResend);
+  const adapter = channel ? deps.adapters.get(channel.kind) : undefined;
+  return Boolean(channel && adapter && resendIsSafeOn(adapter, channel));
 }
 
 /** Starts sweeping every `intervalMs`; the returned stop waits for a sweep in progress. */

@@ -50,6 +50,14 @@ export interface AnswerLabelStore {
   add(label: NewAnswerLabel): Promise<AnswerLabel>;
   /** The channel's most recent labels, newest first. */
   recent(channelId: string, limit: number): Promise<LabelledConfidence[]>;
-  /** The console's view of ratings: verdict and correction per rated message id. */
+  /**
+   * issue 15: a customer's verdict on the platform (WeCom 智能机器人 feedback_event), null when they
+   * withdrew it. Kept on the message's label as customer_verdict; it is the label's verdict (source
+   * 'platform') only while no agent rated the message: an agent's verdict wins, before or after.
+   */
+  recordCustomerVerdict(label: NewAnswerLabel & { messageId: string }, verdict: LabelVerdict | null): Promise<void>;
+  /** issue 15: the customers' verdicts per rated message id. */
+  customerFeedbackFor(messageIds: readonly string[]): Promise<Map<string, LabelVerdict>>;
+  /** The console's view of ratings: verdict and correction per rated message id (agents' only). */
   feedbackFor(messageIds: readonly string[]): Promise<Map<string, { verdict: LabelVerdict; correction: string | null }>>;
 }

@@ -68,6 +68,8 @@ export interface OutgoingMessage {
   text: string;
   /** Answer an event with its one-time code (a welcome) instead of a plain send. */
   replyCode?: string;
+  /** issue 15: the bot's confidence in this answer (bot answers only), for a platform's 转人工 button. */
+  confidence?: number;
 }
 
 export interface SendTarget {
@@ -101,6 +103,15 @@ export interface ConnectionReport {
 }
 /** Called by the adapter on every change of its connection's state; never throws, never awaited. */
 export type ReportConnection = (report: ConnectionReport) => void;
+
+/**
+ * issue 15: what a connection's platform events ask of the core beside storing messages (WeCom
+ * 智能机器人: a member's 👍/👎 on one of our messages). Rejects when it could not be recorded.
+ */
+export interface ConnectionActions {
+  /** `messageId`: our message the platform echoes back; `verdict` null: the member withdrew it. */
+  customerFeedback(feedback: { messageId: string; verdict: 'good' | 'bad' | null; contactExternalId: string }): Promise<void>;
+}
 
 export type { ConfigField, ConfigFieldType } from '../domain/config-fields.js';
 
@@ -150,6 +161,12 @@ export interface ChannelAdapter {
    * requests; DingTalk has no idempotency key, so it must not be resent blindly).
    */
   readonly safeToResend: boolean;
+  /**
+   * issue 15: safeToResend decided per channel, for an adapter whose modes differ (WeCom 智能机器人:
+   * callback mode's streams are replace-semantics, a long connection's proactive send is not).
+   * Unset: safeToResend. Read through resendIsSafe().
+   */
+  resendSafeFor?(channel: Channel): boolean;
   /** Set when the platform limits replies to a window after the customer's last message. */
   readonly replyWindow?: ReplyWindow;
   /**
@@ -170,7 +187,7 @@ export interface ChannelAdapter {
    * turned off, changed or deleted. `report` (issue 14 item 6) hears of every state change, so
    * admins see a connection that keeps failing.
    */
-  connect?(channel: Channel, deliver: DeliverMessages, report?: ReportConnection): Promise<PlatformConnection>;
+  connect?(channel: Channel, deliver: DeliverMessages, report?: ReportConnection, actions?: ConnectionActions): Promise<PlatformConnection>;
   /**
    * issue 15: whether this channel opens a connection, for an adapter with both modes (WeCom
    * 智能机器人: callback or long connection). Unset: every enabled channel of a connecting adapter does.
@@ -206,3 +223,6 @@ export interface ChannelAdapter {
   /** Streams a media file the customer sent, by the media id in the message attachment. */
   fetchMedia?(channel: Channel, mediaId: string): Promise<{ contentType: string; body: Buffer }>;
 }
+
+/** issue 15: whether a send of this channel whose outcome is unknown may be sent again. */
+export const resendIsSafeOn = (adapter: ChannelAdapter, channel: Channel): boolean => adapter.resendSafeFor?.(channel) ?? adapter.safeToResend;

@@ -19,6 +19,8 @@ export interface ClaimedSend {
   retryUntil: Date | null;
   /** Its channel's platform was failing at claim time (DeliveryHealth): only the probe calls it. */
   channelFailing: boolean;
+  /** issue 15: the bot's confidence in this message, when it is a bot answer. */
+  confidence?: number | null;
 }
 
 /** What a poll found for one customer message (OutboxStore.takeForPoll). */

@@ -1,5 +1,5 @@
 import type { Conversation } from '../domain/conversation.js';
-import { ValidationError } from '../domain/errors.js';
+import { ForbiddenError, ValidationError } from '../domain/errors.js';
 import { isTextId } from '../domain/ids.js';
 import { roleAllows, type Actor } from '../domain/user.js';
 import type { CoreDeps } from './deps.js';
@@ -26,7 +26,12 @@ export async function assertAssignable(deps: CoreDeps, assigneeId: string): Prom
  */
 export async function assignConversation(deps: CoreDeps, actor: Actor, conversationId: string, assigneeId?: string): Promise<Conversation> {
   const assignee = assigneeId ?? actor.id;
-  if (assignee !== actor.id) await assertAssignable(deps, assignee);
+  if (assignee !== actor.id) {
+    // Handing a chat to someone else bypasses their presence and capacity (issue 14 probe): an agent
+    // takes chats for themselves and passes on the ones they hold by transfer; admins may assign anyone.
+    if (actor.role !== 'admin') throw new ForbiddenError('agents take conversations for themselves; transfer one you hold instead', 'ASSIGNEE.NOT_SELF');
+    await assertAssignable(deps, assignee);
+  }
   return moveConversation(deps, actor, conversationId, 'assigned', { assigneeId: assignee });
 }
 

@@ -1,6 +1,7 @@
 import type { Channel } from '../domain/channel.js';
 import { PlatformError } from '../domain/errors.js';
 import type { ChannelAdapter, ReplyWindow } from '../ports/channel-adapter.js';
+import { resendIsSafeOn } from '../ports/channel-adapter.js';
 import type { ClaimedSend } from '../ports/outbox-store.js';
 import type { CoreDeps } from './deps.js';
 import { retryDeadline, retryDelayMs, retryWindowMs, waitDelayMs } from './delivery-policy.js';
@@ -69,7 +70,7 @@ async function deliver(deps: CoreDeps, d: Delivery): Promise<SendResult> {
     const receipt = await waitOutside(deps, () => adapter.send(
       channel,
       { externalId: claimed.contactExternalId, address: claimed.contactAddress },
-      { outboxId: claimed.outboxId, messageId: claimed.messageId, sender: claimed.sender, text: claimed.text, replyCode: claimed.replyCode ?? undefined },
+      { outboxId: claimed.outboxId, messageId: claimed.messageId, sender: claimed.sender, text: claimed.text, replyCode: claimed.replyCode ?? undefined, ...(claimed.confidence != null ? { confidence: claimed.confidence } : {}) },
     ));
     platformMessageId = receipt.platformMessageId ?? null;
   } catch (err) {
@@ -86,7 +87,7 @@ async function onSendError(deps: CoreDeps, d: Delivery, error: PlatformError): P
   const now = deps.clock.now().getTime();
   // A resend is safe only where the platform dedupes, and WeCom's message/send does so for a
   // limited time: never past the usual window (a holding notice may wait longer).
-  if (error.outcomeUnknown && !(d.adapter.safeToResend && now < claimed.queuedAt.getTime() + d.windowMs)) {
+  if (error.outcomeUnknown && !(resendIsSafeOn(d.adapter, d.channel) && now < claimed.queuedAt.getTime() + d.windowMs)) {
     await deps.outbox.markUnknown(claimed.outboxId, error.message);
     publishDeliveryStatus(deps, claimed, 'unknown');
     return 'unknown';

@@ -160,7 +160,10 @@ describe('wecom_bot adapter (智能机器人, callback mode)', () => {
     assert.deepEqual(adapter.parseConfig({ mode: 'long_connection', botId: 'aib1', secret: 's' }), { mode: 'long_connection', botId: 'aib1', secret: 's' });
     assert.deepEqual(adapter.configFields?.map((f) => [f.name, f.type, f.required]), [
       ['mode', 'enum', false], ['token', 'secret', false], ['encodingAesKey', 'secret', false], ['botId', 'string', false],
-      ['secret', 'secret', false],
+      ['secret', 'secret', false], ['handoffButtonMargin', 'number', false],
     ]);
+    // issue 15: the 转人工 button's margin, 0..1 (0: off).
+    assert.equal(adapter.parseConfig({ mode: 'long_connection', botId: 'aib1', secret: 's', handoffButtonMargin: '0.2' }).handoffButtonMargin, 0.2);
+    assert.throws(() => adapter.parseConfig({ mode: 'long_connection', botId: 'aib1', secret: 's', handoffButtonMargin: 2 }), ValidationError);
   });
 });

@@ -43,6 +43,8 @@ export class FakeWecomBotGateway {
   readonly authAttempts = new Map<string, number>();
   /** Do not answer pings (a zombie gateway). */
   silent = false;
+  /** Frames this returns true for are taken and never acked (a send whose outcome the client cannot know). */
+  dropAck: ((frame: ClientFrame) => boolean) | null = null;
   /** How long after a message a stream reply on it is accepted (the real window is not published). */
   streamWindowMs = 5 * 60_000;
 
@@ -180,6 +182,8 @@ export class FakeWecomBotGateway {
         case 'ping': if (!this.silent) answer(0); return;
         default:
           if (!conn.authed) return answer(INVALID_CREDENTIALS, 'not subscribed');
+          // Delivered to the chat, but the ack is lost.
+          if (this.dropAck?.(frame)) { frame.errcode = 0; return; }
           return this.onReply(frame, answer);
       }
     });

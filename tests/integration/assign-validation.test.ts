@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createStorage, login, mode, startTestService, waitFor, type Storage, type TestService } from '../support/harness.js';
+import { ADMIN_TOKEN, createStorage, login, mode, startTestService, waitFor, type Storage, type TestService } from '../support/harness.js';
 
 /** Issue 11 item 7: `{"assigneeId":"ghost-user-123"}` answered 200 and the chat vanished from every agent's view. */
 describe(`assignment only to existing, active agents and admins (${mode})`, () => {
@@ -71,6 +71,27 @@ describe(`assignment only to existing, active agents and admins (${mode})`, () =
     const agent = await login(svc.url, 'worker@example.com', 'agent-password-1');
     const mine = await agent.api('GET', '/api/conversations?assignee=me');
     assert.deepEqual(mine.body.items.map((c: { id: string }) => c.id), [conversationId]);
+  });
+
+  test('an agent cannot hand a chat to someone else (403 ASSIGNEE.NOT_SELF, nothing changes); a 405 on an /api path is JSON', async () => {
+    const pusherId = await createAgent('pusher@example.com');
+    const targetId = await createAgent('target@example.com');
+    const pusher = await login(svc.url, 'pusher@example.com', 'agent-password-1');
+    const conversationId = await queuedConversation();
+    const pushed = await pusher.api('POST', `/api/conversations/${conversationId}/assign`, { assigneeId: targetId });
+    assert.equal(pushed.status, 403, JSON.stringify(pushed.body));
+    assert.equal(pushed.body.error.code, 'ASSIGNEE.NOT_SELF');
+    const after = await svc.api('GET', `/api/conversations/${conversationId}`);
+    assert.equal(after.body.status, 'queued');
+    assert.equal(after.body.assigneeId, null);
+    // Naming oneself is taking it.
+    const self = await pusher.api('POST', `/api/conversations/${conversationId}/assign`, { assigneeId: pusherId });
+    assert.equal(self.status, 200, JSON.stringify(self.body));
+
+    const wrongMethod = await fetch(`${svc.url}/api/conversations/${conversationId}/assign`, { method: 'DELETE', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    assert.equal(wrongMethod.status, 405);
+    assert.equal(((await wrongMethod.json()) as { error: { code: string } }).error.code, 'ROUTE.METHOD_NOT_ALLOWED');
+    assert.match(wrongMethod.headers.get('allow') ?? '', /POST/);
   });
 
   test('taking a conversation oneself needs no assigneeId, for a signed-in agent as for the ADMIN_TOKEN', async () => {

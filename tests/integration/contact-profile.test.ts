@@ -2,13 +2,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { startService } from '../../src/main.js';
 import { buildRobotPayload, signHeaders } from '../fakes/fake-dingtalk-openapi.js';
 import type { FakeWecomApi } from '../fakes/fake-wecom-api.js';
 import { DingtalkFakes, createDingtalkChannel, newDingtalkApp } from '../support/dingtalk-fakes.js';
-import { ADMIN_TOKEN, createStorage, login, mode, testEnv, waitFor, type LoginSession, type Storage, type TestService } from '../support/harness.js';
+import { createStorage, login, mode, startTestService, waitFor, type LoginSession, type Storage, type TestService } from '../support/harness.js';
 import { createWebchatChannel, newVisitor } from '../support/learning-fixture.js';
 import { openSse } from '../support/sse-client.js';
 import { createWecomChannel, newWecomApp, postText, startFakeWecom } from '../support/wecom-channel.js';
@@ -33,31 +31,9 @@ describe(`who the customer is (${mode})`, { timeout: 180_000 }, () => {
   const logLines: { level: number; msg: string; channelId?: string; errcode?: string }[] = [];
 
   /** The service with a logger we can read (the visible-range warning is part of the contract). */
-  async function startService_(): Promise<TestService> {
-    const config = loadConfig(testEnv(storage, { WECOM_API_BASE: wecom.url, DINGTALK_API_BASE: ding.url, LOG_LEVEL: 'debug' }));
+  function startService_(): Promise<TestService> {
     const logger = createLogger('debug', new Writable({ write(chunk, _enc, done) { logLines.push(JSON.parse(String(chunk))); done(); } }));
-    const service = await startService(config, logger);
-    const url = service.url!;
-    return {
-      service,
-      url,
-      async api(method, path, body, headers = {}) {
-        const res = await fetch(url + path, {
-          method,
-          headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-          body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-        });
-        const text = await res.text();
-        let parsed: unknown = text;
-        try {
-          parsed = text ? JSON.parse(text) : null;
-        } catch {
-          /* plain text */
-        }
-        return { status: res.status, body: parsed as any };
-      },
-      close: () => service.close(),
-    };
+    return startTestService(storage, { WECOM_API_BASE: wecom.url, DINGTALK_API_BASE: ding.url, LOG_LEVEL: 'debug' }, logger);
   }
 
   const conversations = async (query = '') => (await agentA.api('GET', `/api/conversations?limit=500${query}`)).body.items as any[];

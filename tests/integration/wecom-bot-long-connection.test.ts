@@ -110,6 +110,129 @@ describe(`WeCom 智能机器人 over the long connection (${mode})`, { timeout: 
     gw.streamWindowMs = 5 * 60_000;
   });
 
+  test('a proactive send whose ack never comes ends unknown, is never sent again, and the console says 状态未知', async () => {
+    gw.say(bot.botId, 'sunqi', '转人工');
+    const queued = await waitFor('queued', async () => {
+      const c = await conversationOf('sunqi');
+      return c?.status === 'queued' ? c : null;
+    });
+    assert.equal((await svc.api('POST', `/api/conversations/${queued.id}/assign`)).status, 200);
+    const text = '您的退款已经处理好了';
+    gw.dropAck = (f) => f.cmd === 'aibot_send_msg' && Boolean(contentOf(f)?.includes(text));
+    try {
+      assert.equal((await svc.api('POST', `/api/conversations/${queued.id}/messages`, { text })).status, 201);
+      const agent = await waitFor('unknown status', async () => {
+        const m = (await conversationOf('sunqi')).messages.find((x: any) => x.sender === 'agent');
+        return m?.status === 'unknown' ? m : null;
+      }, 20_000);
+      assert.equal(agent.text, text);
+      // The sweeper and the connector's outbox loop run meanwhile: nothing sends it again.
+      await sleep(4000);
+      assert.equal(gw.frames('aibot_send_msg').filter((f) => contentOf(f)?.includes(text)).length, 1);
+      assert.equal((await conversationOf('sunqi')).messages.find((x: any) => x.sender === 'agent').status, 'unknown');
+    } finally {
+      gw.dropAck = null;
+    }
+  });
+
+  test('a member\'s 👍/👎 is stored on the right bot message as a platform label; an agent\'s verdict wins', async () => {
+    gw.say(bot.botId, 'feedbacker', '包邮吗？');
+    const answer = await waitFor('answer', async () => (await conversationOf('feedbacker'))?.messages.find((m: any) => m.sender === 'bot' && m.status === 'sent'));
+    const [frame] = gw.upstream.filter((f) => f.cmd === 'aibot_respond_msg' && f.body?.stream?.feedback?.id === String(answer.id));
+    assert.ok(frame, 'the stream reply names the bot message as its feedback id');
+    const feedback = (type: number, id = String(answer.id)) =>
+      gw.pushEvent(bot.botId, { msgid: `fb${randomBytes(6).toString('hex')}`, chattype: 'single', from: { userid: 'feedbacker' }, event: { eventtype: 'feedback_event', feedback_event: { id, type } } });
+    const labels = svc.service.core.answerLabels;
+    const botMessage = async () => (await conversationOf('feedbacker')).messages.find((m: any) => m.id === answer.id);
+
+    feedback(2);
+    await waitFor('customer 👎', async () => (await botMessage()).customerFeedback === 'bad');
+    assert.equal((await botMessage()).feedback, null, 'not shown as an agent\'s rating');
+    assert.equal((await labels.recent(channelId, 1))[0]?.verdict, 'bad', 'counted as a label (calibration reads these)');
+
+    // An agent rates it: the agent's verdict is the label's; the customer's stays beside it.
+    assert.equal((await svc.api('POST', `/api/messages/${answer.id}/feedback`, { verdict: 'good' })).status, 200);
+    assert.equal((await labels.recent(channelId, 1))[0]?.verdict, 'good');
+    feedback(2);
+    await sleep(800);
+    const after = await botMessage();
+    assert.equal(after.feedback.verdict, 'good');
+    assert.equal(after.customerFeedback, 'bad');
+    assert.equal((await labels.recent(channelId, 1))[0]?.verdict, 'good', 'the agent\'s verdict wins');
+    // Withdrawn: the customer's goes, the agent's stays.
+    feedback(3);
+    await waitFor('withdrawn', async () => (await botMessage()).customerFeedback === null);
+    assert.equal((await botMessage()).feedback.verdict, 'good');
+    // Feedback naming a message that is not a bot answer of this channel is ignored.
+    const before = (await labels.recent(channelId, 50)).length;
+    feedback(1, '999999999');
+    await sleep(800);
+    assert.equal((await labels.recent(channelId, 50)).length, before);
+  });
+
+  test('a barely-sure answer carries a 转人工 button; a click hands off (customer_request) and the card says so', async () => {
+    const second = newBot();
+    gw.addBot(second.botId, second.secret);
+    // margin 1: every answer the bot gives (confidence ≥ threshold) is barely sure.
+    const id = await createLongBot(svc, second, { config: { mode: 'long_connection', ...second, handoffButtonMargin: 1 }, handoff: { holdingMessage: HOLDING } });
+    try {
+      await gw.waitForConnections(1, second.botId, 8000);
+      gw.say(second.botId, 'clicker', '包邮吗？');
+      const reply = await waitFor('answer with card', () => gw.upstream.find((f) => f.botId === second.botId && f.cmd === 'aibot_respond_msg' && f.errcode === 0));
+      assert.equal(reply.body.msgtype, 'stream_with_template_card');
+      assert.match(reply.body.stream.content, /299/);
+      const card = reply.body.template_card;
+      assert.equal(card.card_type, 'button_interaction');
+      assert.equal(card.button_list[0].text, '转人工');
+      const t0 = Date.now();
+      const click = gw.pushEvent(second.botId, {
+        msgid: `click${randomBytes(6).toString('hex')}`, chattype: 'single', from: { userid: 'clicker' },
+        event: { eventtype: 'template_card_event', template_card_event: { card_type: 'button_interaction', event_key: card.button_list[0].key, task_id: card.task_id } },
+      });
+      const update = await waitFor('card updated', () => gw.frames('aibot_respond_update_msg', click)[0], 5000);
+      assert.equal(update.errcode, 0);
+      assert.ok(update.at - t0 < 5000);
+      assert.equal(update.body.template_card.task_id, card.task_id);
+      assert.match(update.body.template_card.main_title.title, /已为您转接人工客服/);
+      const queued = await waitFor('queued', async () => {
+        const list = await svc.api('GET', '/api/conversations');
+        const c = list.body.items.find((x: any) => x.contact.externalId === 'clicker' && x.channelId === id);
+        return c?.status === 'queued' ? c : null;
+      });
+      assert.equal(queued.handoffReason, 'customer_request');
+      await waitFor('holding message', () => gw.upstream.some((f) => f.botId === second.botId && f.errcode === 0 && contentOf(f)?.includes(HOLDING)));
+    } finally {
+      await svc.api('DELETE', `/api/channels/${id}`);
+    }
+  });
+
+  test('in a group the bot answers the message that mentions it, on its frame; an agent\'s reply goes to the group chatid', async () => {
+    // WeCom pushes a group message to the bot only when it is @-mentioned; the mention is not the question.
+    const group = `wr${randomBytes(6).toString('hex')}`;
+    const inGroup = (content: string) => gw.pushMessage(bot.botId, { msgid: `g${randomBytes(6).toString('hex')}`, chattype: 'group', chatid: group, from: { userid: 'groupie' }, msgtype: 'text', text: { content } });
+    const asked = inGroup('@小店助手 包邮吗？');
+    const answer = await waitFor('group answer', () => gw.frames('aibot_respond_msg', asked).find((f) => f.errcode === 0));
+    assert.match(contentOf(answer)!, /299/);
+    const conv = await waitFor('conversation', () => conversationOf('groupie'));
+    assert.equal(conv.messages.find((m: any) => m.sender === 'customer').text, '包邮吗？');
+    inGroup('@小店助手 转人工');
+    const queued = await waitFor('queued', async () => {
+      const c = await conversationOf('groupie');
+      return c?.status === 'queued' ? c : null;
+    });
+    gw.streamWindowMs = 0;
+    try {
+      assert.equal((await svc.api('POST', `/api/conversations/${queued.id}/assign`)).status, 200);
+      const text = '群里的朋友您好，我来为您处理';
+      assert.equal((await svc.api('POST', `/api/conversations/${queued.id}/messages`, { text })).status, 201);
+      const [sent] = await waitFor('agent reply', () => { const d = gw.delivered(text); return d.length ? d : null; });
+      assert.equal(sent.cmd, 'aibot_send_msg');
+      assert.equal(sent.body.chatid, group);
+    } finally {
+      gw.streamWindowMs = 5 * 60_000;
+    }
+  });
+
   test('a wrong secret shows on the channel and is retried with backoff, not in a loop', async () => {
     const wrong = newBot();
     gw.addBot(wrong.botId, 'the-right-one');

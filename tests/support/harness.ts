@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../src/config.js';
 import { openPostgres } from '../../src/db/database.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import { startService, type RunningService } from '../../src/main.js';
 
 /** `real`: PostgreSQL + Redis (set by scripts/test.mjs); `embedded`: PGlite + in-process queue. */
@@ -80,9 +80,10 @@ export interface TestService {
   close(): Promise<void>;
 }
 
-export async function startTestService(storage: Storage, overrides: Record<string, string> = {}): Promise<TestService> {
+/** `logger`: a test that reads the service's log lines passes its own. */
+export async function startTestService(storage: Storage, overrides: Record<string, string> = {}, logger?: Logger): Promise<TestService> {
   const config = loadConfig(testEnv(storage, overrides));
-  const service = await startService(config, createLogger(config.LOG_LEVEL));
+  const service = await startService(config, logger ?? createLogger(config.LOG_LEVEL));
   const url = service.url!;
   return {
     service,

@@ -258,7 +258,7 @@ export function ConversationView({ id, me, directory }: { id: string; me: User; 
           {windowOpen ? t('window.open', { time: formatDuration(windowLeft ?? 0, t), n: c.replyWindow.messagesLeft }) : t('window.closed')}
         </p>
       )}
-      {channel?.kind === 'wecom_bot' && <p className="window" data-testid="poll-hint">{t('conv.pollHint')}</p>}
+      {channel?.kind === 'wecom_bot' && channel.pollsReplies !== false && <p className="window" data-testid="poll-hint">{t('conv.pollHint')}</p>}
       {transferring && c.status === 'assigned' && mayActOnHeld && (
         <TransferDialog
           conversationId={c.id}

@@ -61,8 +61,9 @@ function rowDraftId(id: string): string {
 const messageView = (m: Message) => ({ id: m.id, sender: m.sender, kind: m.kind, text: m.text, attachment: m.attachment, confidence: m.confidence, status: m.status, error: m.error, createdAt: m.createdAt });
 type Feedback = { verdict: string; correction: string | null };
 /** Bot messages carry their rating (issue 12 item 4): `feedback` null until an agent rates one. */
-const withFeedback = (m: Message, feedback: Map<string, Feedback>) =>
-  m.sender === 'bot' ? { ...messageView(m), feedback: feedback.get(m.id) ?? null } : messageView(m);
+/** issue 15: and `customerFeedback`, the member's own 👍/👎 on the platform ('good' | 'bad'), null when none. */
+const withFeedback = (m: Message, feedback: Map<string, Feedback>, customer?: Map<string, string>) =>
+  m.sender === 'bot' ? { ...messageView(m), feedback: feedback.get(m.id) ?? null, customerFeedback: customer?.get(m.id) ?? null } : messageView(m);
 /** For platforms with a reply window (微信客服: 48 h, 5 messages): what is left of it. */
 function windowView(c: ConversationSummary, window: ReplyWindow | undefined, now: Date) {
   if (!window) return null;
@@ -101,8 +102,10 @@ export function conversationRoutes(deps: HttpDeps): Router {
   const view = async (c: ConversationSummary) => summaryView(c, await windowOf(c), core.clock.now(), (await core.channels.get(c.channelId))?.kind);
   const messagesWithFeedback = async (conversationId: string) => {
     const messages = await core.store.messages(conversationId, 500);
-    const feedback = await core.answerLabels.feedbackFor(messages.filter((m) => m.sender === 'bot').map((m) => m.id));
-    return messages.map((m) => withFeedback(m, feedback));
+    const botIds = messages.filter((m) => m.sender === 'bot').map((m) => m.id);
+    const feedback = await core.answerLabels.feedbackFor(botIds);
+    const customer = await core.answerLabels.customerFeedbackFor(botIds);
+    return messages.map((m) => withFeedback(m, feedback, customer));
   };
 
   router.get('/', async (ctx) => {
