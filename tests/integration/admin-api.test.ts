@@ -61,7 +61,9 @@ describe(`admin APIs: channel kinds, connection tests, knowledge, retries (${mod
     assert.deepEqual([kf.openKfIds.type, kf.openKfIds.required, kf.servicerUserIds.type], ['list', false, 'list']);
 
     assert.deepEqual(Object.values(fields('wecom_bot')).map((f: any) => [f.name, f.type, f.required]),
-      [['token', 'secret', true], ['encodingAesKey', 'secret', true], ['botId', 'string', false]]);
+      // Token and EncodingAESKey only in callback mode, botId and secret only in long_connection mode (issue 15):
+      // the config check requires each pair for its mode, so the form marks none of them required.
+      [['mode', 'enum', false], ['token', 'secret', false], ['encodingAesKey', 'secret', false], ['botId', 'string', false], ['secret', 'secret', false], ['handoffButtonMargin', 'number', false]]);
 
     for (const kind of ['dingtalk_stream', 'dingtalk_http']) {
       const d = fields(kind);
