@@ -3,9 +3,9 @@
  * turned it on (off by default, remembered in localStorage), a short WebAudio beep. A chat another
  * person hands to this agent (a transfer, issue 14 item 3) says so: "小王 转给你一个会话".
  */
-import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { useCallback, useRef, useState, useSyncExternalStore } from 'react';
 import { api } from './api';
-import { useEvents } from './events';
+import { useReloadOn } from './hooks';
 import type { ConversationSummary, Message } from './types';
 
 const SOUND_KEY = 'kefu.sound';
@@ -97,6 +97,9 @@ async function givenBy(conversationId: string, me: string): Promise<string | nul
   return null;
 }
 
+/** A conversation moving (into my hands among them); resync after a lost stream. */
+const TRANSFER_EVENTS = ['conversation.updated', 'resync'] as const;
+
 /**
  * Watches the conversations assigned to `me`: one that appears there which I did not take myself
  * (a transfer, or an admin assigning it) beeps and becomes the notice. The first load only learns
@@ -105,7 +108,6 @@ async function givenBy(conversationId: string, me: string): Promise<string | nul
 export function useTransferWatch(me: string): { notice: TransferNotice | null; dismiss: () => void } {
   const [notice, setNotice] = useState<TransferNotice | null>(null);
   const known = useRef<Set<string> | null>(null);
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   const load = useCallback(async () => {
     try {
@@ -123,18 +125,7 @@ export function useTransferWatch(me: string): { notice: TransferNotice | null; d
     }
   }, [me]);
 
-  useEffect(() => {
-    void load();
-    return () => {
-      if (timer.current) clearTimeout(timer.current);
-    };
-  }, [load]);
-
-  useEvents((event) => {
-    if (event.type !== 'conversation.updated' && event.type !== 'resync') return;
-    if (timer.current) clearTimeout(timer.current);
-    timer.current = setTimeout(() => void load(), 300);
-  });
+  useReloadOn(load, TRANSFER_EVENTS);
 
   return { notice, dismiss: useCallback(() => setNotice(null), []) };
 }

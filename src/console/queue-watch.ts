@@ -6,17 +6,19 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from './api';
 import { contactLabel } from './contact-label';
-import { useEvents } from './events';
+import { useReloadOn } from './hooks';
 import { useT } from './i18n';
 import { beep, setTitleBadge } from './notify';
 import type { ConversationSummary } from './types';
+
+/** A conversation joining or leaving the queue; resync after a lost stream. */
+const QUEUE_EVENTS = ['conversation.updated', 'conversation.created', 'resync'] as const;
 
 export function useQueueWatch(): { queued: number; announcement: string } {
   const t = useT();
   const [queued, setQueued] = useState(0);
   const [announcement, setAnnouncement] = useState('');
   const known = useRef<Set<string> | null>(null);
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   const load = useCallback(async () => {
     try {
@@ -37,19 +39,7 @@ export function useQueueWatch(): { queued: number; announcement: string } {
     }
   }, [t]);
 
-  useEffect(() => {
-    void load();
-    return () => {
-      if (timer.current) clearTimeout(timer.current);
-    };
-  }, [load]);
-
-  useEvents((event) => {
-    if (event.type !== 'conversation.updated' && event.type !== 'conversation.created' && event.type !== 'resync') return;
-    // Several events arrive together on a handoff: one reload for the burst.
-    if (timer.current) clearTimeout(timer.current);
-    timer.current = setTimeout(() => void load(), 300);
-  });
+  useReloadOn(load, QUEUE_EVENTS);
 
   useEffect(() => setTitleBadge(queued, t('app.title')), [queued, t]);
   // Signed out: no badge on the login page.
