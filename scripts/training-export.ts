@@ -14,7 +14,7 @@ import { createChannelRepository } from '../src/db/channel-repository.js';
 import { openPglite, openPostgres, type Database } from '../src/db/database.js';
 import { createKnowledgeRepository } from '../src/db/knowledge-repository.js';
 import { migrate } from '../src/db/migrate.js';
-import { createSecretCipher, loadMasterKey } from '../src/db/secret-cipher.js';
+import { createSecretCipher, loadMasterKeys } from '../src/db/secret-cipher.js';
 import { createTrainingDataSource } from '../src/db/training-data-source.js';
 import { waitForPostgres } from '../src/db/wait-for-postgres.js';
 import { parseIsoDate } from '../src/domain/training/since.js';
@@ -62,7 +62,8 @@ async function main(): Promise<void> {
       await waitForPostgres(db, `${url.hostname}:${url.port || 5432}${url.pathname}`, logger);
     }
     await migrate(db, migrationsDir, logger);
-    const cipher = createSecretCipher(loadMasterKey(config.MASTER_KEY, config.DATA_DIR, logger));
+    const keys = loadMasterKeys(config, logger);
+    const cipher = createSecretCipher(keys.current, ...keys.previous);
     const result = await buildTrainingExport(
       {
         trainingData: createTrainingDataSource(db),

@@ -32,6 +32,8 @@ const schema = z.object({
   WECOM_BOT_WS_URL: z.string().url().default('wss://openws.work.weixin.qq.com'),
   DINGTALK_OAPI_BASE: z.string().url().default('https://oapi.dingtalk.com'),
   MASTER_KEY: optionalString,
+  /** issue 16 item 6: while MASTER_KEY is rotated, the old key: it opens secrets, never seals them. */
+  MASTER_KEY_PREVIOUS: optionalString,
   ADMIN_TOKEN: optionalString,
   /** First admin, created only while the users table is empty (DESIGN.md §4.1). */
   ADMIN_EMAIL: z.string().trim().regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address').optional(),
@@ -43,7 +45,7 @@ const schema = z.object({
   PUBLIC_URL: optionalUrl,
   WEBHOOK_MAX_SKEW_S: z.coerce.number().int().min(0).default(300),
   /** Only behind your own reverse proxy: believe X-Forwarded-For / -Host / -Proto (issue 11: spoofed addresses beat login throttling). */
-  TRUST_PROXY: z.preprocess((v) => (v === undefined ? undefined : ['1', 'true', 'yes'].includes(String(v).toLowerCase())), z.boolean().default(false)),
+  TRUST_PROXY: z.preprocess((v) => (typeof v === 'string' ? ['1', 'true', 'yes'].includes(v.toLowerCase()) : v), z.boolean().default(false)),
   /** A chat handed to humans because the model was down goes back to the bot when no agent took it this long after the model answers again; 0 = never. */
   MODEL_HANDBACK_S: z.coerce.number().int().min(0).default(120),
   /** A reply that keeps failing for a transient reason is retried this long, then handed to a person (platforms may set a shorter window). */
@@ -71,7 +73,7 @@ const schema = z.object({
   TRAINING_HELDOUT_SHARE: z.coerce.number().min(0).max(0.9).default(0.15),
   /** The shop's order numbers (a regular expression), masked as personal data; default: letters + digits (domain/pii.ts). */
   ORDER_NUMBER_PATTERN: z.string().max(500).refine(isRegExp, 'must be a valid regular expression').optional(),
-  DEMO: z.preprocess((v) => (v === undefined ? undefined : !['0', 'false', 'no'].includes(String(v).toLowerCase())), z.boolean().default(true)),
+  DEMO: z.preprocess((v) => (typeof v === 'string' ? !['0', 'false', 'no'].includes(v.toLowerCase()) : v), z.boolean().default(true)),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -23,13 +23,14 @@ import { createLoginThrottle } from './db/login-throttle.js';
 import { createQuickReplyStore } from './db/quick-reply-store.js';
 import { createConnectionStatusStore } from './db/connection-status-store.js';
 import { createConnectionLeaseStore } from './db/connection-lease-store.js';
+import { createMediaFileStore } from './db/media-file-store.js';
 import { assertMasterKeyOpensSecrets } from './db/master-key-check.js';
 import { migrate } from './db/migrate.js';
 import { createOutboxStore } from './db/outbox-store.js';
 import { createPullStore } from './db/pull-store.js';
 import { createAssignmentQueries } from './db/assignment-queries.js';
 import { createPresenceStore } from './db/presence-store.js';
-import { createSecretCipher, loadMasterKey } from './db/secret-cipher.js';
+import { createSecretCipher, loadMasterKeys } from './db/secret-cipher.js';
 import { createSessionStore } from './db/session-store.js';
 import { createTrainingDataSource } from './db/training-data-source.js';
 import { createUserStore } from './db/user-store.js';
@@ -42,7 +43,7 @@ import { createBullmqQueue } from './jobs/bullmq-queue.js';
 import { createLocalEventBus, createRedisEventBus } from './jobs/event-buses.js';
 import { withLocalFallback } from './jobs/fallback-queue.js';
 import { createInProcessQueue } from './jobs/in-process-queue.js';
-import { startConnector } from './jobs/connector.js';
+import { CONNECTION_HEARTBEAT_MS, CONNECTOR_ROUND_MS, startConnector } from './jobs/connector.js';
 import { startModelHandback } from './jobs/model-handback.js';
 import { startSweeper } from './jobs/sweeper.js';
 import { startWorkers } from './jobs/workers.js';
@@ -116,8 +117,9 @@ function adminTokenFor(config: Config): string {
 
 export async function startService(config: Readonly<Config>, logger: Logger = createLogger(config.LOG_LEVEL)): Promise<RunningService> {
   const db = await openDatabase(config, logger);
-  const cipher = createSecretCipher(loadMasterKey(config.MASTER_KEY, config.DATA_DIR, logger));
-  await assertMasterKeyOpensSecrets(db, cipher, config.MASTER_KEY ? 'MASTER_KEY' : `the key file ${join(config.DATA_DIR, 'master.key')}`);
+  const keys = loadMasterKeys(config, logger);
+  const cipher = createSecretCipher(keys.current, ...keys.previous);
+  await assertMasterKeyOpensSecrets(db, cipher, keys.source);
   // With Redis down a worker dispatches in-process: turns keep flowing through Postgres (issue 11).
   const queue = config.REDIS_URL
     ? withLocalFallback(createBullmqQueue(config.REDIS_URL, config.QUEUE_PREFIX, logger), createInProcessQueue(logger), logger)
@@ -148,19 +150,25 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
     sessionWebhookOrigins: [new URL(config.DINGTALK_OAPI_BASE).origin, new URL(config.DINGTALK_API_BASE).origin],
   });
   const dingtalk = { apiBase: config.DINGTALK_API_BASE, logger, tokens: dingtalkTokens, sender: dingtalkSender };
+  const mediaFiles = createMediaFileStore(db);
   const adapterList: ChannelAdapter[] = [
     createWecomAppAdapter(wecom),
     createWecomKfAdapter(wecom),
-    createWecomBotAdapter({ maxSkewS: config.WEBHOOK_MAX_SKEW_S, wsUrl: config.WECOM_BOT_WS_URL, logger }),
+    // issue 15 item 2: files members send over the long connection are kept in Postgres (media_files).
+    createWecomBotAdapter({ maxSkewS: config.WEBHOOK_MAX_SKEW_S, wsUrl: config.WECOM_BOT_WS_URL, logger, media: mediaFiles }),
     createDingtalkHttpAdapter({ ...dingtalk, maxSkewS: config.WEBHOOK_MAX_SKEW_S }),
     createDingtalkStreamAdapter(dingtalk),
     createWebchatAdapter({ events }),
   ];
   const adapters = new Map<ChannelKind, ChannelAdapter>(adapterList.map((a) => [a.kind, a]));
-  const metrics = createMetrics({ queueDepth: () => queue.depth(), outboxPending: () => outbox.pendingCount() });
-  const responder = timedResponder(config.MODEL_BASE_URL
+  const liveModel = config.MODEL_BASE_URL
     ? createOpenAiCompatibleResponder({ baseUrl: config.MODEL_BASE_URL, apiKey: config.MODEL_API_KEY, timeoutMs: config.MODEL_TIMEOUT_MS, logger })
-    : createKnowledgeBaseResponder(), metrics.modelSeconds);
+    : null;
+  const metrics = createMetrics({
+    queueDepth: () => queue.depth(), outboxPending: () => outbox.pendingCount(),
+    ...(liveModel ? { modelBreaker: liveModel.state } : {}),
+  });
+  const responder = timedResponder(liveModel ?? createKnowledgeBaseResponder(), metrics.modelSeconds);
   // issue 13 item 4: a shadow adapter's calls go through a breaker and timeout of their own, so a
   // failing shadow never opens the live circuit; not timed, so they stay out of the live latency metric.
   const shadowResponder = config.MODEL_BASE_URL
@@ -234,10 +242,10 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
   let stopHandback = async () => {};
   if (config.runsWorker) {
     startWorkers(core, metrics, config.WORKER_CONCURRENCY, config.TURN_SLOTS);
-    stopSweeper = startSweeper(core, config.SWEEP_INTERVAL_MS, Math.max(3000, config.TURN_COALESCE_MS * 3));
+    stopSweeper = startSweeper(core, config.SWEEP_INTERVAL_MS, Math.max(3000, config.TURN_COALESCE_MS * 3), mediaFiles);
     stopHandback = startModelHandback(core, config.SWEEP_INTERVAL_MS);
   }
-  const stopConnector = config.runsConnector ? startConnector(core) : async () => {};
+  const stopConnector = config.runsConnector ? startConnector(core, CONNECTOR_ROUND_MS, CONNECTION_HEARTBEAT_MS, metrics.connections) : async () => {};
   let server: Server | null = null;
   let url: string | null = null;
   {
@@ -255,7 +263,9 @@ export async function startService(config: Readonly<Config>, logger: Logger = cr
     // Every role listens: the web role serves everything, the others health and metrics only.
     const app = config.runsWeb ? createApp(httpDeps) : createOpsApp(httpDeps);
     // Node checks these timeouts every connectionsCheckingInterval (30 s by default): check each second.
-    const s = createServer({ requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1000 }, app.callback());
+    // Koa's handler settles its own errors (ctx.onerror), so the promise it returns never rejects.
+    const handleRequest = app.callback();
+    const s = createServer({ requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1000 }, (req, res) => void handleRequest(req, res));
     server = await new Promise<Server>((resolve) => s.listen(config.PORT, config.HOST, () => resolve(s)));
     const address = server.address();
     url = typeof address === 'object' && address ? `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${address.port}` : null;

@@ -48,7 +48,7 @@ export async function callDingtalk(url: string, opts: DingtalkCallOptions): Prom
   if (res.statusCode < 200 || res.statusCode >= 300) throw statusError(res.statusCode, body, opts.what);
   const errcode = body.errcode;
   if (typeof errcode === 'number' && errcode !== 0) {
-    throw new PlatformError(`DingTalk ${opts.what}: errcode ${errcode} ${String(body.errmsg ?? '')}`.trim(), {
+    throw new PlatformError(`DingTalk ${opts.what}: errcode ${errcode} ${typeof body.errmsg === 'string' ? body.errmsg : ''}`.trim(), {
       retryable: TRANSIENT_ERRCODES.has(errcode), platformCode: String(errcode),
     });
   }

@@ -102,11 +102,11 @@ class GatewayClient extends DWClient {
   }
 
   socketOf(): WebSocket | undefined {
-    return Reflect.get(this, 'socket') as WebSocket | undefined;
+    return Reflect.get(this, 'socket');
   }
 
   stopHeartbeat(): void {
-    clearInterval(Reflect.get(this, 'heartbeatIntervallId') as NodeJS.Timeout | undefined);
+    clearInterval(Reflect.get(this, 'heartbeatIntervallId'));
   }
 }
 

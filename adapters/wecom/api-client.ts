@@ -5,7 +5,6 @@
 import { request, type Dispatcher } from 'undici';
 import { PlatformError } from '../../src/domain/errors.js';
 import { parseSafeJson } from '../../src/domain/text.js';
-import type { AccessTokenCache, AppCredentials } from './token-cache.js';
 
 export interface WecomResponse {
   errcode?: number;
@@ -27,10 +26,25 @@ export interface WecomRequestInit {
   body?: string;
 }
 
+/** One WeCom app's (or 微信客服 account's) credentials: what gettoken takes. */
+export interface AppCredentials {
+  corpId: string;
+  secret: string;
+}
+
+/**
+ * What the client needs of a token cache (AccessTokenCache implements it). Declared here, not imported
+ * from token-cache.ts, because the cache calls callWecom: importing it back made a cycle (issue 16 item 4).
+ */
+export interface AccessTokenSource {
+  get(creds: AppCredentials): Promise<string>;
+  invalidate(creds: AppCredentials, staleToken?: string): void;
+}
+
 export interface ApiClientOptions {
   apiBase: string;
   timeoutMs: number;
-  tokens: AccessTokenCache;
+  tokens: AccessTokenSource;
 }
 
 export class WecomApiClient {

@@ -6,15 +6,17 @@
  * wait in the outbox and each refresh takes what is ready (ChannelAdapter.pollDelivery).
  */
 import { randomInt } from 'node:crypto';
-import { PayloadError, PlatformError } from '../../src/domain/errors.js';
+import { NotFoundError, PayloadError, PlatformError } from '../../src/domain/errors.js';
 import type { Channel } from '../../src/domain/channel.js';
 import { isSafeText, parseSafeJson } from '../../src/domain/text.js';
 import type { Clock } from '../../src/ports/clock.js';
 import type { ChannelAdapter, WebhookOutcome, WebhookReply, WebhookRequest } from '../../src/ports/channel-adapter.js';
+import type { MediaFiles } from '../../src/ports/media-files.js';
 import { configCache } from '../../src/domain/channel-config-cache.js';
 import type { Logger } from 'pino';
 import { configFields, DEFAULT_HANDOFF_BUTTON_MARGIN, isLongConnection, parseConfig, secretFields, type WecomBotConfig } from './bot-config.js';
 import { openBotConnection, type BotLongConnection } from './bot-connection.js';
+import { DownloadSlots, MediaFetcher } from './bot-media.js';
 import { parseBotCallback } from './bot-parse.js';
 import { encrypt, sign, verifyAndDecrypt, type CryptoSettings } from './crypto.js';
 import { emptyAck, signedQuery, verifyUrl } from './webhook.js';
@@ -31,7 +33,17 @@ export interface WecomBotAdapterOptions {
   logger?: Logger;
   /** First reconnect delay of a long connection (the SDK doubles it up to 30 s); default 1 s. */
   reconnectMs?: number;
+  /** issue 15 item 2: where a long connection keeps the files members send; without it, only their ids are stored. */
+  media?: MediaFiles;
+  /** Largest file kept; default 20 MiB (a larger one is marked unavailable). */
+  mediaMaxBytes?: number;
+  /** Waits between download attempts (bot-media.ts DEFAULT_RETRY_DELAYS_MS). */
+  mediaRetryDelaysMs?: readonly number[];
 }
+
+export const MEDIA_MAX_BYTES = 20 * 1024 * 1024;
+/** One attempt, connection to last byte: a 20 MiB file at a slow 1 MB/s still fits. */
+const MEDIA_TIMEOUT_MS = 30_000;
 
 /**
  * A stream's id is the user message's msgid, reversibly encoded: a WeCom retry of the callback
@@ -50,6 +62,23 @@ export function createWecomBotAdapter(opts: WecomBotAdapterOptions): ChannelAdap
   const now = () => opts.clock?.now() ?? new Date();
   /** Long connections this process holds, by channel id (the connector's lease says which). */
   const live = new Map<string, BotLongConnection>();
+  /** One per channel, kept across reconnections: a file is downloaded once however often its frame comes. */
+  const fetchers = new Map<string, MediaFetcher>();
+  const wsUrl = opts.wsUrl ?? 'wss://openws.work.weixin.qq.com';
+  // Review item 6: one set of download slots for the whole process, not one per channel.
+  const slots = new DownloadSlots();
+  const fetcherFor = (channelId: string): MediaFetcher | undefined => {
+    if (!opts.media) return undefined;
+    let fetcher = fetchers.get(channelId);
+    if (!fetcher) {
+      fetcher = new MediaFetcher({
+        store: opts.media, channelId, slots, now: () => now().getTime(), retryDelaysMs: opts.mediaRetryDelaysMs, logger: opts.logger?.child({ channelId }),
+        policy: { gatewayUrl: wsUrl, maxBytes: opts.mediaMaxBytes ?? MEDIA_MAX_BYTES, timeoutMs: MEDIA_TIMEOUT_MS },
+      });
+      fetchers.set(channelId, fetcher);
+    }
+    return fetcher;
+  };
   const longConnection = (channel: Channel) => {
     try {
       return isLongConnection(configOf(channel));
@@ -79,13 +108,16 @@ export function createWecomBotAdapter(opts: WecomBotAdapterOptions): ChannelAdap
     async connect(channel, deliver, report, actions) {
       const config = configOf(channel);
       if (!isLongConnection(config)) throw new PlatformError('a 智能机器人 in callback mode does not connect', { retryable: false });
+      const media = fetcherFor(channel.id);
       const connection = openBotConnection({
-        botId: config.botId, secret: config.secret, wsUrl: opts.wsUrl ?? 'wss://openws.work.weixin.qq.com',
-        deliver, report, actions, logger: opts.logger?.child({ channelId: channel.id }), reconnectMs: opts.reconnectMs,
+        botId: config.botId, secret: config.secret, wsUrl,
+        deliver, media, report, actions, logger: opts.logger?.child({ channelId: channel.id }), reconnectMs: opts.reconnectMs,
         welcome: () => channel.welcomeMessage,
       });
       live.get(channel.id)?.close().catch(() => undefined);
       live.set(channel.id, connection);
+      // Review item 5: this process now holds the channel's lease: what an earlier holder left pending is fetched here.
+      void media?.resume();
       return {
         close: async () => {
           if (live.get(channel.id) === connection) live.delete(channel.id);
@@ -104,6 +136,14 @@ export function createWecomBotAdapter(opts: WecomBotAdapterOptions): ChannelAdap
       const connection = live.get(channel.id);
       if (!connection) throw new PlatformError('this process does not hold the bot\'s long connection', { retryable: true });
       return connection.send(to, message, { handoffButton: offersHandoff(channel, configOf(channel), message.confidence) });
+    },
+    // issue 15 item 2: a long connection's files, kept when their message came (bot-media.ts).
+    async fetchMedia(channel, mediaId) {
+      const found = await opts.media?.get(channel.id, mediaId, now());
+      if (!found || found.state === 'pending') throw new NotFoundError('MEDIA.NOT_FOUND', 'this file has not been downloaded from WeCom (yet)');
+      if (found.state === 'unavailable') throw new NotFoundError('MEDIA.UNAVAILABLE', `this file could not be downloaded from WeCom: ${found.reason}`);
+      const { contentType, body, fileName } = found.file;
+      return fileName ? { contentType, body, fileName } : { contentType, body };
     },
   };
 }

@@ -16,6 +16,7 @@ import { WSClient, type TemplateCard, type WsFrame } from '@wecom/aibot-node-sdk
 import { PlatformError } from '../../src/domain/errors.js';
 import type { InboundMessage } from '../../src/domain/message.js';
 import type { ConnectionActions, DeliverMessages, OutgoingMessage, PlatformConnection, ReportConnection, SendReceipt, SendTarget } from '../../src/ports/channel-adapter.js';
+import { mediaItemsOf, withMediaIds, type MediaFetcher, type MediaItem } from './bot-media.js';
 import { parseBotCallback } from './bot-parse.js';
 
 export interface BotConnectionOptions {
@@ -28,6 +29,8 @@ export interface BotConnectionOptions {
   /** issue 15: members' feedback on our answers. */
   actions?: ConnectionActions;
   logger?: Logger;
+  /** issue 15 item 2: downloads the files of committed messages; without it, media is stored as ids only. */
+  media?: MediaFetcher;
   /** The channel's welcome message, read when an enter_chat event comes. */
   welcome: () => string | null | undefined;
   /** First reconnect delay; the SDK doubles it up to 30 s. Default 1 s. */
@@ -127,17 +130,39 @@ export class BotLongConnection implements PlatformConnection {
 
   /** Commit first: nothing is sent on a frame whose message is not stored. */
   private async onMessage(frame: WsFrame): Promise<void> {
-    const message = this.parse(frame);
-    if (!message) return;
+    const parsed = this.parse(frame);
+    if (!parsed) return;
+    const files = this.opts.media ? mediaItemsOf(frame.body) : [];
+    const message = withMediaIds(parsed, files);
     // Remembered before the commit: the bot turn it starts may answer before deliver returns.
     const chatId = message.address!.chatId;
     const open: OpenFrame = { frame, at: Date.now(), used: false };
     this.frames.set(chatId, open);
+    // Review item 5: the files are pending before the message is committed (the commit path has no
+    // room for them in its transaction), so no crash in between leaves a file nobody fetches or gives up.
+    let expected = files.length === 0 || (await this.expect(message.platformMessageId, files, open.at));
     try {
       await this.opts.deliver([message]);
     } catch (err) {
       if (this.frames.get(chatId) === open) this.frames.delete(chatId);
       this.opts.logger?.warn({ err: (err as Error).message }, 'wecom bot: message not stored');
+      return;
+    }
+    if (files.length === 0) return;
+    // After the commit and off the frame's path: the URLs expire within minutes, so now.
+    void (async () => {
+      expected ||= await this.expect(message.platformMessageId, files, open.at);
+      if (expected) await this.opts.media?.fetch(files);
+    })();
+  }
+
+  private async expect(platformMessageId: string, files: MediaItem[], receivedAt: number): Promise<boolean> {
+    try {
+      await this.opts.media?.expect(platformMessageId, files, receivedAt);
+      return true;
+    } catch (err) {
+      this.opts.logger?.warn({ err: (err as Error).message }, 'wecom bot: media not recorded as pending');
+      return false;
     }
   }
 

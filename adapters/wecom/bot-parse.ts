@@ -100,12 +100,15 @@ function readable(c: Callback): { kind: MessageKind; text: string | null; extra?
       return { kind: texts.length ? 'text' : 'image', text: texts.length ? strip(texts.join('\n')) : null, extra: images.length ? { imageUrls: images.join('\n') } : {} };
     }
     case 'voice':
-      // The voice arrives already transcribed (100719); kept as voice so the handoff rules see it.
-      return { kind: 'voice', text: null, extra: c.voice ? { recognition: c.voice.content } : {} };
+      // The voice arrives already transcribed (100719; SDK VoiceContent: "语音转换成文本的内容"), with
+      // no file to fetch: the words are its text, for agents, and the kind stays voice, so it goes to
+      // a person as every voice note does (as DingTalk's recognition does).
+      return { kind: 'voice', text: c.voice?.content.trim() || null };
     case 'image':
     case 'file': {
-      // The file behind `url` is encrypted with the bot's EncodingAESKey (§6.2); never followed here.
-      const url = (c.msgtype === 'image' ? c.image : c.file)?.url;
+      // The file behind `url` is encrypted (callback mode: with the bot's EncodingAESKey, §6.2; long
+      // connection: with the frame's own aeskey, fetched by bot-media.ts); never followed here.
+      const url = c[c.msgtype]?.url;
       return { kind: c.msgtype, text: null, extra: url ? { url } : {} };
     }
     default:

@@ -6,12 +6,10 @@
 import { createHash } from 'node:crypto';
 import NodeCache from 'node-cache';
 import { PlatformError } from '../../src/domain/errors.js';
-import { callWecom } from './api-client.js';
+import { callWecom, type AccessTokenSource, type AppCredentials } from './api-client.js';
 
-export interface AppCredentials {
-  corpId: string;
-  secret: string;
-}
+// Re-exported: the adapters have always taken the credentials type from here.
+export type { AppCredentials };
 
 export interface TokenCacheOptions {
   apiBase: string;
@@ -20,7 +18,7 @@ export interface TokenCacheOptions {
   refreshMarginS?: number;
 }
 
-export class AccessTokenCache {
+export class AccessTokenCache implements AccessTokenSource {
   private readonly cache = new NodeCache({ stdTTL: 0, checkperiod: 0, useClones: false });
   /** Single flight: concurrent callers share one gettoken instead of tripping its rate limit. */
   private readonly inflight = new Map<string, Promise<string>>();

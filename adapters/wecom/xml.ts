@@ -27,7 +27,8 @@ const MAX_DEPTH = 32;
 // XML 1.0 names, BMP only: the set the previous parser accepted.
 const NAME_START = ':A-Za-z_\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF'
   + '\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD';
-const NAME = new RegExp(`[${NAME_START}][${NAME_START}\\-.0-9\\u00B7\\u0300-\\u036F\\u203F-\\u2040]*`, 'y');
+// The combining marks (U+0300–036F) lead the class: after U+00B7 ESLint reads them as a combined character.
+const NAME = new RegExp(`[${NAME_START}][\\u0300-\\u036F${NAME_START}\\-.0-9\\u00B7\\u203F-\\u2040]*`, 'y');
 
 /** `&name;` (kept verbatim unless predefined) or a character reference with at least one digit. */
 const REFERENCE = /&(?:#[0-9]+|#x[0-9a-fA-F]+|\w{1,20});/y;

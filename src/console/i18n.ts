@@ -23,8 +23,8 @@ export type T = (key: string, vars?: Vars) => string;
 
 const STORAGE_KEY = 'kefu.lang';
 const dictionaries: Record<Lang, Record<string, string>> = {
-  'zh-CN': { ...consoleMessages['zh-CN'], ...(adminMessages['zh-CN'] as Record<string, string>), ...draftMessages['zh-CN'], ...presenceMessages['zh-CN'], ...contactMessages['zh-CN'], ...auditMessages['zh-CN'], ...quickReplyMessages['zh-CN'], ...shiftMessages['zh-CN'] },
-  en: { ...consoleMessages.en, ...(adminMessages.en as Record<string, string>), ...draftMessages.en, ...presenceMessages.en, ...contactMessages.en, ...auditMessages.en, ...quickReplyMessages.en, ...shiftMessages.en },
+  'zh-CN': { ...consoleMessages['zh-CN'], ...adminMessages['zh-CN'], ...draftMessages['zh-CN'], ...presenceMessages['zh-CN'], ...contactMessages['zh-CN'], ...auditMessages['zh-CN'], ...quickReplyMessages['zh-CN'], ...shiftMessages['zh-CN'] },
+  en: { ...consoleMessages.en, ...adminMessages.en, ...draftMessages.en, ...presenceMessages.en, ...contactMessages.en, ...auditMessages.en, ...quickReplyMessages.en, ...shiftMessages.en },
 };
 
 function readStored(): Lang {

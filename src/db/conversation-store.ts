@@ -158,7 +158,7 @@ async function addMessage(q: Queryable, conversationId: string, sender: string, 
  * (transition, returnToBot) then runs inside the caller's, so the draft settles atomically with the move.
  */
 function withinTransaction(db: Database, tx: Queryable): Database {
-  return { ...db, query: tx.query, acks: tx, transaction: (fn) => fn(tx) };
+  return { ...db, query: <T>(sql: string, params?: unknown[], name?: string) => tx.query<T>(sql, params, name), acks: tx, transaction: (fn) => fn(tx) };
 }
 
 /** Statuses in which no agent will act on a draft (issue 13 item 5): the bot owns the chat, or it ended. */

@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { mkdirSync } from 'node:fs';
-import type { Logger } from '../logger.js';
+import type { Log } from '../ports/logger.js';
+import { lockPgliteDir } from './pglite-lock.js';
 
 /**
  * The only module that imports `pg` and PGlite (STYLE.md: node-postgres's one-db-module).
@@ -37,7 +38,7 @@ export interface Database extends Queryable {
 /** Connections kept for acks: the recorder's group commit keeps this many statements in flight (inbound-batch.ts). */
 export const ACK_CONNECTIONS = 2;
 
-function newPool(url: string, max: number, logger: Logger): pg.Pool {
+function newPool(url: string, max: number, logger: Log): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max,
@@ -60,7 +61,7 @@ function queryOn(pool: pg.Pool): Queryable['query'] {
     asResult<T>(await pool.query(name ? { name, text: sql, values: params } : { text: sql, values: params }));
 }
 
-export function openPostgres(url: string, poolSize: number, logger: Logger): Database {
+export function openPostgres(url: string, poolSize: number, logger: Log): Database {
   const pool = newPool(url, poolSize, logger);
   const ackPool = newPool(url, ACK_CONNECTIONS, logger);
   return {
@@ -107,7 +108,12 @@ export function openPostgres(url: string, poolSize: number, logger: Logger): Dat
  */
 export async function openPglite(dir: string | null): Promise<Database> {
   if (dir) mkdirSync(dir, { recursive: true });
-  const db = dir ? await PGlite.create(dir) : await PGlite.create();
+  // One process at a time on a directory: PGlite does not check (pglite-lock.ts).
+  const unlock = dir ? lockPgliteDir(dir) : () => undefined;
+  const db = await (dir ? PGlite.create(dir) : PGlite.create()).catch((err: unknown) => {
+    unlock();
+    throw err;
+  });
   let tail: Promise<unknown> = Promise.resolve();
   const serialize = <T>(work: () => Promise<T>): Promise<T> => {
     const run = tail.then(work, work);
@@ -127,6 +133,6 @@ export async function openPglite(dir: string | null): Promise<Database> {
       serialize(() => db.transaction(async (tx) => fn({ query: async <R>(sql: string, params?: unknown[]) => fromPglite<R>(await tx.query(sql, params)) }))),
     exec: (sql: string) => serialize(async () => void (await db.exec(sql))),
     ping: () => serialize(async () => (await db.query('SELECT 1')).rows.length === 1).catch(() => false),
-    close: () => serialize(() => db.close()),
+    close: () => serialize(() => db.close()).finally(unlock),
   };
 }

@@ -139,8 +139,9 @@ ORDER BY i.ord`;
 
 interface Waiting {
   row: InboundRow;
-  resolve(result: RecordedInbound): void;
-  reject(err: unknown): void;
+  // A promise's own resolve and reject, which need no `this`.
+  resolve: (result: RecordedInbound) => void;
+  reject: (err: unknown) => void;
 }
 
 /**

@@ -53,7 +53,7 @@ export function createKnowledgeRepository(db: Database): KnowledgeRepository {
     async version() {
       const r = await db.query<Row>('SELECT count(*) AS n, max(updated_at) AS at, max(id) AS id FROM knowledge');
       const row = r.rows[0];
-      return `${row.n}:${row.id ?? 0}:${row.at ? new Date(row.at as string).getTime() : 0}`;
+      return `${String(row.n)}:${String(row.id ?? 0)}:${row.at ? new Date(row.at as string).getTime() : 0}`;
     },
   };
 }

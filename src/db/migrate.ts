@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from './database.js';
-import type { Logger } from '../logger.js';
+import type { Log } from '../ports/logger.js';
 
 /** Any constant: serializes migration runs of several processes starting together. */
 const MIGRATION_LOCK = 72_114_001;
@@ -10,7 +10,7 @@ const MIGRATION_LOCK = 72_114_001;
  * Applies forward-only numbered SQL files in order, each in its own transaction, and records
  * what ran in schema_migrations.
  */
-export async function migrate(db: Database, dir: string, logger: Logger): Promise<string[]> {
+export async function migrate(db: Database, dir: string, logger: Log): Promise<string[]> {
   await db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
   const files = readdirSync(dir).filter((f) => /^\d+_.+\.sql$/.test(f)).sort();
   const applied: string[] = [];

@@ -1,4 +1,4 @@
-import type { Logger } from '../logger.js';
+import type { Log } from '../ports/logger.js';
 import type { Queryable } from './database.js';
 
 /**
@@ -7,7 +7,7 @@ import type { Queryable } from './database.js';
  * supervisor's restart loop). Refusals no wait can fix — a wrong password, a missing database
  * (SQLSTATE classes 28 and 3D) — still fail at once.
  */
-export async function waitForPostgres(db: Queryable, where: string, logger: Logger, maxDelayMs = 10_000): Promise<void> {
+export async function waitForPostgres(db: Queryable, where: string, logger: Log, maxDelayMs = 10_000): Promise<void> {
   let delay = 250;
   for (;;) {
     try {

@@ -87,7 +87,7 @@ const ADDRESSES: readonly RegExp[] = [
 
 /**
  * Chinese IMEs often type full-width digits and letters (１３８１２３４５６７８, ＳＦ１２３…) and the
- * separators between them (１３８－１２３４, ６２２２　０２１２, zhang．san＠qq．com): they are folded to
+ * separators between them (１３８－１２３４, ６２２２\u3000０２１２, zhang．san＠qq．com): they are folded to
  * ASCII first so that every pattern below sees them (issue 13; otherwise a later width
  * normalization turned an unmasked number into plain ASCII in the training file). Full-width
  * brackets only around an area code, so that Chinese punctuation elsewhere stays as written.

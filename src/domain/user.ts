@@ -29,7 +29,7 @@ export interface Actor {
   name?: string;
 }
 
-export const ADMIN_TOKEN_ACTOR: Actor = Object.freeze({ id: 'admin-token', role: 'admin' as Role });
+export const ADMIN_TOKEN_ACTOR: Actor = Object.freeze({ id: 'admin-token', role: 'admin' });
 
 /** An admin may do everything an agent may. */
 export function roleAllows(actual: Role, required: Role): boolean {

@@ -15,6 +15,7 @@ import { channelRoutes } from './routes/channel-routes.js';
 import { contactRoutes } from './routes/contact-routes.js';
 import { conversationRoutes } from './routes/conversation-routes.js';
 import { directoryRoutes } from './routes/directory-routes.js';
+import { docsRoutes } from './routes/docs-routes.js';
 import { knowledgeRoutes } from './routes/knowledge-routes.js';
 import { messageRoutes } from './routes/message-routes.js';
 import { modelRoutes } from './routes/model-routes.js';
@@ -59,7 +60,7 @@ export function createApp(deps: HttpDeps): Koa {
 
   app.use(apiGuard(deps));
   app.use(apiNotFound());
-  for (const router of [authRoutes(deps), userRoutes(deps), directoryRoutes(deps), calibrationRoutes(deps), modelRoutes(deps), channelRoutes(deps), channelKindRoutes(deps), suggestionRoutes(deps), knowledgeRoutes(deps), conversationRoutes(deps), contactRoutes(deps), messageRoutes(deps), adminStreamRoutes(deps), statsRoutes(deps), quickReplyRoutes(deps), agentRoutes(deps)]) {
+  for (const router of [authRoutes(deps), userRoutes(deps), directoryRoutes(deps), calibrationRoutes(deps), modelRoutes(deps), channelRoutes(deps), channelKindRoutes(deps), suggestionRoutes(deps), knowledgeRoutes(deps), conversationRoutes(deps), contactRoutes(deps), messageRoutes(deps), adminStreamRoutes(deps), statsRoutes(deps), quickReplyRoutes(deps), agentRoutes(deps), docsRoutes()]) {
     app.use(router.routes()).use(router.allowedMethods());
   }
   return app;
@@ -76,7 +77,10 @@ function apiGuard(deps: HttpDeps): Koa.Middleware {
   const csrf = csrfProtection();
   return async (ctx, next) => {
     const access = accessFor(ctx.path);
-    if (access === null) return next();
+    if (access === null) {
+      await next();
+      return;
+    }
     await identify(ctx, () => (access === 'public' ? next() : guards[access](ctx, () => csrf(ctx, next))));
   };
 }

@@ -6,9 +6,10 @@ import type { Context } from 'koa';
  * comment line every 15 s keeps proxies from closing an idle stream.
  */
 export interface EventStream {
-  write(event: string, data: unknown): void;
+  // Function properties, not methods: callers may take them off the object (`const { write } = ...`).
+  write: (event: string, data: unknown) => void;
   /** Ends the stream from our side (the caller's `onClose` runs once the request closes). */
-  end(): void;
+  end: () => void;
 }
 
 export function openEventStream(ctx: Context, onClose: () => void): EventStream {

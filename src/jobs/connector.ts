@@ -1,5 +1,6 @@
 import type { Channel } from '../domain/channel.js';
 import { AppError } from '../domain/errors.js';
+import type { ConnectionGauges } from '../metrics.js';
 import type { ConnectionReport, DeliverMessages, PlatformConnection } from '../ports/channel-adapter.js';
 import type { CoreDeps } from '../usecases/deps.js';
 import { receiveMessages } from '../usecases/receive-messages.js';
@@ -31,6 +32,10 @@ const versionOf = (c: Channel) => `${c.updatedAt.getTime()}`;
  * older than 30 s stale (no connector runs it): three missed beats.
  */
 export const CONNECTION_HEARTBEAT_MS = 10_000;
+/** How often the connector reads the channels (a channel turned off is closed within about this). */
+export const CONNECTOR_ROUND_MS = 1000;
+
+const noGauges: ConnectionGauges = { connected: () => undefined, forget: () => undefined, wanted: () => undefined };
 
 /**
  * The connector role: one platform connection per enabled channel whose adapter connects
@@ -43,8 +48,12 @@ export const CONNECTION_HEARTBEAT_MS = 10_000;
  * error) is written to deps.connectionStatus on every change, and touched every
  * CONNECTION_HEARTBEAT_MS while this process runs the connection, so the console can tell a
  * connection that keeps failing, and one nobody runs. The row goes when the connection is closed.
+ *
+ * issue 16 item 5: `gauges` (kefu_channel_connected) follow the same reports: a channel's series
+ * lives while this process runs its connection, and goes with its status row or when the lease
+ * moves to another process.
  */
-export function startConnector(deps: CoreDeps, intervalMs = 1000, heartbeatMs = CONNECTION_HEARTBEAT_MS): () => Promise<void> {
+export function startConnector(deps: CoreDeps, intervalMs = CONNECTOR_ROUND_MS, heartbeatMs = CONNECTION_HEARTBEAT_MS, gauges = noGauges): () => Promise<void> {
   const open = new Map<string, Open>();
   /** issue 15: single-connection channels whose lease this process holds. */
   const leased = new Set<string>();
@@ -65,26 +74,34 @@ export function startConnector(deps: CoreDeps, intervalMs = 1000, heartbeatMs = 
     return next;
   };
 
+  /** This process no longer runs the channel's connection: what it last recorded goes. */
+  const forget = (id: string) => {
+    known.delete(id);
+    gauges.forget(id);
+  };
+
   /** Writes a report of `entry`'s connection, if it still is the channel's connection and says something new. */
-  const reportFor = (channelId: string, entry: Open) => (report: ConnectionReport) => {
+  const reportFor = (channel: Channel, entry: Open) => (report: ConnectionReport) => {
+    const channelId = channel.id;
     if (entry.closing || open.get(channelId) !== entry) return;
     const before = known.get(channelId);
     // A fresh attempt after failures (the connector's own retry) is still reconnecting: `since` stays.
     if (report.state === 'connecting' && before?.state === 'reconnecting') return;
     if (before && before.state === report.state && before.error === report.error) return;
     known.set(channelId, report);
+    gauges.connected(channel, report.state === 'connected');
     void write(channelId, 'write', () => deps.connectionStatus.record(channelId, report, deps.workerId));
   };
 
-  /** `forget`: the channel is off, gone, or this process stops: its status row goes too. */
-  const close = async (id: string, forget: boolean) => {
+  /** `forgetting`: the channel is off, gone, or this process stops: its status row goes too. */
+  const close = async (id: string, forgetting: boolean) => {
     const entry = open.get(id);
     if (entry) entry.closing = true;
     open.delete(id);
     const connection = await entry?.connection;
     await connection?.close().catch((err: Error) => deps.log.warn({ err: err.message, channelId: id }, 'connection close failed'));
-    if (forget) {
-      known.delete(id);
+    if (forgetting) {
+      forget(id);
       await write(id, 'removal', () => deps.connectionStatus.remove(id));
       if (leased.delete(id)) await deps.connectionLeases?.release(id, deps.workerId).catch((err: Error) => deps.log.warn({ err: err.message, channelId: id }, 'connection lease release failed'));
     }
@@ -104,7 +121,7 @@ export function startConnector(deps: CoreDeps, intervalMs = 1000, heartbeatMs = 
       }
     };
     const entry: Open = { version: versionOf(channel), connection: Promise.resolve(null), closing: false, channel };
-    const report = reportFor(channel.id, entry);
+    const report = reportFor(channel, entry);
     open.set(channel.id, entry);
     // Through a promise: a config that no longer parses throws synchronously in some adapters.
     entry.connection = Promise.resolve()
@@ -126,9 +143,11 @@ export function startConnector(deps: CoreDeps, intervalMs = 1000, heartbeatMs = 
     const channels = await deps.channelRepository.list();
     const connects = (c: Channel) => {
       const adapter = deps.adapters.get(c.kind);
-      return Boolean(adapter?.connect) && (adapter?.connectsFor?.(c) ?? true);
+      return adapter?.connect !== undefined && (adapter.connectsFor?.(c) ?? true);
     };
     const wanted = new Map(channels.filter((c) => c.enabled && connects(c)).map((c) => [c.id, c]));
+    // Before the leases: a channel is wanted whoever connects it (the alert looks for it on any replica).
+    gauges.wanted([...wanted.values()]);
     // issue 15: a channel the platform allows one connection for is connected by the lease holder only.
     const elsewhere = new Set<string>();
     if (deps.connectionLeases && !stopped) {
@@ -148,7 +167,7 @@ export function startConnector(deps: CoreDeps, intervalMs = 1000, heartbeatMs = 
       if (!channel || versionOf(channel) !== entry.version) await close(id, !channel && !elsewhere.has(id));
     }
     // Another process holds it now: its status row is that process's to write.
-    for (const id of elsewhere) known.delete(id);
+    for (const id of elsewhere) forget(id);
     // A channel whose connection failed outright has no entry until the next round, but is still wanted.
     for (const id of [...known.keys()]) if (!wanted.has(id) && !open.has(id)) await close(id, true);
     // Turned off or deleted while this process held the lease without a connection: give it back.
@@ -214,5 +233,6 @@ export function startConnector(deps: CoreDeps, intervalMs = 1000, heartbeatMs = 
     await running;
     await delivering;
     await Promise.all([...new Set([...open.keys(), ...known.keys(), ...leased])].map((id) => close(id, true)));
+    gauges.wanted([]);
   };
 }

@@ -63,7 +63,7 @@ export function createRedisEventBus(url: string, prefix: string, log: Log): Even
       flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(flush);
       await flushing;
     },
-    subscribe: local.subscribe,
+    subscribe: (listener) => local.subscribe(listener),
     async close() {
       await flushing?.catch(() => undefined);
       await local.close();

@@ -2,6 +2,7 @@ import type { AppEvent } from '../ports/event-bus.js';
 import { resendIsSafeOn } from '../ports/channel-adapter.js';
 import { createOfferTrigger, offerWaiting } from '../usecases/auto-assign.js';
 import type { CoreDeps } from '../usecases/deps.js';
+import type { MediaFiles } from '../ports/media-files.js';
 import { dropAbsentAgents, STREAM_TIMING } from '../usecases/set-presence.js';
 import { every } from './every.js';
 import { schedulePull, scheduleSend, scheduleTurn } from '../usecases/schedule.js';
@@ -52,15 +53,23 @@ async function resendIsSafe(deps: CoreDeps, outboxId: string): Promise<boolean> 
   return Boolean(channel && adapter && resendIsSafeOn(adapter, channel));
 }
 
-/** Starts sweeping every `intervalMs`; the returned stop waits for a sweep in progress. */
-export function startSweeper(deps: CoreDeps, intervalMs: number, stalledAfterMs: number): () => Promise<void> {
+/**
+ * Starts sweeping every `intervalMs`; the returned stop waits for a sweep in progress.
+ * `media`: files still to fetch whose link expired are given up (issue 15 item 2, review item 5),
+ * whichever process sweeps, so one a crashed process left shows as unavailable.
+ */
+export function startSweeper(deps: CoreDeps, intervalMs: number, stalledAfterMs: number, media?: Pick<MediaFiles, 'giveUpExpired'>): () => Promise<void> {
   // One auto-assignment round at a time in this process, whether the sweep or an event asks.
   const offer = createOfferTrigger(deps);
   let offering: Promise<void> = Promise.resolve();
   const unsubscribe = deps.events.subscribe((event) => {
     if (mayFreeAnAgent(event)) offering = offer();
   });
-  const stop = every(intervalMs, 'sweep', deps.log, () => sweepOnce(deps, stalledAfterMs, offer));
+  const stop = every(intervalMs, 'sweep', deps.log, async () => {
+    const swept = await sweepOnce(deps, stalledAfterMs, offer);
+    await media?.giveUpExpired(deps.clock.now(), 200);
+    return swept;
+  });
   return async () => {
     unsubscribe();
     await stop();

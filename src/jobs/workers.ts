@@ -14,9 +14,9 @@ export function startWorkers(deps: CoreDeps, metrics: Metrics, concurrency: numb
     async ({ conversationId }) => {
       const result = await slots.run(() => runBotTurn(turnDeps, conversationId));
       if (result.type !== 'done') return;
-      metrics.turns.inc({ outcome: result.outcome });
+      metrics.turns.inc({ outcome: result.outcome, channel_id: result.channelId });
       if (typeof result.confidence === 'number') metrics.confidence.observe(result.confidence);
-      if (result.reason) metrics.handoffs.inc({ reason: result.reason });
+      if (result.reason) metrics.handoffs.inc({ reason: result.reason, channel_id: result.channelId });
       result.sends.forEach((send) => countSend(metrics, send));
     },
     concurrency,

@@ -286,13 +286,13 @@ export class FusedKnowledgeSearch implements KnowledgeSearch {
       });
     }
     // Taken now, not after an await: another build's pending vectors are held here even if it fails later.
-    return Promise.all(keyed.map((k) => this.vectors.get(k.key) ?? this.pending.get(k.key)!));
+    return Promise.all(keyed.map((k) => Promise.resolve(this.vectors.get(k.key) ?? this.pending.get(k.key)!)));
   }
 
   private async loadOrEmbed(items: { entry: KnowledgeEntry; text: string; hash: string }[]): Promise<Float32Array[]> {
     const model = this.embedder.model;
     const stored = await this.store.load(items.map((i) => i.entry.id), model);
-    const out: Float32Array[] = new Array(items.length);
+    const out = new Array<Float32Array>(items.length);
     const missing: number[] = [];
     items.forEach((item, i) => {
       const row = stored.get(item.entry.id);

@@ -243,10 +243,8 @@ export class KnowledgeIndex {
       present[doc] = 0;
     }
     const noTopic = isChitChat(canonical) ? 1 : 0;
-    const known = terms.filter((t) => t.kind !== 'unigram' && this.postings.has(t.text));
     const asked = new Set(terms.map((t) => t.text));
     const clauses = this.clausesOf(canonical);
-    const heaviest = known.reduce((m, t) => Math.max(m, t.w), 0);
     return scores.slice(0, limit).map(({ doc, bm25: score, covered: coveredWeight, present: presentWeight }, i) => {
       const rival = i === 0 ? (scores[1]?.bm25 ?? 0) : scores[0].bm25;
       const features: MatchFeatures = {

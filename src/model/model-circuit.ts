@@ -20,8 +20,9 @@ type Job = () => Promise<unknown>;
 export interface ModelCircuit {
   /** Runs the call through the breaker: fails fast (EOPENBREAKER) while open, or half-open with the probe in flight. */
   run<T>(job: () => Promise<T>, callerSignal?: AbortSignal): Promise<T>;
-  state(): BreakerState;
-  health(): ResponderHealth;
+  // Function properties, not methods: the responder hands them on detached (`state: circuit.state`).
+  state: () => BreakerState;
+  health: () => ResponderHealth;
   /** Stops the timers; later calls fail with ModelUnavailableError. */
   shutdown(): void;
 }

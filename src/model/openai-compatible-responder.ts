@@ -31,7 +31,8 @@ export interface OpenAiCompatibleResponderOptions {
 export interface OpenAiCompatibleResponder extends Responder {
   /** True while calls fail fast without reaching the model node (for metrics and readiness). */
   isOpen(): boolean;
-  state(): BreakerState;
+  /** A function property, not a method: main.ts hands it to the metrics detached. */
+  state: () => BreakerState;
   /** Stops the breaker's timers; later calls fail with ModelUnavailableError. */
   close(): void;
 }

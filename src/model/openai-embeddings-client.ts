@@ -37,7 +37,7 @@ function vectorsFromResponse(json: unknown, expected: number): number[][] {
   const data = (json as { data?: unknown } | null)?.data;
   if (!Array.isArray(data)) throw notEmbeddings('no `data` array');
   if (data.length !== expected) throw notEmbeddings(`${data.length} embeddings for ${expected} inputs`);
-  const vectors: number[][] = new Array(expected);
+  const vectors = new Array<number[]>(expected);
   let dimensions = -1;
   for (const item of data as unknown[]) {
     const { index, embedding } = (item ?? {}) as { index?: unknown; embedding?: unknown };

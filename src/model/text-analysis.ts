@@ -26,7 +26,9 @@ export interface AnalysisOptions {
 
 export const DEFAULT_ANALYSIS: AnalysisOptions = { simplify: true, numbers: true, lexicon: true, words: true, shopWords: true, pinyin: true };
 
-const toSimplified: (text: string) => string = OpenCC.Converter({ from: 't', to: 'cn' });
+// opencc-js's types import './core' without an extension, which NodeNext resolution cannot follow,
+// so its ConverterFunction type is unresolved; this is what that type says.
+const toSimplified = OpenCC.Converter({ from: 't', to: 'cn' }) as (text: string) => string;
 
 /** Folds width and case, and A-not-A questions (能不能 → 能, 有没有 → 有, 发不发 → 发). */
 export function normalizeText(text: string): string {

@@ -220,8 +220,11 @@ export interface ChannelAdapter {
   keepsHandedOffSessions?(channel: Channel): boolean;
   /** After a release: ends the platform session so the next message starts a bot session. */
   endSession?(channel: Channel, to: SendTarget): Promise<void>;
-  /** Streams a media file the customer sent, by the media id in the message attachment. */
-  fetchMedia?(channel: Channel, mediaId: string): Promise<{ contentType: string; body: Buffer }>;
+  /**
+   * Streams a media file the customer sent, by the media id in the message attachment;
+   * `fileName` when the platform named the file (issue 15 follow-up: sent as Content-Disposition).
+   */
+  fetchMedia?(channel: Channel, mediaId: string): Promise<{ contentType: string; body: Buffer; fileName?: string }>;
 }
 
 /** issue 15: whether a send of this channel whose outcome is unknown may be sent again. */

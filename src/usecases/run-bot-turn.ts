@@ -13,7 +13,7 @@ import { sendOutboxMessage, type SendResult } from './send-outbox-message.js';
 export type TurnResult =
   | { type: 'skipped' }
   | { type: 'lost' }
-  | { type: 'done'; outcome: string; reason?: string; confidence?: number | null; completed: CompletedTurn; sends: SendResult[] };
+  | { type: 'done'; channelId: string; outcome: string; reason?: string; confidence?: number | null; completed: CompletedTurn; sends: SendResult[] };
 
 /**
  * One bot turn for a conversation: take its lease (one turn at a time across all workers),
@@ -61,6 +61,7 @@ export async function runBotTurn(deps: CoreDeps, conversationId: string): Promis
   if (next) scheduleTurn(deps, conversationId, next, 0);
   return {
     type: 'done',
+    channelId: ctx.conversation.channelId,
     outcome: outcome.type,
     reason: outcome.type === 'handoff' ? outcome.reason : undefined,
     confidence: outcome.type === 'answer' || outcome.type === 'handoff' ? outcome.confidence : undefined,

@@ -70,7 +70,7 @@ export async function startChild(name: string, script: string, env: Record<strin
   };
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (exitCode !== null) throw new Error(`${name} exited with ${exitCode} before it answered:\n${tail}`);
+    if (exitCode !== null) throw new Error(`${name} exited with ${String(exitCode)} before it answered:\n${tail}`);
     const ok = await fetch(`${url}/readyz`).then((r) => r.status === 200 || r.status === 404, () => false);
     if (ok) return child;
     if (Date.now() > deadline) {

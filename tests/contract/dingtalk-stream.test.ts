@@ -105,7 +105,7 @@ describe('dingtalk stream connection', () => {
     gw.sendRaw('not json');
     const [pong] = await gw.ping('op-1');
     assert.equal(pong?.code, 200);
-    assert.deepEqual(JSON.parse(pong!.data), { opaque: 'op-1' });
+    assert.deepEqual(JSON.parse(pong.data), { opaque: 'op-1' });
     assert.ok(await gw.deliverRobotMessage(robotPayload('msg-after')));
   });
 
@@ -211,8 +211,8 @@ describe('dingtalk stream connection', () => {
     for (let i = 0; i < 6; i += 1) {
       assert.ok(await gw.deliverRobotMessage(robotPayload(`msg-${i}`), { messageId: `f-${i}` }));
     }
-    assert.ok(seen[0]!.length > 0 && seen[1]!.length > 0, `spread: ${seen[0]!.length}/${seen[1]!.length}`);
-    assert.equal(seen[0]!.length + seen[1]!.length, 6);
+    assert.ok(seen[0].length > 0 && seen[1].length > 0, `spread: ${seen[0].length}/${seen[1].length}`);
+    assert.equal(seen[0].length + seen[1].length, 6);
     for (let i = 0; i < 6; i += 1) assert.equal(gw.acksFor(`f-${i}`).length, 1);
   });
 });

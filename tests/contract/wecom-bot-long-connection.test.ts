@@ -37,7 +37,10 @@ describe('the real aibot SDK against the fake gateway', () => {
     gw = await new FakeWecomBotGateway({ [BOT]: SECRET }).start();
   });
   afterEach(async () => {
-    for (const c of clients.splice(0)) c.removeAllListeners(), c.isConnected && c.disconnect();
+    for (const c of clients.splice(0)) {
+      c.removeAllListeners();
+      if (c.isConnected) c.disconnect();
+    }
     await gw.close();
   });
 
@@ -64,7 +67,7 @@ describe('the real aibot SDK against the fake gateway', () => {
     await until('three refusals', () => (gw.authAttempts.get(BOT) ?? 0) >= 3, 3000);
     assert.ok(errors.some((e) => e.includes(String(INVALID_CREDENTIALS))), errors.join('; '));
     const times = gw.frames('aibot_subscribe').map((f) => f.at);
-    assert.ok(times[2] - times[1] >= (times[1] - times[0]) * 1.5 - 30, `backoff grows: ${times.map((t) => t - times[0])}`);
+    assert.ok(times[2] - times[1] >= (times[1] - times[0]) * 1.5 - 30, `backoff grows: ${times.map((t) => t - times[0]).join(',')}`);
   });
 
   test('message and event frames reach the SDK; stream, welcome and proactive replies are acked by req_id', async () => {

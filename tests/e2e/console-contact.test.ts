@@ -70,7 +70,7 @@ describe(`the contact panel and search, in Chromium (${mode})`, { timeout: 240_0
 
     // A returning customer without a name: a first visit, handled and closed, and a second one waiting now.
     await say(returning, '第一次来，问下发货时间');
-    let c = await queued(returning);
+    const c = await queued(returning);
     assert.equal((await apiA.api('POST', `/api/conversations/${c.id}/assign`)).status, 200);
     assert.equal((await apiA.api('POST', `/api/conversations/${c.id}/messages`, { text: '您好，今天下午发货' })).status, 201);
     assert.equal((await apiA.api('POST', `/api/conversations/${c.id}/close`)).status, 200);

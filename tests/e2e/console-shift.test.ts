@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import { FakeModelServer } from '../fakes/fake-model-server.js';
-import { createStorage, mode, startTestService, waitFor, type Storage, type TestService } from '../support/harness.js';
+import { createStorage, mode, startTestService, type Storage, type TestService } from '../support/harness.js';
 import { launchBrowser, screenshot, signIn, type BrowserSession } from './support/browser.js';
 
 const ADMIN = { email: 'admin@shop.example', password: 'admin-password-123' };

@@ -116,7 +116,7 @@ describe(`the chat widget on a shop's own site, in Chromium (${mode})`, { timeou
       const button = root?.querySelector('.bubble');
       const form = root?.querySelector('form');
       const message = root?.querySelector('.msg');
-      if (!root || !button || !form || !message) return { inShadow: false } as Record<string, unknown>;
+      if (!root || !button || !form || !message) return { inShadow: false };
       return {
         inShadow: true,
         leakedIntoPage: document.querySelectorAll('.bubble, .panel, .msg, textarea').length,
@@ -126,7 +126,7 @@ describe(`the chat widget on a shop's own site, in Chromium (${mode})`, { timeou
         formDisplay: getComputedStyle(form).display,
         messageFont: getComputedStyle(message).fontSize,
         messageFamily: getComputedStyle(message).fontFamily,
-      } as Record<string, unknown>;
+      };
     });
     assert.ok(look.inShadow, 'the widget renders into an open shadow root');
     assert.equal(look.leakedIntoPage, 0);

@@ -27,6 +27,21 @@ export interface ClientFrame {
 }
 
 interface Conn { id: string; socket: WebSocket; botId?: string; authed: boolean }
+interface ServedFile { body: Buffer; fileName: string; failures: number[] | 'always'; requests: number; chunked: boolean; held: Array<() => void> | null }
+
+export interface ServeOptions {
+  /** Sent as Content-Disposition (RFC 5987 form when not ASCII); default photo.jpg. */
+  fileName?: string;
+  /** HTTP statuses answered before the file, one per request; 'always': every request gets 500. */
+  failures?: number[] | 'always';
+  /** Sent without Content-Length (chunked), so only the bytes themselves tell the size. */
+  chunked?: boolean;
+  /** Requests wait, unanswered, until releaseFile(url). */
+  hold?: boolean;
+}
+
+/** One part of a 图文混排 message: text, or an image (its plain bytes, served encrypted). */
+export type MixedPart = { text: string } | { image: Buffer };
 interface Pushed { cmd: string; body: any; at: number; botId: string }
 
 export const INVALID_CREDENTIALS = 853000;
@@ -53,7 +68,7 @@ export class FakeWecomBotGateway {
   private readonly wss = new WebSocketServer({ noServer: true });
   private conns: Conn[] = [];
   private readonly pushed = new Map<string, Pushed>();
-  private readonly files = new Map<string, Buffer>();
+  private readonly files = new Map<string, ServedFile>();
 
   constructor(bots: Record<string, string> = {}) {
     for (const [id, secret] of Object.entries(bots)) this.bots.set(id, secret);
@@ -117,16 +132,67 @@ export class FakeWecomBotGateway {
     return this.upstream.filter((f) => f.errcode === 0 && contentOf(f)?.includes(text));
   }
 
-  /** Serves `plain` encrypted as WeCom does (AES-256-CBC, IV = key[0..16], PKCS#7 to 32); returns url and aeskey. */
-  serveFile(plain: Buffer): { url: string; aeskey: string } {
+  /**
+   * Serves `plain` encrypted as WeCom does (AES-256-CBC, IV = key[0..16], PKCS#7 to 32: what the
+   * SDK's decryptFile undoes) over HTTP on the gateway's own host; returns url and aeskey.
+   */
+  serveFile(plain: Buffer, opts: ServeOptions = {}): { url: string; aeskey: string } {
     const key = randomBytes(32);
     const pad = 32 - (plain.length % 32);
     const cipher = createCipheriv('aes-256-cbc', key, key.subarray(0, 16));
     cipher.setAutoPadding(false);
     const body = Buffer.concat([cipher.update(Buffer.concat([plain, Buffer.alloc(pad, pad)])), cipher.final()]);
     const id = randomUUID();
-    this.files.set(id, body);
+    this.files.set(id, { body, fileName: opts.fileName ?? 'photo.jpg', failures: opts.failures === 'always' ? 'always' : [...(opts.failures ?? [])], requests: 0, chunked: opts.chunked ?? false, held: opts.hold ? [] : null });
     return { url: `${this.httpUrl}/file/${id}`, aeskey: key.toString('base64') };
+  }
+
+  /** From now on every request for the file behind `url` is answered 500. */
+  failFile(url: string): void {
+    const file = this.files.get(url.replace(/^.*\/file\//, ''));
+    if (file) file.failures = 'always';
+  }
+
+  /** Answers the held requests for the file behind `url`, and those to come. */
+  releaseFile(url: string): void {
+    const file = this.files.get(url.replace(/^.*\/file\//, ''));
+    const waiting = file?.held ?? [];
+    if (file) file.held = null;
+    for (const answer of waiting) answer();
+  }
+
+  /** How many times the file behind `url` was requested. */
+  fileRequests(url: string): number {
+    return this.files.get(url.replace(/^.*\/file\//, ''))?.requests ?? 0;
+  }
+
+  /** An image message in a single chat, its file served encrypted. */
+  sendImage(botId: string, userid: string, plain: Buffer, opts: ServeOptions & { msgid?: string } = {}): { msgid: string; reqId: string; url: string } {
+    const msgid = opts.msgid ?? `msg${randomBytes(8).toString('hex')}`;
+    const image = this.serveFile(plain, opts);
+    const reqId = this.pushMessage(botId, { msgid, chattype: 'single', from: { userid }, msgtype: 'image', image });
+    return { msgid, reqId, url: image.url };
+  }
+
+  /** A file message in a single chat. */
+  sendFile(botId: string, userid: string, plain: Buffer, opts: ServeOptions & { msgid?: string } = {}): { msgid: string; reqId: string; url: string } {
+    const msgid = opts.msgid ?? `msg${randomBytes(8).toString('hex')}`;
+    const file = this.serveFile(plain, opts);
+    const reqId = this.pushMessage(botId, { msgid, chattype: 'single', from: { userid }, msgtype: 'file', file });
+    return { msgid, reqId, url: file.url };
+  }
+
+  /** A 图文混排 message in a single chat: texts and images in order. */
+  sendMixed(botId: string, userid: string, parts: MixedPart[], msgid = `msg${randomBytes(8).toString('hex')}`): { msgid: string; reqId: string; urls: string[] } {
+    const urls: string[] = [];
+    const msg_item = parts.map((p) => {
+      if ('text' in p) return { msgtype: 'text', text: { content: p.text } };
+      const image = this.serveFile(p.image);
+      urls.push(image.url);
+      return { msgtype: 'image', image };
+    });
+    const reqId = this.pushMessage(botId, { msgid, chattype: 'single', from: { userid }, msgtype: 'mixed', mixed: { msg_item } });
+    return { msgid, reqId, urls };
   }
 
   /** Closes every socket server-side (a network drop). */
@@ -150,7 +216,31 @@ export class FakeWecomBotGateway {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-disposition': 'attachment; filename="photo.jpg"' }).end(file);
+    file.requests++;
+    if (file.held) {
+      file.held.push(() => this.answerFile(file, res));
+      return;
+    }
+    this.answerFile(file, res);
+  }
+
+  private answerFile(file: ServedFile, res: http.ServerResponse): void {
+    if (res.destroyed) return;
+    const failure = file.failures === 'always' ? 500 : file.failures.shift();
+    if (failure) {
+      res.writeHead(failure, { 'content-type': 'text/plain' }).end('try later');
+      return;
+    }
+    const name = /^[\x20-\x7e]*$/.test(file.fileName) ? `filename="${file.fileName}"` : `filename*=UTF-8''${encodeURIComponent(file.fileName)}`;
+    const headers = { 'content-type': 'application/octet-stream', 'content-disposition': `attachment; ${name}` };
+    if (!file.chunked) {
+      res.writeHead(200, headers).end(file.body);
+      return;
+    }
+    // No Content-Length: Node sends Transfer-Encoding: chunked, here in 1 KiB chunks.
+    res.writeHead(200, headers);
+    for (let at = 0; at < file.body.length; at += 1024) res.write(file.body.subarray(at, at + 1024));
+    res.end();
   }
 
   private push(botId: string, cmd: string, body: any, reqId: string): string {

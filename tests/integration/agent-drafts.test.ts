@@ -33,7 +33,7 @@ describe(`agent assist: the draft of a low-confidence handoff (${mode})`, { time
   /** What the customer's web chat shows from us. */
   const visitorSees = async (visitorId: string): Promise<string[]> => {
     const r = await fetch(`${svc.url}/webchat/${channelId}/messages?visitorId=${visitorId}`);
-    return ((await r.json()) as any).items.filter((m: any) => m.from !== 'visitor').map((m: any) => m.text as string);
+    return ((await r.json())).items.filter((m: any) => m.from !== 'visitor').map((m: any) => m.text as string);
   };
 
   /** A customer asks; the bot hands off for low confidence; returns the conversation (queued, draft open). */

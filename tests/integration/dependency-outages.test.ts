@@ -146,7 +146,7 @@ describe(`a request body sent a byte at a time (${mode})`, { skip: mode !== 'rea
       const { port } = new URL(svc.url);
       const socket = net.connect(Number(port), '127.0.0.1');
       let answer = '';
-      socket.on('data', (d) => (answer += d));
+      socket.on('data', (d: Buffer) => (answer += d.toString()));
       const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
       socket.on('error', () => undefined);
       // A route that reads its body: the knowledge import, as the admin.

@@ -89,7 +89,7 @@ describe(`DingTalk robots (${mode})`, () => {
     const payload = buildRobotPayload({ text: '有现货吗', msgId: 'msgSTREAM1==', senderStaffId: 'staffS', sessionWebhook: streamFakes.sessionWebhook('sS') });
     const ack = await streamFakes.gateway.deliverRobotMessage(payload, { timeoutMs: 5000 });
     assert.ok(ack, 'the frame was acked');
-    assert.equal(ack!.code, 200);
+    assert.equal(ack.code, 200);
     assert.equal((await streamFakes.gateway.deliverRobotMessage(payload, { timeoutMs: 5000 }))?.code, 200, 'a redelivery is acked too');
     await streamFakes.gateway.dropAll();
     await streamFakes.gateway.waitForConnections(1, 10000);

@@ -43,7 +43,7 @@ async function stopWorld(w: World | undefined): Promise<void> {
 }
 
 /** The customer's conversation as the console shows it, with its messages; null before it exists. */
-async function conversationOf(svc: TestService, customer: string): Promise<any | null> {
+async function conversationOf(svc: TestService, customer: string): Promise<any> {
   const list = await svc.api('GET', '/api/conversations');
   const item = list.body.items.find((c: any) => c.contact.externalId === customer);
   return item ? (await svc.api('GET', `/api/conversations/${item.id}`)).body : null;

@@ -42,7 +42,7 @@ describe(`a stream poll taking replies (${mode})`, () => {
     assert.ok(ctx);
     const done = await store.completeTurn(r.conversationId, 'test', ctx.pending.map((m) => m.id), { type: 'answer', text, confidence: 0.9 });
     assert.equal(done?.outboxIds.length, 1);
-    return { msgid, conversationId: r.conversationId, outboxId: done!.outboxIds[0] };
+    return { msgid, conversationId: r.conversationId, outboxId: done.outboxIds[0] };
   }
 
   test('a poll takes the waiting reply once; the next poll shows the same text and sends nothing new', async () => {

@@ -38,7 +38,7 @@ describe(`step in, internal notes, transfers (${mode})`, { timeout: 180_000 }, (
   /** What the customer's web chat shows from us. */
   const visitorSees = async (visitorId: string): Promise<string[]> => {
     const r = await fetch(`${svc.url}/webchat/${channelId}/messages?visitorId=${visitorId}`);
-    return ((await r.json()) as any).items.filter((m: any) => m.from !== 'visitor').map((m: any) => m.text as string);
+    return ((await r.json())).items.filter((m: any) => m.from !== 'visitor').map((m: any) => m.text as string);
   };
   /** Outbox rows of a conversation, straight from the table: what would ever be sent. */
   const outboxTexts = async (conversationId: string): Promise<string[]> => {

@@ -129,6 +129,6 @@ describe('completing a bot turn', () => {
     assert.equal(done.outboxIds.length, 1);
     const welcome = (await messagesOf(t.conversationId)).at(-1);
     assert.equal(welcome?.text, '欢迎');
-    assert.equal((welcome?.attachment as Record<string, string> | null)?.replyCode, 'code-1');
+    assert.equal((welcome?.attachment)?.replyCode, 'code-1');
   });
 });

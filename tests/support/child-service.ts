@@ -34,11 +34,11 @@ export async function startChildService(storage: Storage, overrides: Record<stri
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const append = (d: Buffer) => {
-    output += d;
+    output += d.toString();
     options.onOutput?.(output);
   };
-  child.stdout!.on('data', append);
-  child.stderr!.on('data', append);
+  child.stdout.on('data', append);
+  child.stderr.on('data', append);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`the service on ${url} (output: ${output.slice(-500)})`, async () => {

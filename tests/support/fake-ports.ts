@@ -15,7 +15,7 @@ import type { ChannelPatch, ChannelRepository, NewChannel } from '../../src/port
 import type { Clock } from '../../src/ports/clock.js';
 import type { AppEvent, EventBus } from '../../src/ports/event-bus.js';
 import type { JobHandler, JobName, JobOptions, JobQueue } from '../../src/ports/job-queue.js';
-import type { KnowledgeEntry, KnowledgeHit, KnowledgeSearch, Responder, ResponderAnswer, ResponderInput } from '../../src/ports/responder.js';
+import type { KnowledgeHit, KnowledgeSearch, Responder, ResponderAnswer, ResponderInput } from '../../src/ports/responder.js';
 import type { KnowledgeRecord, KnowledgeRepository, NewKnowledgeEntry } from '../../src/ports/knowledge-repository.js';
 import type { Log } from '../../src/ports/logger.js';
 import type { ClaimedSend, OutboxStore } from '../../src/ports/outbox-store.js';

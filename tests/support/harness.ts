@@ -47,7 +47,7 @@ export async function createStorage(): Promise<Storage> {
     env.DATABASE_URL = db.url;
     env.REDIS_URL = process.env.KEFU_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
     env.QUEUE_PREFIX = `kefu-test-${randomBytes(4).toString('hex')}`;
-    drop = db.drop;
+    drop = () => db.drop();
   }
   return {
     env,
@@ -112,7 +112,7 @@ export async function waitFor<T>(what: string, check: () => Promise<T> | T, time
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
-    if (value) return value as NonNullable<T>;
+    if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }

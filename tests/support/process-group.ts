@@ -40,8 +40,8 @@ export function spawnGroup(command: string, args: string[], opts: SpawnOptions =
   const keep = (d: Buffer) => {
     output = (output + d.toString('utf8')).slice(-200_000);
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => {
     resolve(code);
   }));

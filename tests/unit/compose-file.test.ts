@@ -33,7 +33,7 @@ interface Reference {
 
 /** Every `${…}` / `$NAME` in a string (compose's interpolation syntax); `$$` is a literal `$`. */
 function referencesIn(value: string): Reference[] {
-  return [...value.matchAll(REFERENCE)].filter((m) => m[0] !== '$$').map((m) => ({ name: m[1] ?? m[4]!, op: m[2] ?? '', arg: m[3] ?? '' }));
+  return [...value.matchAll(REFERENCE)].filter((m) => m[0] !== '$$').map((m) => ({ name: m[1] ?? m[4], op: m[2] ?? '', arg: m[3] ?? '' }));
 }
 
 /** What `docker compose` makes of a value, given the operator's variables (the .env file). */
@@ -47,15 +47,15 @@ function interpolate(value: string, vars: Record<string, string>): string {
       case '':
         return vars[name] ?? '';
       case ':-':
-        return nonEmpty ? vars[name]! : arg;
+        return nonEmpty ? vars[name] : arg;
       case '-':
-        return set ? vars[name]! : arg;
+        return set ? vars[name] : arg;
       case ':?':
         if (!nonEmpty) throw new Error(`required variable ${name} is missing a value: ${arg}`);
-        return vars[name]!;
+        return vars[name];
       case '?':
         if (!set) throw new Error(`required variable ${name} is missing: ${arg}`);
-        return vars[name]!;
+        return vars[name];
       case ':+':
         return nonEmpty ? arg : '';
       case '+':

@@ -50,7 +50,7 @@ function schemaProblems(docs: Doc[]): string[] {
 }
 
 function typedProblems(docs: Doc[]): string[] {
-  return typecheckDocuments(docs).map((p) => `${p.doc >= 0 ? nameOf(docs[p.doc]!) : '(module)'}: ${p.message}`);
+  return typecheckDocuments(docs).map((p) => `${p.doc >= 0 ? nameOf(docs[p.doc]) : '(module)'}: ${p.message}`);
 }
 
 const of = (docs: Doc[], kind: string) => docs.filter((d) => d.kind === kind);
@@ -127,17 +127,17 @@ describe('planted defects are caught (tests/unit/fixtures/k8s-bad)', () => {
     const docs = render('tests/unit/fixtures/k8s-bad/unknown-field');
     const problems = typedProblems(docs);
     assert.equal(problems.length, 1, problems.join('\n'));
-    assert.match(problems[0]!, /Deployment kefu-web: .*'"?readinesProbe"?' does not exist in type 'Container'/);
+    assert.match(problems[0], /Deployment kefu-web: .*'"?readinesProbe"?' does not exist in type 'Container'/);
   });
 
   test('a wrong type (replicas: two) fails both the schema and the typed check', () => {
     const docs = render('tests/unit/fixtures/k8s-bad/wrong-type');
     const schema = schemaProblems(docs);
     assert.equal(schema.length, 1, schema.join('\n'));
-    assert.match(schema[0]!, /Deployment kefu-web: .*replicas must be integer/);
+    assert.match(schema[0], /Deployment kefu-web: .*replicas must be integer/);
     const typed = typedProblems(docs);
     assert.equal(typed.length, 1, typed.join('\n'));
-    assert.match(typed[0]!, /Deployment kefu-web: Type 'string' is not assignable to type 'number'.*"replicas": "two"/);
+    assert.match(typed[0], /Deployment kefu-web: Type 'string' is not assignable to type 'number'.*"replicas": "two"/);
   });
 });
 
@@ -270,7 +270,7 @@ describe(`${VLLM}: the model node`, () => {
   test('vLLM runs with every flag of infra/vllm/serve.sh, one GPU, and the models volume', () => {
     const script = readFileSync(join(root, 'infra/vllm/serve.sh'), 'utf8');
     const launch = script.slice(script.indexOf('exec vllm serve'));
-    const flags = [...launch.slice(0, launch.search(/\n\s*\n/)).matchAll(/(--[a-z-]+)/g)].map((m) => m[1]!);
+    const flags = [...launch.slice(0, launch.search(/\n\s*\n/)).matchAll(/(--[a-z-]+)/g)].map((m) => m[1]);
     assert.ok(flags.includes('--enable-lora') && flags.includes('--max-lora-rank'), `flags read from serve.sh: ${flags.join(' ')}`);
     const docs = render(VLLM);
     const vllm = find(docs, 'Deployment', 'vllm')!.spec.template.spec;
@@ -284,7 +284,7 @@ describe(`${VLLM}: the model node`, () => {
     assert.equal(value('--generation-config'), 'vllm');
     const mount = c.volumeMounts.find((m: Doc) => m.name === 'models');
     for (const module of args.slice(args.indexOf('--lora-modules') + 1).filter((a) => /^[\w.-]+=\//.test(a))) {
-      assert.ok(module.split('=')[1]!.startsWith(`${mount.mountPath}/`), `${module}: under the models volume`);
+      assert.ok(module.split('=')[1].startsWith(`${mount.mountPath}/`), `${module}: under the models volume`);
     }
     assert.equal(c.resources.limits['nvidia.com/gpu'], '1');
     assert.equal(c.env.find((v: Doc) => v.name === 'VLLM_API_KEY')?.valueFrom?.secretKeyRef?.key, 'MODEL_API_KEY', 'the key kefu-bridge sends');

@@ -71,17 +71,17 @@ function usageOf(expr: string): Usage {
   /** Labels of a `{…}` matcher list starting at tokens[i] === '{'; returns the index of '}'. */
   const matchers = (i: number, into: Set<string>): number => {
     let j = i + 1;
-    while (tokens[j] && tokens[j]!.value !== '}') {
-      if (tokens[j]!.type === 'ident' && ['=', '!=', '=~', '!~'].includes(tokens[j + 1]?.value ?? '')) into.add(tokens[j]!.value);
+    while (tokens[j] && tokens[j].value !== '}') {
+      if (tokens[j].type === 'ident' && ['=', '!=', '=~', '!~'].includes(tokens[j + 1]?.value ?? '')) into.add(tokens[j].value);
       j += 1;
     }
     return j;
   };
   for (let i = 0; i < tokens.length; i += 1) {
-    const t = tokens[i]!;
+    const t = tokens[i];
     if (t.value === '[') {
       // A range or subquery: durations, steps, variables; nothing named.
-      while (tokens[i] && tokens[i]!.value !== ']') i += 1;
+      while (tokens[i] && tokens[i].value !== ']') i += 1;
       continue;
     }
     if (t.value === '{') {
@@ -93,8 +93,8 @@ function usageOf(expr: string): Usage {
     const next = tokens[i + 1]?.value;
     if (LABEL_LISTS.has(word) && next === '(') {
       i += 2;
-      while (tokens[i] && tokens[i]!.value !== ')') {
-        if (tokens[i]!.type === 'ident') grouping.add(tokens[i]!.value);
+      while (tokens[i] && tokens[i].value !== ')') {
+        if (tokens[i].type === 'ident') grouping.add(tokens[i].value);
         i += 1;
       }
       continue;
@@ -206,11 +206,14 @@ describe('infra/monitoring/alerts.yaml', () => {
 
   test('covers what issue 16 item 5 lists', () => {
     const names = alerts.map((a) => a.alert);
-    for (const name of ['KefuCallbacksFailing', 'KefuOutboxFailuresRising', 'KefuModelBreakerOpen', 'KefuHandoffRateDoubled', 'KefuQueueDepthGrowing', 'KefuNoStreamConnector']) {
+    for (const name of ['KefuCallbacksFailing', 'KefuOutboxFailuresRising', 'KefuModelBreakerOpen', 'KefuHandoffRateDoubled', 'KefuQueueDepthGrowing', 'KefuNoStreamConnector', 'KefuChannelNotConnected']) {
       assert.ok(names.includes(name), `${name} missing`);
     }
-    const doubled = alerts.find((a) => a.alert === 'KefuHandoffRateDoubled')!.expr;
-    assert.match(doubled, /offset 1w/, 'compared with last week');
+    const expr = (name: string) => alerts.find((a) => a.alert === name)!.expr as string;
+    assert.match(expr('KefuHandoffRateDoubled'), /offset 1w/, 'compared with last week');
+    assert.match(expr('KefuModelBreakerOpen'), /kefu_model_breaker_open/, 'the breaker state itself, not inferred from outcomes');
+    // A channel whose connector died has no kefu_channel_connected series: `== 0` alone would never fire for it.
+    assert.match(expr('KefuChannelNotConnected'), /kefu_channel_connection_wanted[\s\S]*unless on \(channel_id\)[\s\S]*kefu_channel_connected/);
   });
 
   test('every metric and label the rules use is one the service exports (src/metrics.ts)', async () => {
@@ -222,9 +225,10 @@ describe('infra/monitoring/alerts.yaml', () => {
 describe('infra/monitoring/grafana-dashboard.json', () => {
   test('panels for everything issue 16 item 5 lists', () => {
     const exprs = dashboardExpressions().map((e) => e.expr).join('\n');
-    for (const metric of ['kefu_callbacks_total', 'kefu_callback_ack_seconds_bucket', 'kefu_turns_total', 'kefu_model_seconds_bucket', 'kefu_model_seconds_count', 'kefu_answer_confidence_bucket', 'kefu_handoffs_total', 'kefu_queue_depth', 'kefu_outbox_failures_total']) {
+    for (const metric of ['kefu_callbacks_total', 'kefu_callback_ack_seconds_bucket', 'kefu_turns_total', 'kefu_model_seconds_bucket', 'kefu_model_seconds_count', 'kefu_answer_confidence_bucket', 'kefu_handoffs_total', 'kefu_queue_depth', 'kefu_outbox_failures_total', 'kefu_model_breaker_open', 'kefu_channel_connected']) {
       assert.ok(exprs.includes(metric), `no panel shows ${metric}`);
     }
+    assert.match(exprs, /sum by \(channel_id\) \(increase\(kefu_turns_total\{[^}]*outcome="answer"/, 'a per-channel answer rate');
   });
 
   test('every metric and label the dashboard uses is one the service exports (src/metrics.ts)', async () => {

@@ -34,7 +34,7 @@ describe('the channel form: new chats manual or automatic', () => {
 });
 
 function words(lang: 'zh-CN' | 'en'): Words {
-  const dict: Record<string, string> = { ...consoleMessages[lang], ...(adminMessages[lang] as Record<string, string>), ...auditMessages[lang], ...presenceMessages[lang] };
+  const dict: Record<string, string> = { ...consoleMessages[lang], ...(adminMessages[lang]), ...auditMessages[lang], ...presenceMessages[lang] };
   return {
     t: (key, vars) => (dict[key] ?? key).replace(/\{(\w+)\}/g, (whole, name: string) => (vars && name in vars ? String(vars[name]) : whole)),
     has: (key) => key in dict,

@@ -35,7 +35,6 @@ export function AuditPage() {
   const rows = useMemo(() => {
     if (!data) return null;
     return data.items.map((item) => ({ item, ...sentence(words, item, data.names), details: detailPhrases(words, item) }));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [data, lang]);
 
   const shown = useMemo(() => {

@@ -34,7 +34,6 @@ export function CalibrationPanel({ channel, onChannelChanged }: { channel: Chann
       setError(errorMessage(t, err));
     }
     // `t` only words the error; a language switch must not refetch.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [base]);
 
   // Again when the form changes the threshold or the target: the recommendation depends on both.

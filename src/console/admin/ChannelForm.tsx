@@ -45,7 +45,6 @@ export function ChannelForm({ kinds, channel, onSaved, onCancel }: ChannelFormPr
   // channel: flipping a switch in the list must not wipe what the admin is typing here.
   useEffect(() => {
     if (channel) setState(formFromChannel(channel, fields));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [channel?.id, schema]);
 
   // Keyboard and screen-reader users land on the form's heading when it opens.

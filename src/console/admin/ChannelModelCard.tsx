@@ -48,7 +48,6 @@ export function ChannelModelCard({ row, defaultModel, adapters, generation, onCh
       setError(errorMessage(t, err));
     }
     // `t` only words the error; a language switch must not refetch.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [base]);
 
   useEffect(() => {

@@ -46,7 +46,6 @@ export function ChannelsPage() {
   useEffect(() => {
     void load();
     // Load once; the language switch must not refetch.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   // issue 14 item 6: Stream channels' connection badges follow the connector every few seconds.

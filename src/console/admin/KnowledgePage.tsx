@@ -51,7 +51,7 @@ export function KnowledgePage() {
     } finally {
       setLoading(false);
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // `t` only words the error; a language switch must not refetch.
   }, [applied, page]);
 
   useEffect(() => {

@@ -29,7 +29,6 @@ export function ModelsPage() {
       setError(errorMessage(t, err));
     }
     // `t` only words the error; a language switch must not refetch.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   useEffect(() => {

@@ -47,7 +47,6 @@ export function SuggestionsPanel({ channelName, onAccepted }: Props) {
       else setError(errorMessage(t, err));
     }
     // `t` only words the error; a language switch must not refetch.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   useEffect(() => {

@@ -32,7 +32,7 @@ export function UsersPage() {
     } catch (err) {
       setError(errorMessage(t, err));
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // `t` only words the error; a language switch must not refetch.
   }, []);
   useEffect(() => {
     void load();

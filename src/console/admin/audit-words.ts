@@ -97,7 +97,7 @@ export function detailPhrases(w: Words, item: AuditItem): string[] {
     if (INTERNAL_IDS.has(key) || (key === 'enabled' && item.action === 'channel.update')) continue;
     // issue 14 item 3: the verb already names both people of a transfer.
     if (item.action === 'conversation.transfer' && (key === 'from' || key === 'to')) continue;
-    if (key === 'ok') out.push(value ? t('audit.testOk') : t('audit.testFailed', { code: String(d.code ?? '?') }));
+    if (key === 'ok') out.push(value ? t('audit.testOk') : t('audit.testFailed', { code: plain(w, d.code ?? '?') }));
     else if (key === 'code' && 'ok' in d) continue;
     else if (key === 'from' && item.action.startsWith('conversation.')) out.push(t('audit.fromStatus', { status: t(`status.${String(value)}`) }));
     else if (key === 'from' && 'to' in d) out.push(t('audit.fromTo', { from: plain(w, value), to: plain(w, d.to) }));
@@ -114,9 +114,12 @@ export function detailPhrases(w: Words, item: AuditItem): string[] {
     } else if (key === 'disabled') out.push(t(value ? 'audit.userDisabled' : 'audit.userEnabled'));
     // issue 14 item 4: a user's capacity change, {from, to}.
     else if (key === 'capacity' && value && typeof value === 'object') out.push(t('audit.capacityChange', { from: plain(w, (value as { from?: unknown }).from ?? '—'), to: plain(w, (value as { to?: unknown }).to) }));
-    else if (key === 'imported') out.push(t('audit.imported', { imported: String(value), skipped: String(d.skipped ?? 0) }));
+    else if (key === 'imported') out.push(t('audit.imported', { imported: String(value), skipped: plain(w, d.skipped ?? 0) }));
     else if (key === 'skipped' && 'imported' in d) continue;
-    else if (key === 'verdict') out.push(t('audit.verdict', { verdict: hasKey(`feedback.${value}Short`) ? t(`feedback.${value}Short`) : String(value) }));
+    else if (key === 'verdict') {
+      const verdict = String(value);
+      out.push(t('audit.verdict', { verdict: hasKey(`feedback.${verdict}Short`) ? t(`feedback.${verdict}Short`) : verdict }));
+    }
     else if (key === 'corrected') {
       if (value) out.push(t('audit.corrected'));
     } else out.push(`${fieldName(w, key)}: ${plain(w, value)}`);

@@ -60,7 +60,9 @@ function configText(field: KindField, value: unknown): string {
   if (value === undefined || value === null) return '';
   if (field.type === 'secret') return ''; // never prefilled: the API only has the mask
   if (Array.isArray(value)) return value.map(String).join('\n');
-  return String(value);
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  // No schema field holds an object; were one to, JSON reads better than "[object Object]".
+  return JSON.stringify(value) ?? '';
 }
 
 export function formFromChannel(channel: ChannelView, fields: KindField[]): ChannelFormState {

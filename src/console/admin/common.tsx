@@ -84,7 +84,6 @@ export function useLoader<D>(t: T, fetch: () => Promise<D>, deps: unknown[]) {
       setLoading(false);
     }
     // The caller's deps say when the request changes; `fetch` is a new closure every render.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, deps);
   useEffect(() => {
     void reload();

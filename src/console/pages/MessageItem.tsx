@@ -35,9 +35,19 @@ export function MessageItem({ conversationId, message, users, retrying, onRetry,
   }
 
   const outgoing = OUTGOING.has(message.sender);
-  const mediaHref = message.attachment && message.kind !== 'text'
+  // issue 15 item 2: a text with an image (图文混排) has media too; a file the platform would not
+  // give us is said so instead of a link that cannot open, per file (a 图文混排's other images stay openable).
+  const attachment = message.attachment;
+  const mediaHref = attachment && (message.kind !== 'text' || attachment.mediaId)
     ? `/api/conversations/${encodeURIComponent(conversationId)}/messages/${encodeURIComponent(message.id)}/media`
     : null;
+  // issue 15 follow-up: a message with several files (a 图文混排's images) gets a link per file (?item=n).
+  const mediaIds = attachment?.mediaIds ? attachment.mediaIds.split('\n') : [attachment?.mediaId ?? ''];
+  const mediaUnavailable = attachment?.mediaUnavailable ?? null;
+  const unavailableIds = new Set(attachment?.mediaUnavailableIds?.split('\n') ?? []);
+  // Marked before per-file marks existed: the whole message's files.
+  const isUnavailable = (i: number) => mediaUnavailable !== null && (!attachment?.mediaUnavailableIds || unavailableIds.has(mediaIds[i] ?? ''));
+  const unavailableNote = (text: string) => <span className="text muted" data-testid="media-unavailable" title={mediaUnavailable ?? undefined}>{text}</span>;
   return (
     <li
       className={`msg from-${message.sender} ${outgoing ? 'out' : 'in'}`}
@@ -57,7 +67,20 @@ export function MessageItem({ conversationId, message, users, retrying, onRetry,
           {time}
         </div>
         {message.text ? <p className="text">{message.text}</p> : <p className="text muted">{t('conv.attachment', { kind: message.kind })}</p>}
-        {mediaHref && <a href={mediaHref} target="_blank" rel="noopener noreferrer">{t('conv.media')}</a>}
+        {mediaHref && mediaIds.length === 1 && !isUnavailable(0) && <a href={mediaHref} target="_blank" rel="noopener noreferrer" data-testid="media-link">{t('conv.media')}</a>}
+        {mediaHref && mediaIds.length === 1 && isUnavailable(0) && <p>{unavailableNote(t('conv.mediaUnavailable'))}</p>}
+        {mediaHref && mediaIds.length > 1 && (
+          <p className="media-links">
+            {mediaIds.map((_, i) => (
+              <span key={i}>
+                {i > 0 && ' '}
+                {isUnavailable(i)
+                  ? unavailableNote(t('conv.mediaItemUnavailable', { n: i + 1 }))
+                  : <a href={`${mediaHref}?item=${i}`} target="_blank" rel="noopener noreferrer" data-testid="media-link">{t('conv.mediaItem', { n: i + 1 })}</a>}
+              </span>
+            ))}
+          </p>
+        )}
         {outgoing && SHOWN_STATUS.has(message.status) && (
           <div className={`delivery ${message.status}`} data-testid="delivery-status">
             <span>{t(`delivery.${message.status}`)}</span>

@@ -35,7 +35,6 @@ export function QuickRepliesPage({ me }: { me: User }) {
   useEffect(() => {
     void load();
     // Once per visit; the language switch must not refetch.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   useEffect(() => {

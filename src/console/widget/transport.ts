@@ -77,7 +77,7 @@ export interface Transport {
    */
   send(text: string, clientMessageId: string): Promise<void>;
   /** Opens the reply stream; reconnects by itself until the returned function is called. */
-  listen(handlers: { onReply(m: ChatMessage): void; onState(s: 'connecting' | 'online' | 'offline'): void; onOpen(): void; onStatus(s: ChatStatus): void }): () => void;
+  listen(handlers: { onReply: (m: ChatMessage) => void; onState: (s: 'connecting' | 'online' | 'offline') => void; onOpen: () => void; onStatus: (s: ChatStatus) => void }): () => void;
 }
 
 /**

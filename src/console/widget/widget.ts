@@ -82,7 +82,7 @@ function start(script: HTMLScriptElement): void {
     flushing = true;
     try {
       while (!paused && held.length > 0) {
-        const next = held[0]!;
+        const next = held[0];
         held = held.slice(1);
         await next();
       }

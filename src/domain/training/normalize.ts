@@ -53,6 +53,7 @@ function chinesePunctuation(text: string): string {
   s = s.replace(/\.{3,}|。{2,}/g, '……');
   // A full stop after Chinese (not a decimal point, not inside a URL or a file name).
   s = s.replace(/(?<=[\p{Script=Han}）」』"'~])\.(?!\d)/gu, '。');
+  // eslint-disable-next-line no-control-regex -- NUL delimits the URL placeholders made above: it is the one character text never carries.
   s = s.replace(/\u0000(\d+)\u0000/g, (_m, i: string) => urls[Number(i)]);
   return s;
 }

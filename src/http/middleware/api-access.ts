@@ -5,6 +5,8 @@ export type Access = 'public' | Role;
 
 const RULES: [prefix: string, access: Access][] = [
   ['/api/auth/login', 'public'],
+  // issue 16 item 3: the API's description (the document and its page) holds no data or secrets.
+  ['/api/openapi.json', 'public'], ['/api/docs', 'public'],
   ['/api/auth/me', 'agent'],
   ['/api/auth/logout', 'agent'],
   ['/api/conversations', 'agent'],

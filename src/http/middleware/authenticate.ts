@@ -13,6 +13,17 @@ export interface AuthState {
   session?: { token: string; csrfToken: string; user: User };
 }
 
+/**
+ * The signed-in caller, for a route behind the agent or admin guard (app.ts apiGuard): Koa types
+ * ctx.state as `any`, so routes read the actor through this (issue 16 item 4). No actor is a 401,
+ * as requireRole answers, should a route ever be reachable without the guard.
+ */
+export function actorOf(ctx: Pick<Context, 'state'>): Actor {
+  const { actor } = ctx.state as AuthState;
+  if (!actor) throw new UnauthorizedError();
+  return actor;
+}
+
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
 /**
@@ -33,7 +44,8 @@ export function authenticate(deps: HttpDeps) {
         throw new UnauthorizedError('invalid bearer token');
       }
       state.actor = ADMIN_TOKEN_ACTOR;
-      return next();
+      await next();
+      return;
     }
     const token = readSessionCookie(ctx);
     const resolved = token ? await resolveSession(deps.core, token) : null;

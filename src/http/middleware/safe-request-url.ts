@@ -24,7 +24,10 @@ export function urlProblem(path: string, querystring: string): string | null {
 export function safeRequestUrl() {
   return async (ctx: Context, next: Next) => {
     const problem = urlProblem(ctx.path, ctx.querystring);
-    if (problem === null) return next();
+    if (problem === null) {
+      await next();
+      return;
+    }
     ctx.status = 400;
     if (ctx.path.startsWith('/webhooks/')) {
       ctx.type = 'text/plain';

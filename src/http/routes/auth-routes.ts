@@ -5,6 +5,7 @@ import { login } from '../../usecases/login.js';
 import { logout } from '../../usecases/logout.js';
 import { parseBody, readJson } from '../body.js';
 import type { HttpDeps } from '../deps.js';
+import { routeDocs } from '../openapi-route.js';
 import { clearSessionCookie, setSessionCookie } from '../session-cookie.js';
 import { userView } from '../user-view.js';
 
@@ -41,3 +42,14 @@ export function authRoutes(deps: HttpDeps): Router {
   });
   return router;
 }
+
+/** The OpenAPI description of these routes, with the schemas above (http/openapi.ts, issue 16 item 3). */
+export const authRouteDocs = routeDocs('Auth', [
+  {
+    method: 'post', path: '/api/auth/login', summary: 'Sign in: sets the session cookie and answers the CSRF token',
+    description: 'Cookie sessions send the answered csrfToken as X-CSRF-Token on every POST, PUT, PATCH and DELETE.',
+    body: { schema: loginSchema, example: { email: 'admin@example.com', password: 'correct horse battery' } },
+  },
+  { method: 'get', path: '/api/auth/me', summary: 'Who is signed in, and the CSRF token of this session' },
+  { method: 'post', path: '/api/auth/logout', summary: 'Sign out: ends the session and clears the cookie', answer: { status: 204 } },
+]);

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import { CHANNEL_KINDS } from '../../domain/channel.js';
 import type { HttpDeps } from '../deps.js';
+import { routeDocs } from '../openapi-route.js';
 
 /**
  * GET /api/channel-kinds: the kinds this build can run, each with the config form its adapter
@@ -18,3 +19,8 @@ export function channelKindRoutes(deps: HttpDeps): Router {
   });
   return router;
 }
+
+/** The OpenAPI description of this route (http/openapi.ts, issue 16 item 3). */
+export const channelKindRouteDocs = routeDocs('Channels', [
+  { method: 'get', path: '/api/channel-kinds', summary: 'Channel kinds this build runs, each with its config form' },
+]);

@@ -8,6 +8,8 @@ import { parseBody, readJson } from '../body.js';
 import { channelView, CONNECTION_STALE_AFTER_MS, connectionView } from '../channel-view.js';
 import type { ConnectionStatus } from '../../ports/connection-status.js';
 import type { HttpDeps } from '../deps.js';
+import { actorOf } from '../middleware/authenticate.js';
+import { routeDocs } from '../openapi-route.js';
 import { idParam } from '../request-params.js';
 
 const modelSchema = z.object({ name: z.string().min(1).max(200).nullable().optional(), threshold: z.number().min(0).max(1).optional(), systemPrompt: z.string().max(8000).optional(), targetWrongRate: z.number().min(0).max(MAX_TARGET_WRONG_RATE).optional() }).strict();
@@ -28,7 +30,7 @@ export function channelRoutes(deps: HttpDeps): Router {
   const router = new Router({ prefix: '/api/channels' });
   router.param('id', idParam('text', 'CHANNEL.NOT_FOUND', 'channel'));
   // issue 14 item 6: a kind whose adapter connects (DingTalk Stream) shows its connection's live state.
-  const connects = (channel: Channel) => Boolean(deps.core.adapters.get(channel.kind)?.connect);
+  const connects = (channel: Channel) => deps.core.adapters.get(channel.kind)?.connect !== undefined;
   const statusOf = async (channel: Channel) => (connects(channel) ? deps.core.connectionStatus.get(channel.id, CONNECTION_STALE_AFTER_MS) : null);
   const view = (channel: Channel, status: ConnectionStatus | null = null) =>
     channelView(channel, deps.core.adapters.get(channel.kind)?.secretFields ?? [], deps.publicUrl, connectionView(channel, connects(channel), status));
@@ -36,7 +38,7 @@ export function channelRoutes(deps: HttpDeps): Router {
   router.post('/', async (ctx) => {
     const { kind, ...input } = parseBody(createSchema, await readJson(ctx));
     ctx.status = 201;
-    ctx.body = view(await createChannel(deps.core, ctx.state.actor, kind, input));
+    ctx.body = view(await createChannel(deps.core, actorOf(ctx), kind, input));
   });
   router.get('/', async (ctx) => {
     const [channels, statuses] = await Promise.all([deps.core.channelRepository.list(), deps.core.connectionStatus.list(CONNECTION_STALE_AFTER_MS)]);
@@ -56,16 +58,31 @@ export function channelRoutes(deps: HttpDeps): Router {
   });
   router.patch('/:id', async (ctx) => {
     const input = parseBody(patchSchema, await readJson(ctx));
-    const updated = await updateChannel(deps.core, ctx.state.actor, ctx.params.id, input);
+    const updated = await updateChannel(deps.core, actorOf(ctx), ctx.params.id, input);
     ctx.body = view(updated, await statusOf(updated));
   });
   // 200 either way: a refused credential is the answer the admin asked for, not a failed request.
   router.post('/:id/test', async (ctx) => {
-    ctx.body = await testChannelConnection(deps.core, ctx.state.actor, ctx.params.id);
+    ctx.body = await testChannelConnection(deps.core, actorOf(ctx), ctx.params.id);
   });
   router.delete('/:id', async (ctx) => {
-    await deleteChannel(deps.core, ctx.state.actor, ctx.params.id);
+    await deleteChannel(deps.core, actorOf(ctx), ctx.params.id);
     ctx.status = 204;
   });
   return router;
 }
+
+/** The OpenAPI description of these routes, with the schemas above (http/openapi.ts, issue 16 item 3). */
+export const channelRouteDocs = routeDocs('Channels', [
+  {
+    method: 'post', path: '/api/channels', summary: 'Create a channel', description: "`config` is checked against the kind's own form (GET /api/channel-kinds).",
+    body: { schema: createSchema, example: { kind: 'webchat', name: '官网客服', config: { allowedOrigins: ['https://shop.example.com'] }, welcomeMessage: '您好，有什么可以帮您？' } },
+    answer: { status: 201 },
+  },
+  { method: 'get', path: '/api/channels', summary: 'All channels, secrets masked, with live connection state' },
+  { method: 'get', path: '/api/channels/:id', summary: 'One channel, secrets masked' },
+  { method: 'get', path: '/api/channels/:id/connection', summary: "The channel's live connection state (null for webhook kinds)" },
+  { method: 'patch', path: '/api/channels/:id', summary: 'Change a channel', body: { schema: patchSchema, example: { botEnabled: true, model: { threshold: 0.7 }, handoff: { keywords: ['转人工'] } } } },
+  { method: 'post', path: '/api/channels/:id/test', summary: "Try the channel's credentials against its platform", description: 'Answers 200 either way; `ok` says whether the platform accepted them.' },
+  { method: 'delete', path: '/api/channels/:id', summary: 'Delete a channel', answer: { status: 204 } },
+]);

@@ -5,6 +5,8 @@ import { MAX_CONTACT_NOTE_CHARS } from '../../ports/contact-directory.js';
 import { getContactProfile, saveContactNote, type ContactProfile } from '../../usecases/contact-profile.js';
 import { parseBody, readJson } from '../body.js';
 import type { HttpDeps } from '../deps.js';
+import { actorOf } from '../middleware/authenticate.js';
+import { routeDocs } from '../openapi-route.js';
 import { idParam } from '../request-params.js';
 
 /** Characters as people count them (and PostgreSQL's char_length): an emoji is one. */
@@ -43,7 +45,13 @@ export function contactRoutes(deps: HttpDeps): Router {
   });
   router.put('/:id/note', async (ctx) => {
     const { note } = parseBody(noteSchema, await readJson(ctx));
-    ctx.body = profileView(await saveContactNote(deps.core, ctx.state.actor, ctx.params.id, note));
+    ctx.body = profileView(await saveContactNote(deps.core, actorOf(ctx), ctx.params.id, note));
   });
   return router;
 }
+
+/** The OpenAPI description of these routes, with the schemas above (http/openapi.ts, issue 16 item 3). */
+export const contactRouteDocs = routeDocs('Contacts', [
+  { method: 'get', path: '/api/contacts/:id', summary: "A customer's profile: first seen, visits, the shared note" },
+  { method: 'put', path: '/api/contacts/:id/note', summary: 'Replace the shared note on a customer', body: { schema: noteSchema, example: { note: '老客户，偏好电话联系' } } },
+]);

@@ -18,7 +18,9 @@ import { sendAgentReply } from '../../usecases/send-agent-reply.js';
 import { transferConversation } from '../../usecases/transfer-conversation.js';
 import { parseBody, readJson } from '../body.js';
 import type { HttpDeps } from '../deps.js';
-import { idParam, pagination, textIdQuery } from '../request-params.js';
+import { actorOf } from '../middleware/authenticate.js';
+import { routeDocs } from '../openapi-route.js';
+import { idParam, optionalParam, pagination, textIdQuery } from '../request-params.js';
 import { isSafeText } from '../../domain/text.js';
 
 const listSchema = z.object({
@@ -56,6 +58,23 @@ const noteView = (n: ConversationNote) => ({ id: n.id, authorId: n.authorId, kin
 function rowDraftId(id: string): string {
   if (!isRowId(id)) throw new NotFoundError('DRAFT.NOT_FOUND', 'no such draft');
   return id;
+}
+
+/** issue 15 follow-up: `?item=n` opens file n (0-based) of a message with several; absent is item 0. */
+const mediaQuery = z.object({ item: optionalParam(z.coerce.number().int().min(0)) });
+/**
+ * What a browser may show on our origin: these types run nothing. Anything else a customer sent
+ * (HTML, SVG, XML…) is a download, so it can never run as a page holding the agent's session.
+ */
+const INLINE_MEDIA = /^(image\/(jpeg|png|gif|webp|bmp)|application\/pdf|audio\/[\w.+-]+|video\/[\w.+-]+)$/;
+/** RFC 8187 ext-value: encodeURIComponent leaves `'()*` as is, which attr-char does not allow. */
+const rfc8187 = (name: string) => `UTF-8''${encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
+function mediaHeaders(contentType: string, fileName: string | undefined): { type: string; disposition: string | null } {
+  const type = contentType.split(';')[0].trim().toLowerCase();
+  const inline = INLINE_MEDIA.test(type);
+  const name = fileName ? `; filename*=${rfc8187(fileName)}` : '';
+  if (!inline) return { type: 'application/octet-stream', disposition: `attachment${name}` };
+  return { type, disposition: name ? `inline${name}` : null };
 }
 
 const messageView = (m: Message) => ({ id: m.id, sender: m.sender, kind: m.kind, text: m.text, attachment: m.attachment, confidence: m.confidence, status: m.status, error: m.error, createdAt: m.createdAt });
@@ -110,7 +129,7 @@ export function conversationRoutes(deps: HttpDeps): Router {
 
   router.get('/', async (ctx) => {
     const q = parseBody(listSchema, ctx.query);
-    const assigneeId = assigneeFilter(q.assignee, ctx.state.actor.id);
+    const assigneeId = assigneeFilter(q.assignee, actorOf(ctx).id);
     const items = await core.store.list({ status: q.status, channelId: q.channelId, assigneeId, q: q.q, limit: q.limit });
     ctx.body = { items: await Promise.all(items.map(view)) };
   });
@@ -130,51 +149,82 @@ export function conversationRoutes(deps: HttpDeps): Router {
     ctx.body = { items: await messagesWithFeedback(ctx.params.id) };
   });
   router.get('/:id/messages/:messageId/media', async (ctx) => {
-    const media = await fetchMedia(core, ctx.params.id, ctx.params.messageId);
-    ctx.type = media.contentType;
-    // Customer uploads are shown, never run: no sniffing into HTML, no inline scripts.
+    const { item } = parseBody(mediaQuery, ctx.query);
+    const media = await fetchMedia(core, ctx.params.id, ctx.params.messageId, item);
+    const served = mediaHeaders(media.contentType, media.fileName);
+    ctx.type = served.type;
+    if (served.disposition) ctx.set('Content-Disposition', served.disposition);
+    // Customer uploads are shown, never run: no inline scripts (X-Content-Type-Options: nosniff is set app-wide).
     ctx.set('Content-Security-Policy', "default-src 'none'");
     ctx.body = media.body;
   });
   router.post('/:id/assign', async (ctx) => {
     const body = ctx.request.length ? parseBody(assignSchema, await readJson(ctx)) : {};
-    ctx.body = await assignConversation(core, ctx.state.actor, ctx.params.id, body.assigneeId);
+    ctx.body = await assignConversation(core, actorOf(ctx), ctx.params.id, body.assigneeId);
   });
   router.post('/:id/unassign', async (ctx) => {
-    ctx.body = await unassignConversation(core, ctx.state.actor, ctx.params.id);
+    ctx.body = await unassignConversation(core, actorOf(ctx), ctx.params.id);
   });
   router.post('/:id/messages', async (ctx) => {
     const { text } = parseBody(replySchema, await readJson(ctx));
     ctx.status = 201;
-    ctx.body = await sendAgentReply(core, ctx.state.actor, ctx.params.id, text);
+    ctx.body = await sendAgentReply(core, actorOf(ctx), ctx.params.id, text);
   });
   router.post('/:id/draft/send', async (ctx) => {
     const body = parseBody(draftSendSchema, await readJson(ctx));
-    ctx.body = draftOutcomeView(await sendDraft(core, ctx.state.actor, ctx.params.id, rowDraftId(body.draftId), body.text));
+    ctx.body = draftOutcomeView(await sendDraft(core, actorOf(ctx), ctx.params.id, rowDraftId(body.draftId), body.text));
   });
   router.post('/:id/draft/discard', async (ctx) => {
     const body = parseBody(draftDiscardSchema, await readJson(ctx));
-    ctx.body = draftOutcomeView(await discardDraft(core, ctx.state.actor, ctx.params.id, rowDraftId(body.draftId)));
+    ctx.body = draftOutcomeView(await discardDraft(core, actorOf(ctx), ctx.params.id, rowDraftId(body.draftId)));
   });
   router.post('/:id/messages/:messageId/retry', async (ctx) => {
-    ctx.body = await retryOutboxMessage(core, ctx.state.actor, ctx.params.id, ctx.params.messageId);
+    ctx.body = await retryOutboxMessage(core, actorOf(ctx), ctx.params.id, ctx.params.messageId);
   });
   router.post('/:id/release', async (ctx) => {
-    ctx.body = await releaseConversation(core, ctx.state.actor, ctx.params.id);
+    ctx.body = await releaseConversation(core, actorOf(ctx), ctx.params.id);
   });
   router.post('/:id/notes', async (ctx) => {
     const { text } = parseBody(noteSchema, await readJson(ctx));
     ctx.status = 201;
-    ctx.body = { note: noteView(await addConversationNote(core, ctx.state.actor, ctx.params.id, text)) };
+    ctx.body = { note: noteView(await addConversationNote(core, actorOf(ctx), ctx.params.id, text)) };
   });
   router.post('/:id/transfer', async (ctx) => {
     const body = parseBody(transferSchema, await readJson(ctx));
     const to = body.to === 'queue' ? 'queue' : { assigneeId: body.to };
-    const done = await transferConversation(core, ctx.state.actor, ctx.params.id, to, body.note);
+    const done = await transferConversation(core, actorOf(ctx), ctx.params.id, to, body.note);
     ctx.body = { conversation: done.conversation, note: done.note ? noteView(done.note) : null };
   });
   router.post('/:id/close', async (ctx) => {
-    ctx.body = await closeConversation(core, ctx.state.actor, ctx.params.id);
+    ctx.body = await closeConversation(core, actorOf(ctx), ctx.params.id);
   });
   return router;
 }
+
+/** The OpenAPI description of these routes, with the schemas above (http/openapi.ts, issue 16 item 3). */
+export const conversationRouteDocs = routeDocs('Conversations', [
+  {
+    method: 'get', path: '/api/conversations', summary: 'Conversations, most recent first',
+    description: '`assignee`: a user id, `me` or `none` (the unclaimed queue); `q` searches names, external ids and message text.',
+    query: { schema: listSchema, example: { status: 'queued', assignee: 'none', limit: '50' } },
+  },
+  { method: 'get', path: '/api/conversations/:id', summary: 'One conversation with its messages, open draft and notes' },
+  { method: 'get', path: '/api/conversations/:id/messages', summary: "A conversation's messages, bot answers with their ratings" },
+  {
+    method: 'get', path: '/api/conversations/:id/messages/:messageId/media', summary: "A message's attachment, fetched from its platform",
+    description: '`item`: which file of a message with several (0-based, as listed in `attachment.mediaIds`; default 0, a missing one is 404 `MEDIA.NOT_FOUND`). '
+      + 'Images (JPEG, PNG, GIF, WebP, BMP), PDF, audio and video come in their own type, with `Content-Disposition: inline; filename*=` when the platform named the file; anything else comes as `application/octet-stream` with `Content-Disposition: attachment`.',
+    query: { schema: mediaQuery, example: { item: '1' } },
+    answer: { type: 'application/octet-stream', description: 'the attachment, in its own content type or as a download' },
+  },
+  { method: 'post', path: '/api/conversations/:id/assign', summary: 'Assign to the caller, or (admins) to `assigneeId`', body: { schema: assignSchema, example: { assigneeId: 'u_2' }, required: false } },
+  { method: 'post', path: '/api/conversations/:id/unassign', summary: 'Put the conversation back in the queue' },
+  { method: 'post', path: '/api/conversations/:id/messages', summary: 'Send an agent reply', body: { schema: replySchema, example: { text: '您好，已为您查询，订单今天发货。' } }, answer: { status: 201 } },
+  { method: 'post', path: '/api/conversations/:id/draft/send', summary: "Send the bot's draft, as is or edited", body: { schema: draftSendSchema, example: { draftId: '42', text: '您好，退货请在签收后 7 天内申请。' } } },
+  { method: 'post', path: '/api/conversations/:id/draft/discard', summary: "Discard the bot's draft", body: { schema: draftDiscardSchema, example: { draftId: '42' } } },
+  { method: 'post', path: '/api/conversations/:id/messages/:messageId/retry', summary: 'Send a failed outgoing message again' },
+  { method: 'post', path: '/api/conversations/:id/release', summary: 'Hand the conversation back to the bot' },
+  { method: 'post', path: '/api/conversations/:id/notes', summary: 'Add an internal note (never sent to the customer)', body: { schema: noteSchema, example: { text: '客户要求明天上午回电' } }, answer: { status: 201 } },
+  { method: 'post', path: '/api/conversations/:id/transfer', summary: 'Transfer to another agent or to the queue, with an optional note', body: { schema: transferSchema, example: { to: 'queue', note: '需要售后同事处理' } } },
+  { method: 'post', path: '/api/conversations/:id/close', summary: 'Close the conversation' },
+]);

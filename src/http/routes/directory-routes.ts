@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import type { HttpDeps } from '../deps.js';
+import { routeDocs } from '../openapi-route.js';
 import type { Channel } from '../../domain/channel.js';
 
 /**
@@ -22,3 +23,8 @@ export function directoryRoutes(deps: HttpDeps): Router {
   });
   return router;
 }
+
+/** The OpenAPI description of this route (http/openapi.ts, issue 16 item 3). */
+export const directoryRouteDocs = routeDocs('Directory', [
+  { method: 'get', path: '/api/directory', summary: "Channel and user names for the console's filters and labels" },
+]);

@@ -11,6 +11,8 @@ import { setShadowAdapter } from '../../usecases/set-shadow-adapter.js';
 import { listModelReports, uploadModelReport } from '../../usecases/upload-model-report.js';
 import { parseBody, readJson, readRawBody } from '../body.js';
 import type { HttpDeps } from '../deps.js';
+import { actorOf } from '../middleware/authenticate.js';
+import { routeDocs } from '../openapi-route.js';
 import { modelReportSchema } from '../model-report-schema.js';
 import { idParam } from '../request-params.js';
 
@@ -52,7 +54,7 @@ export function modelRoutes(deps: HttpDeps): Router {
   router.post('/models/:name/reports', async (ctx) => {
     const report = parseBody(modelReportSchema, await readJson(ctx));
     ctx.status = 201;
-    ctx.body = await uploadModelReport(deps.core, ctx.state.actor, ctx.params.name, report);
+    ctx.body = await uploadModelReport(deps.core, actorOf(ctx), ctx.params.name, report);
   });
   router.get('/models/:name/reports', async (ctx) => {
     ctx.body = { items: await listModelReports(deps.core, ctx.params.name) };
@@ -63,15 +65,35 @@ export function modelRoutes(deps: HttpDeps): Router {
   });
   router.put('/channels/:id/model/shadow', async (ctx) => {
     const { adapter } = parseBody(shadowSchema, await readJsonAsSent(ctx));
-    ctx.body = await setShadowAdapter(deps.core, ctx.state.actor, ctx.params.id, adapter);
+    ctx.body = await setShadowAdapter(deps.core, actorOf(ctx), ctx.params.id, adapter);
   });
   router.post('/channels/:id/model/promote', async (ctx) => {
     if (ctx.request.length) parseBody(noBodySchema, await readJson(ctx));
-    ctx.body = await promoteShadowAdapter(deps.core, ctx.state.actor, ctx.params.id);
+    ctx.body = await promoteShadowAdapter(deps.core, actorOf(ctx), ctx.params.id);
   });
   router.post('/channels/:id/model/rollback', async (ctx) => {
     if (ctx.request.length) parseBody(noBodySchema, await readJson(ctx));
-    ctx.body = await rollBackAdapter(deps.core, ctx.state.actor, ctx.params.id);
+    ctx.body = await rollBackAdapter(deps.core, actorOf(ctx), ctx.params.id);
   });
   return router;
 }
+
+/** What `npm run eval` writes, as an example upload. */
+const reportExample = {
+  version: 1, model: 'kefu-lora-v3', baseModel: 'Qwen/Qwen2.5-7B-Instruct', data: 'tests/eval/eval-test.jsonl', createdAt: '2025-06-01T08:00:00Z', threshold: 0.62,
+  counts: { total: 200, answerable: 160, outOfScope: 40 },
+  rates: { answeredCorrectly: 0.71, wrong: 0.008, handedOff: 0.28, outOfScopeHandedOff: 0.95 },
+  auroc: 0.91, ece: 0.04, thresholdForWrongUnder1pct: 0.6,
+  disagreements: [{ question: '能开发票吗？', expected: '可以，下单时选择开票即可。', got: '请联系人工客服。', confidence: 0.41 }],
+};
+
+/** The OpenAPI description of these routes, with the schemas above (http/openapi.ts, issue 16 item 3). */
+export const modelRouteDocs = routeDocs('Models', [
+  { method: 'get', path: '/api/models', summary: 'Adapters the model node serves, with their evaluation reports' },
+  { method: 'post', path: '/api/models/:name/reports', summary: "Upload an adapter's evaluation report (npm run eval)", body: { schema: modelReportSchema, example: reportExample }, answer: { status: 201 } },
+  { method: 'get', path: '/api/models/:name/reports', summary: "An adapter's evaluation reports" },
+  { method: 'get', path: '/api/channels/:id/model', summary: "A channel's live, shadow and previous adapters" },
+  { method: 'put', path: '/api/channels/:id/model/shadow', summary: 'Set (or with null clear) the shadow adapter', body: { schema: shadowSchema, example: { adapter: 'kefu-lora-v3' } } },
+  { method: 'post', path: '/api/channels/:id/model/promote', summary: 'Make the shadow adapter the live one', body: { schema: noBodySchema, example: {}, required: false } },
+  { method: 'post', path: '/api/channels/:id/model/rollback', summary: 'Go back to the previous live adapter', body: { schema: noBodySchema, example: {}, required: false } },
+]);

@@ -6,7 +6,8 @@ import { TRAINING_STAGES } from '../../domain/training/types.js';
 import { exportTrainingData, toJsonl, type TrainingExportPart } from '../../usecases/export-training-data.js';
 import { parseBody } from '../body.js';
 import type { HttpDeps } from '../deps.js';
-import type { AuthState } from '../middleware/authenticate.js';
+import { routeDocs } from '../openapi-route.js';
+import { actorOf, type AuthState } from '../middleware/authenticate.js';
 import { optionalParam } from '../request-params.js';
 import { createConsoleStreams } from '../console-streams.js';
 import { watchSessionEnd } from '../session-watch.js';
@@ -71,7 +72,7 @@ export function adminStreamRoutes(deps: HttpDeps): Router {
   // issue 13 item 1: the cleaned export in three parts (admin only, api-access.ts; audited as training.export).
   const sendExport = (part: TrainingExportPart, filename: string) => async (ctx: Context) => {
     const { since, stage } = parseBody(exportSchema, ctx.query);
-    const result = await exportTrainingData(deps.core, ctx.state.actor, { since: since ?? new Date(0), stage: stage ?? null }, part);
+    const result = await exportTrainingData(deps.core, actorOf(ctx), { since: since ?? new Date(0), stage: stage ?? null }, part);
     ctx.set('Content-Disposition', `attachment; filename="${filename}"`);
     if (part === 'report') {
       ctx.body = result.report;
@@ -91,3 +92,19 @@ export function adminStreamRoutes(deps: HttpDeps): Router {
   });
   return router;
 }
+
+/** The OpenAPI description of these routes, with the schema above (http/openapi.ts, issue 16 item 3). */
+export const healthRouteDocs = routeDocs('Operations', [
+  { method: 'get', path: '/healthz', summary: 'Liveness: the process answers', caller: 'anyone' },
+  { method: 'get', path: '/readyz', summary: 'Readiness: each dependency and whether it answers (503 when one does not)', caller: 'anyone' },
+  { method: 'get', path: '/metrics', summary: 'Prometheus metrics; serve on a port the public ingress does not expose', caller: 'anyone', answer: { type: 'text/plain; version=0.0.4' } },
+]);
+
+export const adminStreamRouteDocs = routeDocs('Events and exports', [
+  { method: 'get', path: '/api/events', summary: 'Server-sent events for the console: conversation, message and channel changes', answer: { type: 'text/event-stream' } },
+  { method: 'get', path: '/api/export/training/train.jsonl', summary: 'Training data export, train split', query: { schema: exportSchema, example: { stage: 'basic', since: '2025-01-01' } }, answer: { type: 'application/x-ndjson' } },
+  { method: 'get', path: '/api/export/training/heldout.jsonl', summary: 'Training data export, held-out split', query: { schema: exportSchema, example: { since: '2025-01-01T08:00:00+08:00' } }, answer: { type: 'application/x-ndjson' } },
+  { method: 'get', path: '/api/export/training/report.json', summary: 'Training data export, the cleaning report', query: { schema: exportSchema, example: {} } },
+  { method: 'get', path: '/api/export/training.jsonl', summary: 'Training data export, train split (the name before issue 13)', query: { schema: exportSchema }, answer: { type: 'application/x-ndjson' } },
+  { method: 'get', path: '/api/audit', summary: 'The audit log, newest first', description: '`?limit=` 1–1000, default 200.' },
+]);

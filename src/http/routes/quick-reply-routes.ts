@@ -4,6 +4,8 @@ import { isSafeText } from '../../domain/text.js';
 import { createQuickReply, deleteQuickReply, listQuickReplies, updateQuickReply } from '../../usecases/manage-quick-replies.js';
 import { parseBody, readJson } from '../body.js';
 import type { HttpDeps } from '../deps.js';
+import { actorOf } from '../middleware/authenticate.js';
+import { routeDocs } from '../openapi-route.js';
 import { idParam } from '../request-params.js';
 
 /**
@@ -25,20 +27,31 @@ export function quickReplyRoutes(deps: HttpDeps): Router {
   router.param('id', idParam('row', 'QUICK_REPLY.NOT_FOUND', 'quick reply'));
 
   router.get('/', async (ctx) => {
-    ctx.body = { items: await listQuickReplies(deps.core, ctx.state.actor) };
+    ctx.body = { items: await listQuickReplies(deps.core, actorOf(ctx)) };
   });
   router.post('/', async (ctx) => {
     const input = parseBody(createSchema, await readJson(ctx));
     ctx.status = 201;
-    ctx.body = await createQuickReply(deps.core, ctx.state.actor, input);
+    ctx.body = await createQuickReply(deps.core, actorOf(ctx), input);
   });
   router.put('/:id', async (ctx) => {
     const patch = parseBody(patchSchema, await readJson(ctx));
-    ctx.body = await updateQuickReply(deps.core, ctx.state.actor, ctx.params.id, patch);
+    ctx.body = await updateQuickReply(deps.core, actorOf(ctx), ctx.params.id, patch);
   });
   router.delete('/:id', async (ctx) => {
-    await deleteQuickReply(deps.core, ctx.state.actor, ctx.params.id);
+    await deleteQuickReply(deps.core, actorOf(ctx), ctx.params.id);
     ctx.status = 204;
   });
   return router;
 }
+
+/** The OpenAPI description of these routes, with the schemas above (http/openapi.ts, issue 16 item 3). */
+export const quickReplyRouteDocs = routeDocs('Quick replies', [
+  { method: 'get', path: '/api/quick-replies', summary: "The shared quick replies and the caller's own" },
+  {
+    method: 'post', path: '/api/quick-replies', summary: 'Create a quick reply', description: '`shared: true` needs the admin role.',
+    body: { schema: createSchema, example: { title: '问候', text: '{客户}您好，我是{客服}，请问有什么可以帮您？' } }, answer: { status: 201 },
+  },
+  { method: 'put', path: '/api/quick-replies/:id', summary: 'Change a quick reply', body: { schema: patchSchema, example: { text: '您好，请稍等，马上为您查询。' } } },
+  { method: 'delete', path: '/api/quick-replies/:id', summary: 'Delete a quick reply', answer: { status: 204 } },
+]);

@@ -4,6 +4,7 @@ import { STATS_RANGES } from '../../ports/conversation-stats.js';
 import { getDashboardStats } from '../../usecases/get-dashboard-stats.js';
 import { parseBody } from '../body.js';
 import type { HttpDeps } from '../deps.js';
+import { routeDocs } from '../openapi-route.js';
 
 const querySchema = z.object({
   range: z.enum(STATS_RANGES).default('24h'),
@@ -20,3 +21,8 @@ export function statsRoutes(deps: HttpDeps): Router {
   });
   return router;
 }
+
+/** The OpenAPI description of this route, with the schema above (http/openapi.ts, issue 16 item 3). */
+export const statsRouteDocs = routeDocs('Stats', [
+  { method: 'get', path: '/api/stats', summary: "The admin dashboard's figures", query: { schema: querySchema, example: { range: '7d', utcOffset: '480' } } },
+]);

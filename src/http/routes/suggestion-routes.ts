@@ -5,6 +5,8 @@ import { SUGGESTION_STATUSES, type KnowledgeSuggestion } from '../../ports/knowl
 import { acceptSuggestion, rejectSuggestion } from '../../usecases/review-knowledge-suggestion.js';
 import { parseBody, readJson } from '../body.js';
 import type { HttpDeps } from '../deps.js';
+import { actorOf } from '../middleware/authenticate.js';
+import { routeDocs } from '../openapi-route.js';
 import { idParam } from '../request-params.js';
 
 const LIST_LIMIT = 200;
@@ -43,11 +45,21 @@ export function suggestionRoutes(deps: HttpDeps): Router {
   });
   router.post('/:id/accept', async (ctx) => {
     const edit = ctx.request.length ? parseBody(editSchema, await readJson(ctx)) : {};
-    const { suggestion, entry } = await acceptSuggestion(deps.core, ctx.state.actor, ctx.params.id, edit);
+    const { suggestion, entry } = await acceptSuggestion(deps.core, actorOf(ctx), ctx.params.id, edit);
     ctx.body = { suggestion: suggestionView(suggestion), entry: entryView(entry) };
   });
   router.post('/:id/reject', async (ctx) => {
-    ctx.body = { suggestion: suggestionView(await rejectSuggestion(deps.core, ctx.state.actor, ctx.params.id)) };
+    ctx.body = { suggestion: suggestionView(await rejectSuggestion(deps.core, actorOf(ctx), ctx.params.id)) };
   });
   return router;
 }
+
+/** The OpenAPI description of these routes, with the schemas above (http/openapi.ts, issue 16 item 3). */
+export const suggestionRouteDocs = routeDocs('Knowledge', [
+  { method: 'get', path: '/api/knowledge/suggestions', summary: 'Knowledge suggestions learned from agent replies', query: { schema: listSchema, example: { status: 'open' } } },
+  {
+    method: 'post', path: '/api/knowledge/suggestions/:id/accept', summary: 'Accept a suggestion as a knowledge entry, optionally edited',
+    body: { schema: editSchema, example: { output: '工作日 9:00–18:00 在线。' }, required: false },
+  },
+  { method: 'post', path: '/api/knowledge/suggestions/:id/reject', summary: 'Reject a suggestion' },
+]);

@@ -7,6 +7,8 @@ import { createUser } from '../../usecases/create-user.js';
 import { updateUser } from '../../usecases/update-user.js';
 import { parseBody, readJson } from '../body.js';
 import type { HttpDeps } from '../deps.js';
+import { actorOf } from '../middleware/authenticate.js';
+import { routeDocs } from '../openapi-route.js';
 import { idParam } from '../request-params.js';
 import { userView } from '../user-view.js';
 
@@ -38,11 +40,19 @@ export function userRoutes(deps: HttpDeps): Router {
   router.post('/', async (ctx) => {
     const input = parseBody(createSchema, await readJson(ctx));
     ctx.status = 201;
-    ctx.body = userView(await createUser(core, ctx.state.actor, input));
+    ctx.body = userView(await createUser(core, actorOf(ctx), input));
   });
   router.patch('/:id', async (ctx) => {
     const changes = parseBody(patchSchema, await readJson(ctx));
-    ctx.body = userView(await updateUser(core, ctx.state.actor, ctx.params.id, changes));
+    ctx.body = userView(await updateUser(core, actorOf(ctx), ctx.params.id, changes));
   });
   return router;
 }
+
+/** The OpenAPI description of these routes, with the schemas above (http/openapi.ts, issue 16 item 3). */
+export const userRouteDocs = routeDocs('Users', [
+  { method: 'get', path: '/api/users', summary: 'All console users' },
+  { method: 'get', path: '/api/users/:id', summary: 'One console user' },
+  { method: 'post', path: '/api/users', summary: 'Create a console user', body: { schema: createSchema, example: { email: 'li.lei@example.com', name: '李雷', role: 'agent', password: 'a long passphrase' } }, answer: { status: 201 } },
+  { method: 'patch', path: '/api/users/:id', summary: "Change a user's name, role, password, capacity or disabled flag", body: { schema: patchSchema, example: { capacity: 5, disabled: false } } },
+]);

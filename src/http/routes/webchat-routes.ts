@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Router from '@koa/router';
-import type { Context, Next } from 'koa';
+import Router, { type RouterContext } from '@koa/router';
+import type { Next } from 'koa';
 import { z } from 'zod';
 import type { Channel } from '../../domain/channel.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
@@ -10,6 +10,7 @@ import { projectRoot } from '../../paths.js';
 import { receiveMessages } from '../../usecases/receive-messages.js';
 import { parseBody, readJson } from '../body.js';
 import type { HttpDeps } from '../deps.js';
+import { routeDocs } from '../openapi-route.js';
 import { createWebchatLimiter } from '../rate-limit-webchat.js';
 import { openEventStream } from '../sse.js';
 
@@ -68,14 +69,14 @@ export function webchatRoutes(deps: HttpDeps): Router {
   const limiter = createWebchatLimiter();
 
   /** Any web chat channel, enabled or not; every other kind answers as if it did not exist. */
-  async function knownChat(ctx: Context): Promise<Channel> {
+  async function knownChat(ctx: RouterContext): Promise<Channel> {
     const channel = await core.channels.get(ctx.params.channelId);
     if (!channel || channel.kind !== 'webchat') throw new NotFoundError('CHANNEL.NOT_FOUND', 'no such chat');
     return channel;
   }
 
   /** A web chat channel that takes messages now. */
-  async function webchatChannel(ctx: Context): Promise<Channel> {
+  async function webchatChannel(ctx: RouterContext): Promise<Channel> {
     const channel = await knownChat(ctx);
     if (!channel.enabled) throw chatPaused();
     return channel;
@@ -85,7 +86,7 @@ export function webchatRoutes(deps: HttpDeps): Router {
    * Cross-origin embedding (the widget on a shop's site) only for origins the admin listed. The
    * reply stream needs it as much as the POST: a cross-origin EventSource is a CORS request.
    */
-  async function cors(ctx: Context, next: Next) {
+  async function cors(ctx: RouterContext, next: Next) {
     // A paused chat keeps its CORS: the widget must be able to read that it is paused.
     const channel = await knownChat(ctx);
     const origin = ctx.get('origin');
@@ -197,3 +198,19 @@ function pausedNotice(message: string): string {
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
+
+/** The handlers read `?visitorId=` alone with the `visitorId` schema; as a query object, for the document. */
+const visitorQuery = { schema: z.object({ visitorId }), example: { visitorId: 'v_3f9a1c2b7d4e8f60' } };
+const corsNote = 'Cross-origin callers: only origins the channel lists in allowedOrigins.';
+/** The OpenAPI description of these routes, with the schemas above (http/openapi.ts, issue 16 item 3). */
+export const webchatRouteDocs = routeDocs('Web chat', [
+  { method: 'options', path: '/webchat/:channelId/messages', summary: "CORS preflight for the widget on a shop's site", description: corsNote, caller: 'visitor', answer: { status: 204 } },
+  {
+    method: 'post', path: '/webchat/:channelId/messages', summary: 'A visitor sends a message (409 CHANNEL.PAUSED while the chat is paused)', description: corsNote, caller: 'visitor',
+    body: { schema: postSchema, example: { visitorId: 'v_3f9a1c2b7d4e8f60', text: '你好，请问今天能发货吗？', clientMessageId: 'm1', name: '王女士' } }, answer: { status: 202 },
+  },
+  { method: 'get', path: '/webchat/:channelId/status', summary: 'Whether the chat is online, and the offline message', description: corsNote, caller: 'visitor' },
+  { method: 'get', path: '/webchat/:channelId/messages', summary: "The visitor's chat so far", description: corsNote, caller: 'visitor', query: visitorQuery },
+  { method: 'get', path: '/webchat/:channelId/events', summary: "Server-sent events: the chat's status and replies to this visitor", description: corsNote, caller: 'visitor', query: visitorQuery, answer: { type: 'text/event-stream' } },
+  { method: 'get', path: '/demo/:channelId', summary: 'A demo page with the widget on it; `?name=` plays a shop that knows its customer', caller: 'anyone', answer: { type: 'text/html' } },
+]);

@@ -82,14 +82,15 @@ export class FaultProxy {
       const out = request({
         host: target.hostname, port: target.port, method: req.method, path: req.url,
         headers: { ...req.headers, host: target.host, 'content-length': String(body.length) },
-      }, async (upstream) => {
-        const answer = await readAll(upstream);
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(upstream.headers)) {
-          if (typeof v === 'string' && !['content-length', 'transfer-encoding', 'connection', 'keep-alive'].includes(k)) headers[k] = v;
-        }
-        headers['content-length'] = String(answer.length);
-        resolve({ status: upstream.statusCode ?? 502, headers, body: answer });
+      }, (upstream) => {
+        readAll(upstream).then((answer) => {
+          const headers: Record<string, string> = {};
+          for (const [k, v] of Object.entries(upstream.headers)) {
+            if (typeof v === 'string' && !['content-length', 'transfer-encoding', 'connection', 'keep-alive'].includes(k)) headers[k] = v;
+          }
+          headers['content-length'] = String(answer.length);
+          resolve({ status: upstream.statusCode ?? 502, headers, body: answer });
+        }, reject);
       });
       out.on('error', reject);
       res.once('close', () => {

@@ -66,7 +66,7 @@ export class FaultRig {
   static async create(name: string, env: Record<string, string> = {}): Promise<FaultRig> {
     const [pgStart, redisStart] = await Promise.allSettled([PostgresInstance.create(), RedisInstance.create()]);
     if (pgStart.status === 'rejected' || redisStart.status === 'rejected') {
-      await Promise.allSettled([pgStart, redisStart].map((s) => (s.status === 'fulfilled' ? s.value.dispose() : undefined)));
+      await Promise.allSettled([pgStart, redisStart].map((s) => (s.status === 'fulfilled' ? s.value.dispose() : Promise.resolve())));
       throw [pgStart, redisStart].map((s) => (s.status === 'rejected' ? s.reason : null)).find(Boolean);
     }
     const [pg, redis] = [pgStart.value, redisStart.value];

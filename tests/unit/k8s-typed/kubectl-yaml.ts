@@ -73,6 +73,6 @@ export function readPlainYaml(path: string): Doc {
   if (/^(apiVersion|kind|metadata):/m.test(text)) throw new Error(`${path}: has a top-level apiVersion, kind or metadata key; read it with objectsFromYaml`);
   const docs = objectsFromYaml(`apiVersion: test.kefu-bridge/v1\nkind: PlainYaml\nmetadata:\n  name: plain\n${text}`);
   if (docs.length !== 1) throw new Error(`${path}: expected one YAML document, got ${docs.length}`);
-  const { apiVersion: _a, kind: _k, metadata: _m, ...rest } = docs[0]!;
+  const { apiVersion: _a, kind: _k, metadata: _m, ...rest } = docs[0];
   return rest;
 }
