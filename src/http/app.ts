@@ -98,6 +98,11 @@ function apiNotFound(): Koa.Middleware {
       ctx.body = { error: { code: 'ROUTE.METHOD_NOT_ALLOWED', message: `${ctx.method} is not allowed on ${ctx.path}; allowed: ${ctx.response.get('Allow')}` } };
       ctx.status = 405;
     }
+    // A method no route knows at all (TRACE, PROPFIND): the router answered 501 in plain text.
+    if (ctx.status === 501 && (ctx.path === '/api' || ctx.path.startsWith('/api/'))) {
+      ctx.body = { error: { code: 'ROUTE.METHOD_NOT_IMPLEMENTED', message: `${ctx.method} is not implemented` } };
+      ctx.status = 501;
+    }
   };
 }
 

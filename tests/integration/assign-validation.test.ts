@@ -92,6 +92,9 @@ describe(`assignment only to existing, active agents and admins (${mode})`, () =
     assert.equal(wrongMethod.status, 405);
     assert.equal(((await wrongMethod.json()) as { error: { code: string } }).error.code, 'ROUTE.METHOD_NOT_ALLOWED');
     assert.match(wrongMethod.headers.get('allow') ?? '', /POST/);
+    const unknownMethod = await fetch(`${svc.url}/api/conversations/${conversationId}/assign`, { method: 'PROPFIND', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    assert.equal(unknownMethod.status, 501);
+    assert.equal(((await unknownMethod.json()) as { error: { code: string } }).error.code, 'ROUTE.METHOD_NOT_IMPLEMENTED');
   });
 
   test('taking a conversation oneself needs no assigneeId, for a signed-in agent as for the ADMIN_TOKEN', async () => {

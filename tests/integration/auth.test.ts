@@ -212,6 +212,19 @@ describe(`console accounts and sessions (${mode})`, () => {
     assert.equal((await svc.api('GET', '/api/users', undefined, { authorization: 'Bearer wrong' })).status, 401);
   });
 
+  test('a proxy\'s Basic credentials are not ours: signing in and the session still work, and grant nothing', async () => {
+    await createAgent('behind-proxy@example.com');
+    const basic = { authorization: `Basic ${Buffer.from('proxy:secret').toString('base64')}` };
+    const signedIn = await postLogin(svc.url, 'behind-proxy@example.com', 'agent-password-1', basic);
+    assert.equal(signedIn.status, 200);
+    const cookie = signedIn.headers.getSetCookie().find((c) => c.startsWith('kb_session='))!.split(';')[0];
+    const me = await fetch(`${svc.url}/api/auth/me`, { headers: { ...basic, cookie } });
+    assert.equal(me.status, 200);
+    const anonymous = await fetch(`${svc.url}/api/users`, { headers: basic });
+    assert.equal(anonymous.status, 401, 'Basic credentials alone are no caller');
+    assert.equal((await fetch(`${svc.url}/api/openapi.json`, { headers: basic })).status, 200);
+  });
+
   test('duplicate emails, the last admin and bad user input are refused', async () => {
     const dup = await admin.api('POST', '/api/users', { email: 'AGENT1@example.com', role: 'agent', password: 'agent-password-1' });
     assert.equal(dup.status, 409);

@@ -125,7 +125,7 @@ describe(`WeCom 智能机器人 media over the long connection (${mode})`, { tim
     const missing = await media(conv.id, question.id, '?item=2');
     assert.equal(missing.status, 404);
     assert.equal((await missing.json()).error.code, 'MEDIA.NOT_FOUND');
-    for (const bad of ['x', '-1', '1.5']) assert.equal((await media(conv.id, question.id, `?item=${bad}`)).status, 400, bad);
+    for (const bad of ['x', '-1', '1.5', '0x1', '1e3', '%201', '1&item=2']) assert.equal((await media(conv.id, question.id, `?item=${bad}`)).status, 400, bad);
   });
 
   test('an SVG or HTML file is served as a download, never as a page on our origin', async () => {

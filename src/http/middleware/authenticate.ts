@@ -29,7 +29,9 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
 /**
  * Finds out who is calling; refuses no one by itself (the role guard does). Bearer ADMIN_TOKEN wins
  * over a cookie: automation sends no cookies, and a cross-site page cannot set the header. A wrong
- * bearer token is refused outright rather than falling back to the cookie.
+ * bearer token is refused outright rather than falling back to the cookie. Other schemes are not
+ * ours and are ignored: a reverse proxy guarding the console with Basic auth forwards its header,
+ * and that must not lock everyone out of the login (outside probe, issue 16).
  */
 export function authenticate(deps: HttpDeps) {
   // Compared as SHA-256 digests so the comparison is constant-time whatever length was sent.
@@ -37,7 +39,7 @@ export function authenticate(deps: HttpDeps) {
   return async (ctx: Context, next: Next) => {
     const state = ctx.state as AuthState;
     const header = ctx.get('authorization');
-    if (header) {
+    if (/^Bearer(\s|$)/i.test(header)) {
       const match = /^Bearer\s+(.+)$/i.exec(header);
       if (!match || !timingSafeEqual(digest(match[1].trim()), expected)) {
         ctx.set('WWW-Authenticate', 'Bearer');

@@ -61,7 +61,8 @@ function rowDraftId(id: string): string {
 }
 
 /** issue 15 follow-up: `?item=n` opens file n (0-based) of a message with several; absent is item 0. */
-const mediaQuery = z.object({ item: optionalParam(z.coerce.number().int().min(0)) });
+// Digits only: `0x1`, `1e3` or ` 1` are not an item number (outside probe); given twice is an array, a 400.
+const mediaQuery = z.object({ item: optionalParam(z.string().regex(/^\d{1,4}$/, 'must be a whole number (0-based)').transform(Number)) });
 /**
  * What a browser may show on our origin: these types run nothing. Anything else a customer sent
  * (HTML, SVG, XML…) is a download, so it can never run as a page holding the agent's session.
