@@ -7,12 +7,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { FakeModelServer } from '../fakes/fake-model-server.js';
-import { FakeWecomBotGateway } from '../fakes/fake-wecom-bot-gateway.js';
-import { startChildService } from '../support/child-service.js';
 import { DingtalkFakes, createDingtalkChannel, newDingtalkApp } from '../support/dingtalk-fakes.js';
-import { ADMIN_TOKEN, createStorage, mode, startTestService, waitFor, type Storage, type TestService } from '../support/harness.js';
+import { createStorage, mode, startTestService, waitFor, type Storage, type TestService } from '../support/harness.js';
+import { startBotLeaseHolder } from '../support/wecom-bot.js';
 
 interface Sample { name: string; labels: Record<string, string>; value: number }
 
@@ -123,23 +121,11 @@ describe(`/metrics as Prometheus scrapes it (${mode})`, { timeout: 120_000 }, ()
 
 describe(`kefu_channel_connected across processes: only the lease holder writes it (${mode})`, { timeout: 120_000, skip: mode !== 'real' && 'needs a shared PostgreSQL' }, () => {
   test('the holder shows 1, the other process wants the channel but has no series; after a kill -9 of the holder the other shows 1', async () => {
-    const bot = { botId: `aib${randomBytes(6).toString('hex')}`, secret: randomBytes(12).toString('hex') };
-    const gw = await new FakeWecomBotGateway({ [bot.botId]: bot.secret }).start();
-    const shared = await createStorage();
-    const env = { WECOM_BOT_WS_URL: gw.url };
-    const a = await startChildService(shared, env);
-    let b: TestService | undefined;
+    // Created while only `a` runs, so `a` holds the lease.
+    const { bot, gw, holder: a, other: b, channelId, close } = await startBotLeaseHolder();
     try {
-      // Created while only `a` runs, so `a` holds the lease.
-      const created = await fetch(`${a.url}/api/channels`, {
-        method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ kind: 'wecom_bot', name: 'bot-ws', config: { mode: 'long_connection', ...bot } }),
-      });
-      assert.equal(created.status, 201);
-      const channelId = ((await created.json()) as { id: string }).id;
       const series = { channel_id: channelId, kind: 'wecom_bot' };
       await seriesBecomes(a.url, 'kefu_channel_connected', series, 1);
-      b = await startTestService(shared, env);
       await seriesBecomes(b.url, 'kefu_channel_connection_wanted', series, 1);
       assert.equal(await valueOf(b.url, 'kefu_channel_connected', { channel_id: channelId }), undefined, 'not the holder: no series, so a sum over replicas counts one connection');
       assert.equal(await valueOf(a.url, 'kefu_channel_connected', series), 1);
@@ -149,10 +135,7 @@ describe(`kefu_channel_connected across processes: only the lease holder writes 
       await seriesBecomes(b.url, 'kefu_channel_connected', series, 1, 30_000);
       await gw.waitForConnections(1, bot.botId, 5000);
     } finally {
-      await a.stop().catch(() => undefined);
-      await b?.close();
-      await shared.dispose();
-      await gw.close();
+      await close();
     }
   });
 });

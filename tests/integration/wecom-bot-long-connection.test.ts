@@ -9,12 +9,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { contentOf, FakeWecomBotGateway, INVALID_CREDENTIALS } from '../fakes/fake-wecom-bot-gateway.js';
-import { startChildService } from '../support/child-service.js';
-import { ADMIN_TOKEN, createStorage, mode, sleep, startTestService, waitFor, type Storage, type TestService } from '../support/harness.js';
+import { createStorage, mode, sleep, startTestService, waitFor, type Storage, type TestService } from '../support/harness.js';
+import { newLongConnectionBot, startBotLeaseHolder } from '../support/wecom-bot.js';
 
 const WELCOME = '你好，我是小店的智能客服~';
 const HOLDING = '稍等，正在为您接通人工客服';
-const newBot = () => ({ botId: `aib${randomBytes(6).toString('hex')}`, secret: randomBytes(12).toString('hex') });
 
 async function createLongBot(svc: TestService, bot: { botId: string; secret: string }, extra: Record<string, unknown> = {}): Promise<string> {
   const res = await svc.api('POST', '/api/channels', { kind: 'wecom_bot', name: 'bot-ws', config: { mode: 'long_connection', ...bot }, ...extra });
@@ -23,7 +22,7 @@ async function createLongBot(svc: TestService, bot: { botId: string; secret: str
 }
 
 describe(`WeCom 智能机器人 over the long connection (${mode})`, { timeout: 180_000 }, () => {
-  const bot = newBot();
+  const bot = newLongConnectionBot();
   let gw: FakeWecomBotGateway;
   let storage: Storage;
   let svc: TestService;
@@ -171,7 +170,7 @@ describe(`WeCom 智能机器人 over the long connection (${mode})`, { timeout: 
   });
 
   test('a barely-sure answer carries a 转人工 button; a click hands off (customer_request) and the card says so', async () => {
-    const second = newBot();
+    const second = newLongConnectionBot();
     gw.addBot(second.botId, second.secret);
     // margin 1: every answer the bot gives (confidence ≥ threshold) is barely sure.
     const id = await createLongBot(svc, second, { config: { mode: 'long_connection', ...second, handoffButtonMargin: 1 }, handoff: { holdingMessage: HOLDING } });
@@ -234,7 +233,7 @@ describe(`WeCom 智能机器人 over the long connection (${mode})`, { timeout: 
   });
 
   test('a wrong secret shows on the channel and is retried with backoff, not in a loop', async () => {
-    const wrong = newBot();
+    const wrong = newLongConnectionBot();
     gw.addBot(wrong.botId, 'the-right-one');
     const id = await createLongBot(svc, wrong);
     const c = await waitFor('error shown', async () => {
@@ -261,21 +260,9 @@ describe(`WeCom 智能机器人 over the long connection (${mode})`, { timeout: 
 
 describe(`one long connection per bot across processes (${mode})`, { timeout: 180_000, skip: mode !== 'real' && 'needs a shared PostgreSQL' }, () => {
   test('two processes hold one connection; after a kill -9 of the holder the other takes over and answers once', async () => {
-    const bot = newBot();
-    const gw = await new FakeWecomBotGateway({ [bot.botId]: bot.secret }).start();
-    const shared = await createStorage();
-    const env = { TURN_COALESCE_MS: '0', WECOM_BOT_WS_URL: gw.url };
-    const a = await startChildService(shared, env);
-    let b: TestService | undefined;
+    // The channel is created while only `a` runs, so `a` holds the lease.
+    const { bot, gw, holder: a, other: b, close } = await startBotLeaseHolder({ TURN_COALESCE_MS: '0' });
     try {
-      // The channel is created while only `a` runs, so `a` holds the lease.
-      const created = await fetch(`${a.url}/api/channels`, {
-        method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ kind: 'wecom_bot', name: 'bot-ws', config: { mode: 'long_connection', ...bot } }),
-      });
-      assert.equal(created.status, 201);
-      await gw.waitForConnections(1, bot.botId, 10000);
-      b = await startTestService(shared, env);
       const kb = readFileSync(new URL('../../src/demo/demo-kb.jsonl', import.meta.url), 'utf8');
       await b.api('POST', '/api/knowledge/import', kb, { 'content-type': 'application/x-ndjson' });
       await sleep(3000);
@@ -296,10 +283,7 @@ describe(`one long connection per bot across processes (${mode})`, { timeout: 18
       gw.say(bot.botId, 'qianba', '发什么快递');
       await waitFor('second answer', () => gw.upstream.filter((f) => f.errcode === 0 && f.cmd === 'aibot_respond_msg').length >= 2);
     } finally {
-      await a.stop().catch(() => undefined);
-      await b?.close();
-      await shared.dispose();
-      await gw.close();
+      await close();
     }
   });
 });

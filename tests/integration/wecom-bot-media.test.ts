@@ -9,13 +9,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { FakeWecomBotGateway } from '../fakes/fake-wecom-bot-gateway.js';
-import { startChildService } from '../support/child-service.js';
 import { ADMIN_TOKEN, createStorage, mode, sleep, startTestService, waitFor, type Storage, type TestService } from '../support/harness.js';
+import { newLongConnectionBot, startBotLeaseHolder } from '../support/wecom-bot.js';
 
 const png = (n: number) => Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), randomBytes(n)]);
 
 describe(`WeCom 智能机器人 media over the long connection (${mode})`, { timeout: 180_000 }, () => {
-  const bot = { botId: `aib${randomBytes(6).toString('hex')}`, secret: randomBytes(12).toString('hex') };
+  const bot = newLongConnectionBot();
   let gw: FakeWecomBotGateway;
   let storage: Storage;
   let svc: TestService;
@@ -203,20 +203,8 @@ describe(`WeCom 智能机器人 media over the long connection (${mode})`, { tim
 
 describe(`a download cut short by a crash (${mode})`, { timeout: 180_000, skip: mode !== 'real' && 'needs a shared PostgreSQL' }, () => {
   test('review item 5: kill -9 of the connection holder mid-download; the next holder downloads the file', async () => {
-    const bot = { botId: `aib${randomBytes(6).toString('hex')}`, secret: randomBytes(12).toString('hex') };
-    const gw = await new FakeWecomBotGateway({ [bot.botId]: bot.secret }).start();
-    const shared = await createStorage();
-    const env = { TURN_COALESCE_MS: '0', WECOM_BOT_WS_URL: gw.url };
-    const a = await startChildService(shared, env);
-    let b: TestService | undefined;
+    const { bot, gw, holder: a, other: b, close } = await startBotLeaseHolder({ TURN_COALESCE_MS: '0' }, 'bot-media-crash');
     try {
-      const created = await fetch(`${a.url}/api/channels`, {
-        method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ kind: 'wecom_bot', name: 'bot-media-crash', config: { mode: 'long_connection', ...bot } }),
-      });
-      assert.equal(created.status, 201);
-      await gw.waitForConnections(1, bot.botId, 10000);
-      b = await startTestService(shared, env);
       const plain = png(40_000);
       const sent = gw.sendImage(bot.botId, 'crash', plain, { hold: true });
       // `a` committed the message and is waiting for the file: killed now.
@@ -229,16 +217,13 @@ describe(`a download cut short by a crash (${mode})`, { timeout: 180_000, skip: 
       const conv = (await b.api('GET', `/api/conversations/${list.body.items.find((c: any) => c.contact.externalId === 'crash').id}`)).body;
       const message = conv.messages.find((m: any) => m.kind === 'image');
       const served = await waitFor('the file served by b', async () => {
-        const res = await fetch(`${b!.url}/api/conversations/${conv.id}/messages/${message.id}/media`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+        const res = await fetch(`${b.url}/api/conversations/${conv.id}/messages/${message.id}/media`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
         return res.status === 200 ? Buffer.from(await res.arrayBuffer()) : null;
       });
       assert.ok(served.equals(plain));
       assert.equal(gw.fileRequests(sent.url), 2, 'one request by a, one by b');
     } finally {
-      await a.stop().catch(() => undefined);
-      await b?.close();
-      await shared.dispose();
-      await gw.close();
+      await close();
     }
   });
 });

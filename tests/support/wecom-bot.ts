@@ -6,7 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import { decryptStrict, encrypt, sign } from '../../adapters/wecom/crypto.js';
 import { signedQuery } from '../fakes/fake-wecom-api.js';
-import type { TestService } from './harness.js';
+import { FakeWecomBotGateway } from '../fakes/fake-wecom-bot-gateway.js';
+import { startChildService, type ChildService } from './child-service.js';
+import { ADMIN_TOKEN, createStorage, startTestService, type Storage, type TestService } from './harness.js';
 import { newWecomApp } from './wecom-channel.js';
 
 export interface BotKeys {
@@ -22,6 +24,62 @@ export function newBotKeys(): BotKeys {
 
 /** A msgid shaped like WeCom's (base64 with `/`, `+`, `=`), so the stream id encoding is exercised. */
 export const newMsgid = () => `CAIQ${randomBytes(18).toString('base64')}`;
+
+/** A long-connection bot's credentials (protocols/wecom.md §6), fresh per test so gateway counters start at 0. */
+export interface LongConnectionBot {
+  botId: string;
+  secret: string;
+}
+
+export const newLongConnectionBot = (): LongConnectionBot => ({ botId: `aib${randomBytes(6).toString('hex')}`, secret: randomBytes(12).toString('hex') });
+
+export interface BotLeaseHolder {
+  bot: LongConnectionBot;
+  gw: FakeWecomBotGateway;
+  storage: Storage;
+  /** The child process that created the channel and holds the bot's lease (it can be kill -9'd). */
+  holder: ChildService;
+  /** A second, in-process service on the same storage: it wants the channel but does not hold it. */
+  other: TestService;
+  channelId: string;
+  /** Stops both services, drops the storage and closes the gateway; safe after `holder.kill9()`. */
+  close: () => Promise<void>;
+}
+
+/**
+ * Two processes on one shared storage and one long-connection bot, for the one-connection-per-bot
+ * lease (issue 15): the channel is created while only the child `holder` runs, so it holds the
+ * lease and the connection before `other` starts. Needs a shared PostgreSQL (real mode).
+ */
+export async function startBotLeaseHolder(env: Record<string, string> = {}, name = 'bot-ws'): Promise<BotLeaseHolder> {
+  const bot = newLongConnectionBot();
+  const gw = await new FakeWecomBotGateway({ [bot.botId]: bot.secret }).start();
+  const storage = await createStorage();
+  const serviceEnv = { ...env, WECOM_BOT_WS_URL: gw.url };
+  let holder: ChildService | undefined;
+  let other: TestService | undefined;
+  const close = async () => {
+    await holder?.stop().catch(() => undefined);
+    await other?.close();
+    await storage.dispose();
+    await gw.close();
+  };
+  try {
+    holder = await startChildService(storage, serviceEnv);
+    const created = await fetch(`${holder.url}/api/channels`, {
+      method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'wecom_bot', name, config: { mode: 'long_connection', ...bot } }),
+    });
+    if (created.status !== 201) throw new Error(`channel not created: ${created.status} ${await created.text()}`);
+    const channelId = ((await created.json()) as { id: string }).id;
+    await gw.waitForConnections(1, bot.botId, 10000);
+    other = await startTestService(storage, serviceEnv);
+    return { bot, gw, storage, holder, other, channelId, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
 
 export const nowS = () => String(Math.floor(Date.now() / 1000));
 
