@@ -22,11 +22,17 @@ export async function moveConversation(
   conversationId: string,
   to: ConversationStatus,
   fields: { assigneeId?: string | null; handoffReason?: HandoffReason | null } = {},
+  /**
+   * `holder`: move only while this user holds the chat (a disabled agent's chats, update-user.ts:
+   * one an admin transferred meanwhile stays with its new holder); `reason` goes to the audit entry.
+   */
+  only: { holder?: string; reason?: string } = {},
 ): Promise<Conversation> {
   const current = await deps.store.get(conversationId);
   if (!current) throw new NotFoundError('CONVERSATION.NOT_FOUND', `conversation ${conversationId} does not exist`);
   assertTransition(current.status, to, 'agent');
   const holder = current.status === 'assigned' ? current.assigneeId : null;
+  if (only.holder !== undefined && holder !== only.holder) throw new ConflictError('CONVERSATION.CHANGED', 'the conversation changed meanwhile; reload and try again');
   if (holder && holder !== actor.id && actor.role !== 'admin') {
     throw new ForbiddenError('another agent holds this conversation', 'CONVERSATION.NOT_HOLDER');
   }
@@ -38,7 +44,7 @@ export async function moveConversation(
   // `to`: an assignment to someone else (an admin's) names its assignee, as auto-assignment's do:
   // the contact's visits list who held the chat, not who clicked (issue 14 review, contact-store.ts).
   const assignee = to === 'assigned' && fields.assigneeId && fields.assigneeId !== actor.id ? { to: fields.assigneeId } : {};
-  await deps.audit.record({ actor: actor.id, action: `conversation.${to}`, target: `conversation:${conversationId}`, details: { from: current.status, ...assignee } });
+  await deps.audit.record({ actor: actor.id, action: `conversation.${to}`, target: `conversation:${conversationId}`, details: { from: current.status, ...assignee, ...(only.reason ? { reason: only.reason } : {}) } });
   await deps.events.publish({ type: 'conversation.updated', conversationId, channelId: moved.channelId, status: moved.status }).catch(() => undefined);
   return moved;
 }

@@ -4,6 +4,10 @@ import type { Actor, Role, User } from '../domain/user.js';
 import { offerWaiting } from './auto-assign.js';
 import type { CoreDeps } from './deps.js';
 import { checkPassword } from './create-user.js';
+import { moveConversation } from './move-conversation.js';
+
+/** How many of a disabled agent's chats are read per page; every page is gone through. */
+const REQUEUE_PAGE = 100;
 
 export interface UserChanges {
   name?: string;
@@ -44,9 +48,45 @@ export async function updateUser(deps: CoreDeps, actor: Actor, id: string, chang
   if (changes.disabled !== undefined && changes.disabled !== current.disabled) details.disabled = changes.disabled;
   if (changes.capacity !== undefined && changes.capacity !== current.capacity) details.capacity = { from: current.capacity, to: changes.capacity };
   await deps.audit.record({ actor: actor.id, action: 'user.update', target: `user:${id}`, details });
+  // A disabled agent's chats were in nobody's queue (probe: "must not miss a flagged chat").
+  if (changes.disabled === true && !current.disabled) {
+    const requeued = await requeueChatsOf(deps, actor, id).catch((err: Error) => {
+      deps.log.warn({ err: err.message, userId: id }, "a disabled user's chats could not all go back to the queue");
+      return 0;
+    });
+    // Like any unassign, the chats wait MANUAL_REQUEUE_HOLD_MS for a person first (issue 14); this
+    // round serves what else waits, the sweeper offers these once the hold ends.
+    if (requeued > 0) await offerWaiting(deps).catch((err: Error) => deps.log.warn({ err: err.message }, 'auto-assignment after disabling a user failed'));
+  }
   // issue 14 item 4: room for more chats is offered at once to what waits in auto-assigned channels.
   if (changes.capacity !== undefined && changes.capacity > (current.capacity ?? 0)) {
     await offerWaiting(deps).catch((err: Error) => deps.log.warn({ err: err.message }, 'auto-assignment after a capacity change failed'));
   }
   return updated;
+}
+
+/**
+ * Puts every chat the user holds back in the queue as an admin's unassign does (moveConversation,
+ * the admin as actor, reason `user_disabled`), but only while the disabled user still holds it: a
+ * chat an admin transferred meanwhile stays with its new holder. A chat that moved is skipped: the
+ * disable has already happened and must not fail. Returns how many moved.
+ */
+async function requeueChatsOf(deps: CoreDeps, actor: Actor, userId: string): Promise<number> {
+  const tried = new Set<string>();
+  let moved = 0;
+  for (;;) {
+    const page = await deps.store.list({ status: 'assigned', assigneeId: userId, limit: REQUEUE_PAGE });
+    const fresh = page.filter((c) => !tried.has(c.id));
+    if (fresh.length === 0) return moved;
+    for (const { id } of fresh) {
+      tried.add(id);
+      try {
+        await moveConversation(deps, actor, id, 'queued', { assigneeId: null }, { holder: userId, reason: 'user_disabled' });
+        moved++;
+      } catch (err) {
+        const changed = err instanceof ConflictError;
+        deps.log[changed ? 'info' : 'warn']({ err: (err as Error).message, conversationId: id, userId }, "a disabled user's chat did not go back to the queue");
+      }
+    }
+  }
 }

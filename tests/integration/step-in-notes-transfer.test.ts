@@ -8,6 +8,7 @@ import { ADMIN_TOKEN_ACTOR } from '../../src/domain/user.js';
 import { unassignConversation } from '../../src/usecases/assign-conversation.js';
 import { closeConversation } from '../../src/usecases/close-conversation.js';
 import { sendAgentReply } from '../../src/usecases/send-agent-reply.js';
+import { moveConversation } from '../../src/usecases/move-conversation.js';
 
 /**
  * issue 14 items 2 and 3, a full shift: an agent steps into a chat the bot is handling (bot →
@@ -484,6 +485,67 @@ describe(`step in, internal notes, transfers (${mode})`, { timeout: 180_000 }, (
       assert.deepEqual(await agentMessages(chat.id), []);
       assert.ok(!(await outboxTexts(chat.id)).includes('抢在转交之后的回复'));
       assert.equal((await detail(chat.id)).assigneeId, ids.b);
+    });
+  });
+
+  describe('disabling an agent who holds chats', () => {
+    const requeueAudits = (id: string) => audits('conversation.queued', id);
+    async function agentHolding(email: string, n: number): Promise<{ id: string; chats: string[] }> {
+      const r = await svc.api('POST', '/api/users', { email, name: '要离职的人', role: 'agent', password: 'shift-password-1' });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      const session = await login(svc.url, email, 'shift-password-1');
+      const chats: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const chat = await botChat();
+        assert.equal((await session.api('POST', `/api/conversations/${chat.id}/assign`)).status, 200);
+        chats.push(chat.id);
+      }
+      return { id: r.body.id, chats };
+    }
+
+    test('their chats go back to the queue, audited with the admin as actor; another agent takes one; other chats stay; a second disable moves nothing', async () => {
+      const leaver = await agentHolding('leaver@shop.test', 2);
+      const others = await botChat();
+      assert.equal((await b.api('POST', `/api/conversations/${others.id}/assign`)).status, 200);
+
+      const r = await svc.api('PATCH', `/api/users/${leaver.id}`, { disabled: true });
+      assert.deepEqual([r.status, r.body.disabled], [200, true]);
+      for (const id of leaver.chats) {
+        const c = await detail(id);
+        assert.deepEqual([c.status, c.assigneeId], ['queued', null], id);
+        assert.ok(c.messages.some((m: any) => m.sender === 'system' && m.text === `status:assigned->queued by ${ADMIN_TOKEN_ACTOR.id}`));
+        const [row, ...more] = await requeueAudits(id);
+        assert.equal(more.length, 0);
+        assert.deepEqual([row.actor, row.details], [ADMIN_TOKEN_ACTOR.id, { from: 'assigned', reason: 'user_disabled' }]);
+      }
+      const queue = await b.api('GET', `/api/conversations?status=queued&assignee=none&channelId=${channelId}`);
+      assert.ok(leaver.chats.every((id) => queue.body.items.some((c: any) => c.id === id)), 'in the queue every agent sees');
+      const taken = await b.api('POST', `/api/conversations/${leaver.chats[0]}/assign`);
+      assert.deepEqual([taken.status, taken.body.assigneeId], [200, ids.b]);
+      assert.deepEqual([(await detail(others.id)).status, (await detail(others.id)).assigneeId], ['assigned', ids.b]);
+      assert.deepEqual(await requeueAudits(others.id), []);
+
+      // Already disabled: nothing moves, not even a chat the user somehow still holds.
+      await svc.service.db.query(`UPDATE conversations SET status = 'assigned', assignee_id = $2 WHERE id = $1`, [leaver.chats[1], leaver.id]);
+      assert.equal((await svc.api('PATCH', `/api/users/${leaver.id}`, { disabled: true })).status, 200);
+      assert.deepEqual([(await detail(leaver.chats[1])).status, (await detail(leaver.chats[1])).assigneeId], ['assigned', leaver.id]);
+      assert.equal((await requeueAudits(leaver.chats[1])).length, 1);
+    });
+
+    test('the move applies only while the disabled user still holds the chat: one transferred away meanwhile stays with its new holder', async () => {
+      const leaver = await agentHolding('leaver2@shop.test', 1);
+      const [chatId] = leaver.chats;
+      // What a transfer racing the disable leaves: the chat is now b's when the requeue reaches it.
+      assert.equal((await svc.api('POST', `/api/conversations/${chatId}/transfer`, { to: ids.b })).status, 200);
+      await assert.rejects(
+        moveConversation(svc.service.core, ADMIN_TOKEN_ACTOR, chatId, 'queued', { assigneeId: null }, { holder: leaver.id, reason: 'user_disabled' }),
+        (err: Error & { code?: string }) => err.code === 'CONVERSATION.CHANGED',
+      );
+      const updated = await svc.api('PATCH', `/api/users/${leaver.id}`, { disabled: true });
+      assert.deepEqual([updated.status, updated.body.disabled], [200, true]);
+      const c = await detail(chatId);
+      assert.deepEqual([c.status, c.assigneeId], ['assigned', ids.b]);
+      assert.deepEqual(await requeueAudits(chatId), []);
     });
   });
 
