@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { contentOf, FakeWecomBotGateway, INVALID_CREDENTIALS } from '../fakes/fake-wecom-bot-gateway.js';
 import { createStorage, mode, sleep, startTestService, waitFor, type Storage, type TestService } from '../support/harness.js';
-import { newLongConnectionBot, startBotLeaseHolder } from '../support/wecom-bot.js';
+import { newLongConnectionBot, startBotLeaseHolder, conversationOfMember } from '../support/wecom-bot.js';
 
 const WELCOME = '你好，我是小店的智能客服~';
 const HOLDING = '稍等，正在为您接通人工客服';
@@ -43,11 +43,7 @@ describe(`WeCom 智能机器人 over the long connection (${mode})`, { timeout: 
     await gw?.close();
   });
 
-  async function conversationOf(userid: string): Promise<any> {
-    const list = await svc.api('GET', '/api/conversations');
-    const conv = list.body.items.find((c: any) => c.contact.externalId === userid);
-    return conv && (await svc.api('GET', `/api/conversations/${conv.id}`)).body;
-  }
+  const conversationOf = (userid: string) => conversationOfMember(svc, userid);
 
   test('the channel shows connected', async () => {
     const c = await waitFor('connected', async () => {

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { FakeWecomBotGateway } from '../fakes/fake-wecom-bot-gateway.js';
 import { ADMIN_TOKEN, createStorage, mode, sleep, startTestService, waitFor, type Storage, type TestService } from '../support/harness.js';
-import { newLongConnectionBot, startBotLeaseHolder } from '../support/wecom-bot.js';
+import { newLongConnectionBot, startBotLeaseHolder, conversationOfMember } from '../support/wecom-bot.js';
 
 const png = (n: number) => Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), randomBytes(n)]);
 
@@ -34,11 +34,7 @@ describe(`WeCom 智能机器人 media over the long connection (${mode})`, { tim
     await gw?.close();
   });
 
-  async function conversationOf(userid: string): Promise<any> {
-    const list = await svc.api('GET', '/api/conversations');
-    const conv = list.body.items.find((c: any) => c.contact.externalId === userid);
-    return conv && (await svc.api('GET', `/api/conversations/${conv.id}`)).body;
-  }
+  const conversationOf = (userid: string) => conversationOfMember(svc, userid);
   const media = (convId: string, messageId: string, query = '') =>
     fetch(`${svc.url}/api/conversations/${convId}/messages/${messageId}/media${query}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
   /** The message's file as the console opens it, once it is there. */

@@ -81,6 +81,13 @@ export async function startBotLeaseHolder(env: Record<string, string> = {}, name
   }
 }
 
+/** A conversation's detail (messages included) by the member's WeCom userid; undefined while there is none. */
+export async function conversationOfMember(svc: TestService, userid: string): Promise<any> {
+  const list = await svc.api('GET', '/api/conversations');
+  const conv = list.body.items.find((c: any) => c.contact.externalId === userid);
+  return conv && (await svc.api('GET', `/api/conversations/${conv.id}`)).body;
+}
+
 export const nowS = () => String(Math.floor(Date.now() / 1000));
 
 export async function createBotChannel(svc: TestService, keys: BotKeys, extra: Record<string, unknown> = {}): Promise<string> {
